@@ -1,0 +1,33 @@
+# `make run` starts everything; `make test` installs what is missing and runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: install run test lint bench clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip setuptools wheel
+	$(PY) -m pip install --quiet -e ".[test]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(VENV)/bin/tasklane run
+
+lint: install
+	$(VENV)/bin/lint-imports --config setup.cfg
+	$(VENV)/bin/ruff check .
+
+test: lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(PY) bench/engine.py
+	$(PY) bench/timers.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

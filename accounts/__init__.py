@@ -1,0 +1,1 @@
+"""People who use Tasklane: users, their roles, passwords."""

@@ -1,0 +1,38 @@
+"""Users and roles."""
+from engine.db import db
+from engine.types import UTCDateTime, utcnow
+
+ROLES = ("sales", "manager", "process_owner", "auditor", "admin", "partner", "customer")
+
+
+class Role(db.Model):
+    __tablename__ = "role"
+    name = db.Column(db.String(80), primary_key=True)
+    description = db.Column(db.String(255), nullable=False, default="")
+
+
+user_role = db.Table(
+    "user_role",
+    db.Column("user_id", db.ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
+    db.Column("role_name", db.ForeignKey("role.name", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(db.Model):
+    __tablename__ = "app_user"
+    id = db.Column(db.Integer, primary_key=True)
+    username = db.Column(db.String(80), unique=True, nullable=False)
+    password_hash = db.Column(db.String(255), nullable=False)
+    full_name = db.Column(db.String(255), nullable=False, default="")
+    email = db.Column(db.String(255))
+    phone = db.Column(db.String(32))
+    locale = db.Column(db.String(8), nullable=False, default="en")
+    timezone = db.Column(db.String(64), nullable=False, default="Asia/Ho_Chi_Minh")
+    active = db.Column(db.Boolean, nullable=False, default=True)
+    is_demo = db.Column(db.Boolean, nullable=False, default=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    roles = db.relationship(Role, secondary=user_role, lazy="selectin")
+
+    @property
+    def role_names(self):
+        return {r.name for r in self.roles}

@@ -1,0 +1,70 @@
+"""The process runtime on SpiffWorkflow.
+
+Public API (each function works on the current Flask app's runtime and database):
+:func:`deploy`, :func:`start`, :func:`complete_task`, :func:`send_message`,
+:func:`cancel`, :func:`fire_timer`, :func:`register_helper`, :func:`on_commit`.
+No Flask request, template or blueprint is used below this package.
+"""
+from flask import current_app
+
+from . import deploy as _deploy
+from . import runtime as _runtime
+from .db import db
+from .runtime import Runtime
+
+__all__ = ["db", "init_app", "deploy", "start", "complete_task", "send_message", "cancel",
+           "fire_timer", "register_helper", "on_commit", "get_runtime"]
+
+
+def init_app(app):
+    from . import db as db_module
+
+    db_module.init_app(app)
+    app.extensions["tasklane_runtime"] = Runtime(
+        script_timeout=app.config.get("TASKLANE_SCRIPT_TIMEOUT_SECONDS", 2.0))
+
+
+def get_runtime():
+    return current_app.extensions["tasklane_runtime"]
+
+
+def register_helper(name, function):
+    """Make ``function`` callable as ``name`` in gateway conditions and scripts."""
+    get_runtime().register_helper(name, function)
+
+
+def on_commit(hook):
+    """Call ``hook(timers, outbox_rows)`` after each commit that created either."""
+    get_runtime().on_commit(hook)
+
+
+def deploy(xml, *, actor, name="diagram", roles=None):
+    """Deploy a BPMN document; see :func:`engine.deploy.deploy`."""
+    return _deploy.deploy(get_runtime(), xml, actor=actor, name=name, roles=roles,
+                          max_bytes=current_app.config.get("TASKLANE_MAX_BPMN_BYTES", 2_000_000))
+
+
+def start(key, *, actor, data=None, business_key=None, version=None):
+    """Start an instance; see :func:`engine.runtime.start`."""
+    return _runtime.start(get_runtime(), key, actor=actor, data=data, business_key=business_key,
+                          version=version)
+
+
+def complete_task(task_id, *, actor, data=None):
+    """Complete a READY user task; see :func:`engine.runtime.complete_task`."""
+    return _runtime.complete_task(get_runtime(), task_id, actor=actor, data=data)
+
+
+def send_message(instance_id, name, *, actor, payload=None):
+    """Deliver a BPMN message; see :func:`engine.runtime.send_message`."""
+    return _runtime.send_message(get_runtime(), instance_id, name, actor=actor, payload=payload)
+
+
+def cancel(instance_id, *, actor, reason=None):
+    """Cancel a running instance; see :func:`engine.runtime.cancel`."""
+    return _runtime.cancel(get_runtime(), instance_id, actor=actor, reason=reason)
+
+
+def fire_timer(timer_id):
+    """Fire a due timer once; see :func:`engine.runtime.fire_timer`."""
+    return _runtime.fire_timer(get_runtime(), timer_id)

@@ -1,0 +1,69 @@
+"""The one family of exceptions every Tasklane layer raises.
+
+Each error carries an HTTP-like ``status`` and a machine ``code`` so that the web
+layer turns any of them into one JSON / page shape without a lookup table.
+"""
+
+
+class TasklaneError(Exception):
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, message, *, fields=None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class ConfigError(TasklaneError):
+    code = "config_error"
+
+
+class NotFoundError(TasklaneError):
+    status = 404
+    code = "not_found"
+
+
+class ConflictError(TasklaneError):
+    """Someone else changed the object first; ``winner`` names them when known."""
+
+    status = 409
+    code = "conflict"
+
+    def __init__(self, message, *, winner=None, fields=None):
+        super().__init__(message, fields=fields)
+        self.winner = winner
+
+
+class TaskNotReadyError(ConflictError):
+    code = "task_not_ready"
+
+
+class ValidationError(TasklaneError):
+    status = 422
+    code = "validation_error"
+
+
+class DeployError(ValidationError):
+    """A diagram was refused. ``problems`` lists ``{"element", "message"}`` dicts."""
+
+    code = "invalid_bpmn"
+
+    def __init__(self, message, problems=None):
+        super().__init__(message, fields={p["element"]: p["message"] for p in problems or []})
+        self.problems = problems or []
+
+    def __str__(self):
+        lines = [self.message] + [f"  {p['element']}: {p['message']}" for p in self.problems]
+        return "\n".join(lines)
+
+
+class ScriptError(TasklaneError):
+    """A gateway condition or script task failed while an instance ran."""
+
+    status = 422
+    code = "script_error"
+
+    def __init__(self, message, *, element=None):
+        super().__init__(message, fields={element: message} if element else None)
+        self.element = element

@@ -1,0 +1,178 @@
+"""Process tables: definitions and versions, instances, and their projections.
+
+An instance row holds the serialized workflow (without its spec, which is stored
+once per version) and a ``lock_version`` counter. Human tasks, timers, outbox
+rows and audit events are projections written in the same transaction.
+"""
+from sqlalchemy import Index, UniqueConstraint
+
+from .db import db
+from .types import UTCDateTime, utcnow
+
+
+class ProcessDefinition(db.Model):
+    __tablename__ = "process_definition"
+    id = db.Column(db.Integer, primary_key=True)
+    key = db.Column(db.String(255), unique=True, nullable=False)
+    name = db.Column(db.String(255), nullable=False)
+    latest_version = db.Column(db.Integer, nullable=False, default=0)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class ProcessVersion(db.Model):
+    __tablename__ = "process_version"
+    __table_args__ = (UniqueConstraint("definition_id", "version"),)
+    id = db.Column(db.Integer, primary_key=True)
+    definition_id = db.Column(db.ForeignKey("process_definition.id"), nullable=False, index=True)
+    version = db.Column(db.Integer, nullable=False)
+    bpmn_xml = db.deferred(db.Column(db.Text, nullable=False))
+    sha256 = db.Column(db.String(64), nullable=False, index=True)
+    spec_json = db.deferred(db.Column(db.Text, nullable=False))
+    source_name = db.Column(db.String(255))
+    deployed_by = db.Column(db.String(80), nullable=False)
+    deployed_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    definition = db.relationship(ProcessDefinition, lazy="joined")
+
+
+class ProcessInstance(db.Model):
+    __tablename__ = "process_instance"
+    id = db.Column(db.Integer, primary_key=True)
+    version_id = db.Column(db.ForeignKey("process_version.id"), nullable=False, index=True)
+    definition_key = db.Column(db.String(255), nullable=False, index=True)
+    status = db.Column(db.String(20), nullable=False, default="running", index=True)
+    business_key = db.Column(db.String(255), index=True)
+    state = db.Column(db.Text, nullable=False)
+    lock_version = db.Column(db.Integer, nullable=False, default=1)
+    started_by = db.Column(db.String(80), nullable=False)
+    started_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    ended_at = db.Column(UTCDateTime)
+    error = db.Column(db.Text)
+    version = db.relationship(ProcessVersion, lazy="select")
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class HumanTask(db.Model):
+    """What an inbox queries: one row per user task that was ever READY."""
+
+    __tablename__ = "human_task"
+    __table_args__ = (
+        Index("ix_human_task_open_role", "state", "candidate_role"),
+        Index("ix_human_task_open_assignee", "state", "assignee"),
+    )
+    id = db.Column(db.String(36), primary_key=True)  # the SpiffWorkflow task id
+    instance_id = db.Column(db.ForeignKey("process_instance.id"), nullable=False, index=True)
+    element_id = db.Column(db.String(255), nullable=False)
+    title = db.Column(db.String(500), nullable=False)
+    titles = db.Column(db.JSON, nullable=False, default=dict)
+    lane = db.Column(db.String(255))
+    candidate_role = db.Column(db.String(80))
+    assignee = db.Column(db.String(80))
+    due_at = db.Column(UTCDateTime, index=True)
+    priority = db.Column(db.Integer, nullable=False, default=0)
+    form_key = db.Column(db.String(255))
+    ui_form_key = db.Column(db.String(255))
+    instructions = db.Column(db.Text)
+    state = db.Column(db.String(20), nullable=False, default="open")
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    completed_at = db.Column(UTCDateTime)
+    completed_by = db.Column(db.String(80))
+
+
+class Timer(db.Model):
+    """A timer the database owns; rq jobs only wake it up on time.
+
+    ``instance_id`` is set for timers inside an instance; a timer start event of a
+    deployed version has only ``version_id`` and starts a new instance when it fires.
+    """
+
+    __tablename__ = "timer"
+    __table_args__ = (Index("ix_timer_pending_due", "state", "due_at"),)
+    id = db.Column(db.Integer, primary_key=True)
+    instance_id = db.Column(db.ForeignKey("process_instance.id"), index=True)
+    version_id = db.Column(db.ForeignKey("process_version.id"))
+    task_id = db.Column(db.String(36))
+    element_id = db.Column(db.String(255), nullable=False)
+    kind = db.Column(db.String(20), nullable=False)  # intermediate | boundary | start
+    due_at = db.Column(UTCDateTime, nullable=False)
+    cycle = db.Column(db.JSON)  # start timers: {"remaining": n or -1, "seconds": s}
+    state = db.Column(db.String(20), nullable=False, default="pending")
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    fired_at = db.Column(UTCDateTime)
+    enqueued = db.Column(db.Integer, nullable=False, default=0)
+
+
+class Outbox(db.Model):
+    """A message to send after commit; ``state`` goes pending -> sending -> sent once."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_created", "state", "created_at"),)
+    id = db.Column(db.Integer, primary_key=True)
+    instance_id = db.Column(db.ForeignKey("process_instance.id"), index=True)
+    channel = db.Column(db.String(20), nullable=False)  # in_app | email | sms
+    recipient = db.Column(db.String(255), nullable=False)
+    subject = db.Column(db.String(500), nullable=False, default="")
+    body = db.Column(db.Text, nullable=False, default="")
+    link = db.Column(db.String(500))
+    state = db.Column(db.String(20), nullable=False, default="pending")
+    attempts = db.Column(db.Integer, nullable=False, default=0)
+    last_error = db.Column(db.Text)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    sent_at = db.Column(UTCDateTime)
+
+
+class Notification(db.Model):
+    """The in-app bell: what an outbox row of channel ``in_app`` becomes."""
+
+    __tablename__ = "notification"
+    id = db.Column(db.Integer, primary_key=True)
+    outbox_id = db.Column(db.ForeignKey("outbox.id"), unique=True)
+    username = db.Column(db.String(80), nullable=False, index=True)
+    title = db.Column(db.String(500), nullable=False)
+    body = db.Column(db.Text, nullable=False, default="")
+    link = db.Column(db.String(500))
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    read_at = db.Column(UTCDateTime)
+
+
+class MailMessage(db.Model):
+    """Mail kept in the development mailbox when no SMTP server is configured."""
+
+    __tablename__ = "mail_message"
+    id = db.Column(db.Integer, primary_key=True)
+    outbox_id = db.Column(db.ForeignKey("outbox.id"), unique=True)
+    channel = db.Column(db.String(20), nullable=False)
+    recipient = db.Column(db.String(255), nullable=False)
+    subject = db.Column(db.String(500), nullable=False, default="")
+    body = db.Column(db.Text, nullable=False, default="")
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class AuditEvent(db.Model):
+    """Append-only. Each event's ``hash`` covers its fields and the previous hash of its stream."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (UniqueConstraint("stream", "seq"),)
+    id = db.Column(db.Integer, primary_key=True)
+    stream = db.Column(db.String(120), nullable=False)
+    seq = db.Column(db.Integer, nullable=False)
+    instance_id = db.Column(db.Integer, index=True)
+    task_id = db.Column(db.String(36))
+    element_id = db.Column(db.String(255))
+    kind = db.Column(db.String(40), nullable=False)
+    actor = db.Column(db.String(80), nullable=False)
+    at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    data_before = db.Column(db.JSON)
+    data_after = db.Column(db.JSON)
+    details = db.Column(db.JSON)
+    prev_hash = db.Column(db.String(64), nullable=False)
+    hash = db.Column(db.String(64), nullable=False)
+
+
+class AuditStream(db.Model):
+    """The head of each audit chain, so that a deleted last event is detected too."""
+
+    __tablename__ = "audit_stream"
+    stream = db.Column(db.String(120), primary_key=True)
+    seq = db.Column(db.Integer, nullable=False)
+    hash = db.Column(db.String(64), nullable=False)

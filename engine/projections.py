@@ -1,0 +1,120 @@
+"""Rows derived from a workflow after each step: human tasks and timers.
+
+They are what the inbox and the timer jobs query, written in the same
+transaction as the workflow they describe.
+"""
+from datetime import datetime, timezone
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.util.task import TaskState
+
+from . import task_meta
+from .db import db
+from .errors import ScriptError
+from .models import HumanTask, Timer
+
+
+def ready_user_tasks(workflow):
+    return {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
+
+
+def sync_human_tasks(instance, workflow, now, completed=None):
+    """Open rows for newly READY user tasks; close rows whose task is no longer READY.
+
+    :param completed: ``(task_id, actor)`` of the task completed in this step, if any
+    :returns: the newly opened rows
+    """
+    ready = ready_user_tasks(workflow)
+    rows = db.session.query(HumanTask).filter_by(instance_id=instance.id, state="open").all()
+    for row in rows:
+        if row.id in ready:
+            continue
+        if completed and row.id == completed[0]:
+            row.state, row.completed_by = "completed", completed[1]
+        else:
+            row.state = "cancelled"
+        row.completed_at = now
+    known = {row.id for row in rows}
+    opened = [_human_task(instance, task, now) for tid, task in ready.items() if tid not in known]
+    db.session.add_all(opened)
+    return opened
+
+
+def _human_task(instance, task, now):
+    spec = task.task_spec
+    titles = task_meta.titles(spec)
+    form_key, ui_form_key = task_meta.form_keys(spec)
+    return HumanTask(
+        id=str(task.id), instance_id=instance.id, element_id=spec.bpmn_id or spec.name,
+        title=titles["en"], titles=titles, lane=spec.lane,
+        candidate_role=task_meta.lane_role(spec.lane), due_at=_due(task, now),
+        priority=task_meta.priority(spec), form_key=form_key, ui_form_key=ui_form_key,
+        instructions=task_meta.instructions(spec), state="open", created_at=now,
+    )
+
+
+def _due(task, now):
+    expression = task_meta.properties(task.task_spec).get("dueIn")
+    if not expression:
+        return None
+    try:
+        duration = task.workflow.script_engine.evaluate(task, expression)
+        parsed = TimerEventDefinition.parse_iso_duration(str(duration))
+        return now + TimerEventDefinition.get_timedelta_from_start(parsed, now)
+    except Exception as error:  # noqa: BLE001 - any failure is the diagram's, reported with its id
+        raise ScriptError(f"dueIn of {task.task_spec.bpmn_id}: {error}",
+                          element=task.task_spec.bpmn_id) from error
+
+
+def waiting_timers(workflow):
+    """``{task_id: (task, due_at)}`` for every timer event the workflow waits on."""
+    found = {}
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        spec = task.task_spec
+        if not isinstance(spec, CatchingEvent) or not isinstance(spec.event_definition, TimerEventDefinition):
+            continue
+        value = task.internal_data.get("event_value")
+        if isinstance(spec.event_definition, CycleTimerEventDefinition):
+            value = value["next"] if value and value.get("cycles") != 0 else None
+        if value:
+            found[str(task.id)] = (task, _parse_due(value))
+    return found
+
+
+def _parse_due(value):
+    due = datetime.fromisoformat(value)
+    return due.replace(tzinfo=timezone.utc) if due.tzinfo is None else due.astimezone(timezone.utc)
+
+
+def sync_timers(instance, workflow, now, fired_id=None):
+    """Keep one pending timer row per waiting timer event.
+
+    :param fired_id: id of the timer row that fired in this step (marked fired)
+    :returns: rows that are new or whose due time moved (to schedule after commit)
+    """
+    waiting = waiting_timers(workflow)
+    rows = db.session.query(Timer).filter_by(instance_id=instance.id, state="pending").all()
+    changed = []
+    for row in rows:
+        if row.id == fired_id:
+            row.state, row.fired_at = "fired", now
+        elif row.task_id not in waiting:
+            row.state = "cancelled"
+        elif waiting[row.task_id][1] != row.due_at:
+            row.due_at = waiting[row.task_id][1]
+            changed.append(row)
+    kept = {row.task_id for row in rows if row.state == "pending"}
+    for task_id, (task, due) in waiting.items():
+        if task_id in kept:
+            continue
+        kind = "boundary" if isinstance(task.task_spec, BoundaryEvent) else "intermediate"
+        row = Timer(instance_id=instance.id, task_id=task_id, element_id=task.task_spec.bpmn_id,
+                    kind=kind, due_at=due, state="pending", created_at=now)
+        db.session.add(row)
+        changed.append(row)
+    return changed

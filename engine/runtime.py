@@ -1,0 +1,263 @@
+"""Start, step, complete, message, cancel, fire timers: every change to an instance.
+
+One :class:`Runtime` per application holds what is built once (the script engine
+with the registered helpers, the spec cache, the serializer registry, the
+after-commit hooks). Every change goes through :func:`engine.unit.run`.
+"""
+import logging
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.util.task import TaskState
+
+from . import specs, state, unit
+from .db import db
+from .errors import ConflictError, NotFoundError, ScriptError, TaskNotReadyError
+from .models import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, Timer
+from .sandbox import script_engine
+from .starting import prefire_start_events
+from .steps import StepRecorder
+from .types import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    def __init__(self, *, script_timeout):
+        self.script_timeout = script_timeout
+        self.helpers = {}
+        self.spec_cache = specs.SpecCache()
+        self.on_commit_hooks = []
+        self._script_engine = None
+
+    @property
+    def registry(self):
+        return specs.registry()
+
+    def register_helper(self, name, function):
+        """Make ``function`` callable as ``name`` from conditions and scripts."""
+        self.helpers[name] = function
+        self._script_engine = None
+
+    @property
+    def script_engine(self):
+        if self._script_engine is None:
+            self._script_engine = script_engine(dict(self.helpers), self.script_timeout)
+        return self._script_engine
+
+    def on_commit(self, hook):
+        """Call ``hook(timers, outbox)`` after each commit that created timers or outbox rows."""
+        self.on_commit_hooks.append(hook)
+
+    def after_commit(self, done):
+        if not (done.timers or done.outbox):
+            return
+        for hook in self.on_commit_hooks:
+            try:
+                hook(done.timers, done.outbox)
+            except Exception:  # noqa: BLE001 - the database is the truth; the sweep re-arms
+                log.exception("after-commit hook failed; the sweep will re-arm")
+
+    def restore(self, instance):
+        spec, subprocess_specs = self.spec_cache.get(instance.version_id)
+        return state.load(instance.state, spec, subprocess_specs, self.registry, self.script_engine)
+
+    def new_workflow(self, version):
+        spec, subprocess_specs = self.spec_cache.get(version.id)
+        return BpmnWorkflow(spec, subprocess_specs, script_engine=self.script_engine)
+
+
+MAX_ENGINE_ROUNDS = 100
+
+
+def run_engine(work):
+    """Run engine steps until the workflow waits, recording each completed element.
+
+    ``do_engine_steps`` refreshes timers only at its end, so a timer that came due
+    meanwhile (a zero or past duration) leaves a READY event behind: step again.
+    """
+    recorder = StepRecorder(work)
+    workflow = work.workflow
+    try:
+        workflow.refresh_timers()
+        for _ in range(MAX_ENGINE_ROUNDS):
+            workflow.do_engine_steps(will_complete_task=recorder.before, did_complete_task=recorder.after)
+            if not any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY)):
+                return
+    except WorkflowTaskException as error:
+        element = getattr(error.task.task_spec, "bpmn_id", None) if error.task else None
+        raise ScriptError(f"{element or 'script'}: {error}", element=element) from error
+
+
+def start(runtime, key, *, actor, data=None, business_key=None, version=None):
+    """Start an instance of the latest (or given) version of process ``key``.
+
+    :raises NotFoundError: no such process or version
+    :raises ScriptError: a script or condition failed on the way; nothing is stored
+    """
+    try:
+        work = begin(runtime, _version(key, version), actor=actor, data=data, business_key=business_key)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    runtime.after_commit(work)
+    return work.instance
+
+
+def begin(runtime, process_version, *, actor, data=None, business_key=None, start_event=None):
+    """Create and run a new instance in the current transaction (the caller commits).
+
+    :param start_event: element id of a timer start event that fired (it is not waited on again)
+    :returns: the :class:`~engine.unit.Unit` with what to schedule after commit
+    """
+    workflow = runtime.new_workflow(process_version)
+    prefire_start_events(workflow, start_event)
+    workflow.task_tree.data.update(data or {})
+    now = utcnow()
+    instance = ProcessInstance(version_id=process_version.id,
+                               definition_key=process_version.definition.key, status="running",
+                               business_key=business_key, started_by=actor, state="{}",
+                               started_at=now, updated_at=now)
+    db.session.add(instance)
+    db.session.flush()
+    work = unit.Unit(runtime, instance, workflow, actor, now)
+    work.audit("instance_started", data_after=data or {},
+               details={"version": process_version.version, "business_key": business_key,
+                        "start_event": start_event})
+    token = unit._current.set(work)
+    try:
+        run_engine(work)
+        unit.save(work)
+    finally:
+        unit._current.reset(token)
+    return work
+
+
+def _version(key, number=None):
+    query = db.session.query(ProcessVersion).join(ProcessDefinition).filter(ProcessDefinition.key == key)
+    if number is not None:
+        query = query.filter(ProcessVersion.version == number)
+    found = query.order_by(ProcessVersion.version.desc()).first()
+    if found is None:
+        which = f"process '{key}'" + (f" version {number}" if number else "")
+        raise NotFoundError(f"{which} is not deployed")
+    return found
+
+
+def complete_task(runtime, task_id, *, actor, data=None):
+    """Complete a READY user task with ``data`` and run the engine until it waits.
+
+    :raises NotFoundError: no such task
+    :raises ConflictError: the task was already completed (naming by whom) or is not READY
+    :raises ScriptError: a script or condition failed; nothing is stored
+    """
+    row = db.session.get(HumanTask, task_id)
+    if row is None:
+        raise NotFoundError(f"task {task_id} does not exist")
+    instance_id = row.instance_id
+    db.session.rollback()  # read the row afresh inside the unit, under the lock
+
+    def action(work):
+        current = db.session.get(HumanTask, task_id, populate_existing=True)
+        _refuse_if_closed(current)
+        task = _ready_user_task(work.workflow, task_id)
+        before = dict(task.data)
+        task.data.update(data or {})
+        task.run()
+        work.completed = (task_id, work.actor)
+        work.audit("task_completed", task_id=task_id, element_id=task.task_spec.bpmn_id,
+                   data_before=before, data_after=data or {})
+        run_engine(work)
+
+    return unit.run(runtime, instance_id, actor, action).instance
+
+
+def _refuse_if_closed(row):
+    if row.state == "completed":
+        when = row.completed_at.isoformat(timespec="seconds") if row.completed_at else "earlier"
+        raise ConflictError(f"task already completed by {row.completed_by} at {when}",
+                            winner=row.completed_by)
+    if row.state != "open":
+        raise TaskNotReadyError(f"task is {row.state} and can no longer be completed")
+
+
+def _ready_user_task(workflow, task_id):
+    from uuid import UUID
+
+    task = workflow.get_task_from_id(UUID(task_id))
+    if task is None or not task.task_spec.manual:
+        raise NotFoundError(f"task {task_id} is not a user task of this instance")
+    if task.state != TaskState.READY:
+        raise TaskNotReadyError(f"task {task_id} is {TaskState.get_name(task.state)}, not READY")
+    return task
+
+
+def send_message(runtime, instance_id, name, *, actor, payload=None):
+    """Deliver BPMN message ``name`` to a waiting instance.
+
+    :raises NotFoundError: no such instance
+    :raises ConflictError: the instance is not waiting for that message
+    """
+    def action(work):
+        if work.instance.status != "running":
+            raise ConflictError(f"instance {instance_id} is {work.instance.status}")
+        event = BpmnEvent(MessageEventDefinition(name), payload=payload)
+        try:
+            work.workflow.send_event(event)
+        except WorkflowException as error:
+            raise ConflictError(f"instance {instance_id} is not waiting for message '{name}'") from error
+        work.audit("message_received", data_after=payload, details={"message": name})
+        run_engine(work)
+
+    return unit.run(runtime, instance_id, actor, action).instance
+
+
+def cancel(runtime, instance_id, *, actor, reason=None):
+    """Cancel a running instance: its open tasks and pending timers are closed.
+
+    :raises ConflictError: the instance has already ended
+    """
+    def action(work):
+        if work.instance.status != "running":
+            raise ConflictError(f"instance {instance_id} is already {work.instance.status}")
+        work.workflow.cancel()
+        work.instance.status = "cancelled"
+        work.audit("instance_cancelled", details={"reason": reason})
+
+    return unit.run(runtime, instance_id, actor, action).instance
+
+
+def fire_timer(runtime, timer_id):
+    """Fire a due timer once; a timer already fired, cancelled or not yet due is left alone.
+
+    :returns: ``"fired"``, ``"started"`` (a start timer began an instance), or why it was skipped
+    """
+    timer = db.session.get(Timer, timer_id)
+    if timer is None:
+        raise NotFoundError(f"timer {timer_id} does not exist")
+    if timer.instance_id is None:
+        from .start_timers import fire_start_timer
+
+        return fire_start_timer(runtime, timer_id)
+    outcome = {}
+
+    def action(work):
+        row = db.session.get(Timer, timer_id, populate_existing=True)
+        if row.state != "pending":
+            outcome["result"] = row.state
+            return
+        if row.due_at > work.now:
+            outcome["result"] = "early"
+            return
+        work.fired_timer_id = row.id
+        work.audit("timer_fired", task_id=row.task_id, element_id=row.element_id,
+                   details={"due_at": row.due_at.isoformat(), "timer_id": row.id})
+        run_engine(work)
+        outcome["result"] = "fired"
+
+    unit.run(runtime, timer.instance_id, "system", action)
+    return outcome["result"]

@@ -1,0 +1,194 @@
+"""Parse, check, store and cache BPMN process specs.
+
+A version's spec is parsed once, checked (restricted expressions, known helpers,
+lanes), serialized once into ``process_version.spec_json`` and cached in memory by
+the SHA-256 of its XML, so instances never carry their spec.
+"""
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import cache
+
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptEngineTask
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.specs.MultiChoice import MultiChoice
+from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from . import xml_safety
+from .errors import DeployError
+from .sandbox import compile_expression, unknown_calls
+from .task_meta import lane_role, properties
+
+
+@cache
+def registry():
+    """The SpiffWorkflow converter registry, built once on first use."""
+    from .state import register_data_types
+
+    reg = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+    register_data_types(reg)
+    return reg
+
+
+@dataclass
+class ParsedProcess:
+    key: str
+    name: str
+    spec: object
+    subprocess_specs: dict
+    lanes: set = field(default_factory=set)
+
+    def spec_json(self):
+        reg = registry()
+        return json.dumps({
+            "spec": reg.convert(self.spec),
+            "subprocess_specs": {k: reg.convert(v) for k, v in self.subprocess_specs.items()},
+        })
+
+
+def sha256(xml):
+    return hashlib.sha256(xml.encode("utf-8") if isinstance(xml, str) else xml).hexdigest()
+
+
+def parse(xml, *, helpers, max_bytes, roles=None, name="diagram"):
+    """Parse every executable top-level process of a BPMN document and check it.
+
+    :param xml: the BPMN 2.0 document (bytes or str)
+    :param helpers: names callable from expressions
+    :param roles: if given, every lane must name one of these roles
+    :returns: list of :class:`ParsedProcess`
+    :raises DeployError: hostile or malformed XML, invalid BPMN, or bad expressions,
+        with the offending element ids
+    """
+    root = xml_safety.parse(xml, max_bytes=max_bytes, name=name)
+    parser = SpiffBpmnParser(validator=VALIDATOR)
+    try:
+        parser.add_bpmn_xml(root, filename=name)
+        keys = _top_level_keys(parser)
+        parsed = [_parse_one(parser, key) for key in keys]
+    except ValidationException as error:
+        element = getattr(error, "id", None) or name
+        raise DeployError(f"{name} is not valid BPMN: {error}",
+                          [{"element": element, "message": str(error)}]) from None
+    except SpiffWorkflowException as error:
+        raise DeployError(f"{name} could not be parsed: {error}",
+                          [{"element": name, "message": str(error)}]) from None
+    if not parsed:
+        raise DeployError(f"{name} has no executable process", [{"element": name, "message": "no process"}])
+    problems = [p for process in parsed for p in check(process, helpers, roles)]
+    if problems:
+        raise DeployError(f"{name} has {len(problems)} problem(s)", problems)
+    return parsed
+
+
+def _top_level_keys(parser):
+    executable = [pid for pid, pp in parser.process_parsers.items() if pp.process_executable]
+    called = parser.get_process_dependencies()
+    return [pid for pid in executable if pid not in called]
+
+
+def _parse_one(parser, key):
+    spec = parser.get_spec(key)
+    subprocess_specs = parser.get_subprocess_specs(key)
+    lanes = {ts.lane for s in (spec, *subprocess_specs.values())
+             for ts in s.task_specs.values() if getattr(ts, "lane", None)}
+    return ParsedProcess(key, spec.description or key, spec, subprocess_specs, lanes)
+
+
+def _expressions(task_spec):
+    """(mode, source, what) for each piece of code a task spec will run."""
+    for cond, _ in getattr(task_spec, "cond_task_specs", []) if isinstance(task_spec, MultiChoice) else []:
+        if cond is not None:
+            yield "eval", cond.args[0], "condition"
+    if isinstance(task_spec, ScriptEngineTask) and getattr(task_spec, "script", None):
+        yield "exec", task_spec.script, "script"
+    for attr in ("prescript", "postscript"):
+        if getattr(task_spec, attr, None):
+            yield "exec", getattr(task_spec, attr), attr
+    event = getattr(task_spec, "event_definition", None)
+    if isinstance(event, TimerEventDefinition):
+        yield "eval", event.expression, "timer"
+    if getattr(event, "expression", None) and not isinstance(event, TimerEventDefinition):
+        yield "eval", event.expression, "event condition"
+    due = properties(task_spec).get("dueIn")
+    if due:
+        yield "eval", due, "dueIn"
+
+
+def check(process, helpers, roles=None):
+    """Problems with one parsed process: ``[{"element", "message"}]``, empty when it is fine."""
+    problems = []
+    for spec in (process.spec, *process.subprocess_specs.values()):
+        for task_spec in spec.task_specs.values():
+            element = getattr(task_spec, "bpmn_id", None) or task_spec.name
+            for mode, source, what in _expressions(task_spec):
+                problems.extend(_check_code(element, mode, source, what, helpers))
+    if roles is not None:
+        for lane in sorted(process.lanes):
+            if lane_role(lane) not in roles:
+                problems.append({"element": lane, "message":
+                                 f"lane '{lane}' matches no role; create the role or rename the lane"})
+    return problems
+
+
+def _check_code(element, mode, source, what, helpers):
+    try:
+        compile_expression(source, mode)
+        missing = unknown_calls(source, mode, helpers)
+    except SyntaxError as error:
+        return [{"element": element, "message": f"{what} does not compile: {error}"}]
+    if missing:
+        return [{"element": element, "message": f"{what} calls unknown function(s): {', '.join(missing)}"}]
+    return []
+
+
+def start_timers(spec):
+    """The timer start events of a top-level spec."""
+    return [ts for ts in spec.task_specs.values()
+            if isinstance(ts, StartEvent) and isinstance(ts.event_definition, TimerEventDefinition)]
+
+
+class SpecCache:
+    """Restored specs by (SHA-256 of the XML, process key); bounded, thread-safe.
+
+    Versions are immutable, so the version id -> (SHA-256, key) map is cached too and
+    a warm lookup touches no table.
+    """
+
+    def __init__(self, size=256):
+        self.size = size
+        self._items = OrderedDict()
+        self._ids = {}
+        self._lock = threading.Lock()
+
+    def get(self, version_id):
+        """The ``(spec, subprocess_specs)`` of process version ``version_id``."""
+        from .db import db
+        from .models import ProcessDefinition, ProcessVersion
+
+        ident = self._ids.get(version_id)
+        if ident is None:
+            ident = tuple(db.session.query(ProcessVersion.sha256, ProcessDefinition.key)
+                          .join(ProcessDefinition).filter(ProcessVersion.id == version_id).one())
+            self._ids[version_id] = ident
+        with self._lock:
+            if ident in self._items:
+                self._items.move_to_end(ident)
+                return self._items[ident]
+        spec_json = db.session.query(ProcessVersion.spec_json).filter_by(id=version_id).scalar()
+        dct = json.loads(spec_json)
+        reg = registry()
+        value = (reg.restore(dct["spec"]),
+                 {k: reg.restore(v) for k, v in dct["subprocess_specs"].items()})
+        with self._lock:
+            self._items[ident] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value

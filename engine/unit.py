@@ -1,0 +1,137 @@
+"""The one place where an instance changes: restore, act, save, project, commit.
+
+``locked(instance_id)`` takes the instance row's lock (``SELECT ... FOR UPDATE`` on
+PostgreSQL; on SQLite an optimistic check of ``lock_version`` when saving),
+restores the workflow, lets the caller act on it, then writes the workflow, the
+human-task and timer projections, outbox rows and audit events in one
+transaction. Stale writes on SQLite are retried; every error rolls back and is
+re-raised; after commit, the new timers and outbox rows are handed to the
+registered ``on_commit`` hooks (the workers schedule their jobs).
+"""
+import contextvars
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import audit, projections, state
+from .db import db, is_postgresql
+from .errors import NotFoundError, TasklaneError
+from .models import ProcessInstance
+from .types import utcnow
+
+log = logging.getLogger(__name__)
+_current = contextvars.ContextVar("tasklane_unit", default=None)
+MAX_ATTEMPTS = 8
+
+
+class StaleInstanceError(TasklaneError):
+    """Another transaction saved the instance first (SQLite); the unit is retried."""
+
+    status = 409
+    code = "stale"
+
+
+@dataclass
+class Unit:
+    """What one locked change collects before it is committed."""
+
+    runtime: object
+    instance: ProcessInstance
+    workflow: object
+    actor: str
+    now: object
+    completed: tuple = None
+    fired_timer_id: int = None
+    timers: list = field(default_factory=list)
+    outbox: list = field(default_factory=list)
+    opened_tasks: list = field(default_factory=list)
+
+    def audit(self, kind, **kwargs):
+        kwargs.setdefault("actor", self.actor)
+        kwargs.setdefault("at", self.now)
+        return audit.append(f"instance:{self.instance.id}", kind, instance_id=self.instance.id, **kwargs)
+
+
+def current_unit():
+    """The unit being worked on in this context, or None (helpers use it to add outbox rows)."""
+    return _current.get()
+
+
+def run(runtime, instance_id, actor, action):
+    """Apply ``action(unit)`` to instance ``instance_id`` under its lock and commit.
+
+    :raises NotFoundError: no such instance
+    :raises TasklaneError: whatever ``action`` raises; nothing is written then
+    """
+    for attempt in range(MAX_ATTEMPTS):
+        try:
+            unit = _attempt(runtime, instance_id, actor, action)
+        except (StaleInstanceError, StaleDataError):
+            db.session.rollback()
+            continue
+        except OperationalError as error:
+            db.session.rollback()
+            if "locked" not in str(error) or attempt == MAX_ATTEMPTS - 1:
+                raise
+            continue
+        except IntegrityError as error:
+            # A concurrent writer took the same audit sequence number or row: retry.
+            db.session.rollback()
+            if attempt == MAX_ATTEMPTS - 1:
+                raise StaleInstanceError("instance kept changing; try again") from error
+            continue
+        except BaseException:
+            db.session.rollback()
+            raise
+        runtime.after_commit(unit)
+        return unit
+    raise StaleInstanceError("instance kept changing; try again")
+
+
+def _attempt(runtime, instance_id, actor, action):
+    query = db.session.query(ProcessInstance).filter_by(id=instance_id)
+    if is_postgresql():
+        query = query.with_for_update()
+    instance = query.populate_existing().one_or_none()
+    if instance is None:
+        raise NotFoundError(f"process instance {instance_id} does not exist")
+    workflow = runtime.restore(instance)
+    unit = Unit(runtime, instance, workflow, actor, utcnow())
+    token = _current.set(unit)
+    try:
+        action(unit)
+        save(unit)
+    finally:
+        _current.reset(token)
+    db.session.commit()
+    return unit
+
+
+def save(unit):
+    """Write the workflow and its projections into the current transaction.
+
+    The row's ``lock_version`` is SQLAlchemy's version counter: the UPDATE only
+    matches the version that was read, so a concurrent save shows up as a
+    ``StaleDataError`` at flush (possible on SQLite; PostgreSQL holds the row lock).
+    """
+    instance, workflow = unit.instance, unit.workflow
+    previous = instance.status
+    instance.status = _status(instance, workflow)
+    instance.state = state.dump(workflow, unit.runtime.registry)
+    instance.updated_at = unit.now
+    if instance.status != "running" and instance.ended_at is None:
+        instance.ended_at = unit.now
+    db.session.flush()
+    unit.opened_tasks = projections.sync_human_tasks(instance, workflow, unit.now, unit.completed)
+    unit.timers.extend(projections.sync_timers(instance, workflow, unit.now, unit.fired_timer_id))
+    if instance.status == "completed" and previous != "completed":
+        unit.audit("instance_completed")
+    db.session.flush()
+
+
+def _status(instance, workflow):
+    if instance.status == "cancelled":
+        return "cancelled"
+    return "completed" if workflow.completed else "running"

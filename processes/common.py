@@ -1,0 +1,42 @@
+"""Helpers every procedure may call from its scripts and conditions."""
+from datetime import datetime, timedelta, timezone
+
+from engine import outbox
+
+
+def notify(recipient, subject, body="", link=None):
+    """Ring the in-app bell of user ``recipient`` after the step commits."""
+    outbox.add("in_app", recipient, subject=subject, body=body, link=link)
+    return True
+
+
+def send_email(to, subject, body=""):
+    """Send an e-mail after the step commits (SMTP, or the dev mailbox)."""
+    outbox.add("email", to, subject=subject, body=body)
+    return True
+
+
+def send_sms(to, body):
+    """Send an SMS after the step commits (through the configured gateway)."""
+    outbox.add("sms", to, body=body)
+    return True
+
+
+def now_iso():
+    """The current UTC time as ISO-8601, for timer expressions and records."""
+    return datetime.now(timezone.utc).isoformat()
+
+
+def in_hours(hours, start=None):
+    """ISO-8601 time ``hours`` after ``start`` (ISO string) or now: for timer date expressions."""
+    base = datetime.fromisoformat(start) if start else datetime.now(timezone.utc)
+    return (base + timedelta(hours=float(hours))).isoformat()
+
+
+HELPERS = {
+    "notify": notify,
+    "send_email": send_email,
+    "send_sms": send_sms,
+    "now_iso": now_iso,
+    "in_hours": in_hours,
+}

@@ -1,0 +1,1 @@
+"""Tasklane: the composition root that wires config, engine, workers and web together."""

@@ -1,0 +1,122 @@
+"""Every setting Tasklane reads, in one list, with its type and default.
+
+Settings come from ``TASKLANE_*`` environment variables; the common names
+``DATABASE_URL``, ``REDIS_URL`` and ``SECRET_KEY`` are accepted as aliases.
+They are read once, in :func:`tasklane.app.create_app`.
+"""
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    type: type
+    default: object
+    help: str
+    aliases: tuple = ()
+
+
+SETTINGS = [
+    Setting("TASKLANE_ENV", str, "development",
+            "development (demo users and data are loaded) or production"),
+    Setting("TASKLANE_INSTANCE_DIR", str, "./instance",
+            "folder for the SQLite file, the embedded Redis and uploads"),
+    Setting("TASKLANE_DATABASE_URL", str, "",
+            "SQLAlchemy URL; empty means SQLite in the instance folder", ("DATABASE_URL",)),
+    Setting("TASKLANE_REDIS_URL", str, "",
+            "Redis URL; empty means an embedded Redis in the instance folder", ("REDIS_URL",)),
+    Setting("TASKLANE_SECRET_KEY", str, "",
+            "session signing key; required in production", ("SECRET_KEY",)),
+    Setting("TASKLANE_BPMN_DIR", str, str(REPO_ROOT / "bpmn"),
+            "folder of the diagrams deployed on start"),
+    Setting("TASKLANE_QUEUE_PREFIX", str, "tasklane",
+            "prefix of the rq queue names (lets several installations share one Redis)"),
+    Setting("TASKLANE_SWEEP_SECONDS", float, 2.0,
+            "how often each worker re-arms due timers and unsent outbox rows"),
+    Setting("TASKLANE_TIMER_GRACE_SECONDS", float, 3.0,
+            "a pending timer this late whose job is not queued is re-enqueued"),
+    Setting("TASKLANE_SCRIPT_TIMEOUT_SECONDS", float, 2.0,
+            "time limit of one gateway condition or script task"),
+    Setting("TASKLANE_MAX_BPMN_BYTES", int, 2_000_000, "largest BPMN file accepted on deploy"),
+    Setting("TASKLANE_DEMO_PASSWORD", str, "demo", "password of the demo users"),
+    Setting("TASKLANE_SMTP_HOST", str, "", "SMTP server; empty keeps mail in the dev mailbox"),
+    Setting("TASKLANE_SMTP_PORT", int, 25, "SMTP port"),
+    Setting("TASKLANE_MAIL_FROM", str, "tasklane@localhost", "sender address of e-mail"),
+    Setting("TASKLANE_WEB_WORKERS", int, 2, "gunicorn worker processes started by `tasklane run`"),
+]
+
+
+def _convert(setting, raw):
+    if setting.type is bool:
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    try:
+        return setting.type(raw)
+    except ValueError:
+        raise ConfigError(f"{setting.name}={raw!r} is not a valid {setting.type.__name__}") from None
+
+
+def load(environ=None, overrides=None):
+    """Read every setting from the environment.
+
+    :param environ: mapping to read instead of ``os.environ``
+    :param overrides: values that win over the environment (tests)
+    :raises ConfigError: a value has the wrong type, or a required one is missing
+    """
+    environ = os.environ if environ is None else environ
+    overrides = overrides or {}
+    config = {}
+    for setting in SETTINGS:
+        if setting.name in overrides:
+            config[setting.name] = overrides[setting.name]
+            continue
+        raw = next((environ[n] for n in (setting.name, *setting.aliases) if environ.get(n)), None)
+        config[setting.name] = setting.default if raw is None else _convert(setting, raw)
+    for key, value in overrides.items():
+        config.setdefault(key, value)
+    return _derive(config)
+
+
+def _derive(config):
+    if config["TASKLANE_ENV"] not in ("development", "production", "testing"):
+        raise ConfigError("TASKLANE_ENV must be development, production or testing")
+    instance = Path(config["TASKLANE_INSTANCE_DIR"]).resolve()
+    config["TASKLANE_INSTANCE_DIR"] = str(instance)
+    if not config["TASKLANE_SECRET_KEY"]:
+        if config["TASKLANE_ENV"] == "production":
+            raise ConfigError("TASKLANE_SECRET_KEY (or SECRET_KEY) is required in production")
+        config["TASKLANE_SECRET_KEY"] = _instance_secret(instance)
+    config["SECRET_KEY"] = config["TASKLANE_SECRET_KEY"]
+    config["SQLALCHEMY_DATABASE_URI"] = database_uri(config["TASKLANE_DATABASE_URL"], instance)
+    return config
+
+
+def database_uri(url, instance):
+    """The SQLAlchemy URI for ``url``: psycopg 3 for PostgreSQL, SQLite in ``instance`` if empty."""
+    if not url:
+        return f"sqlite:///{instance / 'tasklane.sqlite'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret(instance):
+    # A development key that survives restarts, so sessions do too.
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def describe():
+    """Rows of (name, default, help) for the README and ``tasklane config``."""
+    return [(s.name, s.default, s.help) for s in SETTINGS]

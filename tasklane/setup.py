@@ -1,0 +1,33 @@
+"""Bring a database up to date: migrate, deploy the shipped diagrams, load demo data."""
+from pathlib import Path
+
+from flask import current_app
+from flask_migrate import upgrade
+
+import engine
+from accounts import service as accounts
+
+
+def migrate():
+    upgrade(directory=current_app.extensions["migrate"].directory)
+
+
+def deploy_directory(directory=None, actor="system"):
+    """Deploy every ``*.bpmn`` of ``directory`` whose content changed.
+
+    :returns: list of ``(file name, process key, version, created)``
+    :raises DeployError: a diagram was refused (nothing of that file is stored)
+    """
+    directory = Path(directory or current_app.config["TASKLANE_BPMN_DIR"])
+    accounts.ensure_roles()
+    roles = accounts.role_names()
+    results = []
+    for path in sorted(directory.glob("*.bpmn")):
+        for version, created in engine.deploy(path.read_bytes(), actor=actor, name=path.name, roles=roles):
+            results.append((path.name, version.definition.key, version.version, created))
+    return results
+
+
+def load_demo():
+    """Demo users (development only). :returns: how many users were created"""
+    return accounts.ensure_demo_users(current_app.config["TASKLANE_DEMO_PASSWORD"])

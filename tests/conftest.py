@@ -1,0 +1,179 @@
+"""Fixtures: an app per test on a fresh database (SQLite, and PostgreSQL when
+``DATABASE_URL`` names one), real Redis (``REDIS_URL`` or the embedded one), and
+real worker processes.
+
+Each PostgreSQL test gets its own schema (``search_path`` in the URL), so child
+processes started by a test see exactly that test's tables.
+"""
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis as redis_lib
+
+from engine.db import db
+
+ROOT = Path(__file__).resolve().parent.parent
+BPMN = Path(__file__).resolve().parent / "bpmn"
+PG_URL = os.environ.get("DATABASE_URL", "")
+HAS_PG = PG_URL.startswith("postgres")
+BACKENDS = ["sqlite", "postgresql"] if HAS_PG else ["sqlite"]
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """``REDIS_URL`` if set, else an embedded Redis for the whole session."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    from workers import embedded
+
+    folder = tmp_path_factory.mktemp("embedded-redis")
+    yield embedded.ensure(folder)
+    embedded.stop(folder)
+
+
+@pytest.fixture
+def redis_conn(redis_url):
+    conn = redis_lib.Redis.from_url(redis_url)
+    conn.flushdb()
+    yield conn
+    conn.close()
+
+
+def _pg_schema_url(schema):
+    base = PG_URL.replace("postgres://", "postgresql://", 1)
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path):
+    """A fresh, empty database for one test: a SQLite file or a PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.sqlite'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    yield _pg_schema_url(schema)
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture
+def settings(database_url, tmp_path, redis_url):
+    """The settings a test app and its worker processes share."""
+    return {
+        "TASKLANE_ENV": "testing",
+        "TASKLANE_INSTANCE_DIR": str(tmp_path / "instance"),
+        "TASKLANE_DATABASE_URL": database_url,
+        "TASKLANE_REDIS_URL": redis_url,
+        "TASKLANE_QUEUE_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
+        "TASKLANE_SECRET_KEY": "test",
+        "TASKLANE_SWEEP_SECONDS": 0.5,
+        "TASKLANE_TIMER_GRACE_SECONDS": 1.0,
+    }
+
+
+@pytest.fixture
+def app(settings):
+    from tasklane.app import create_app
+
+    app = create_app(settings)
+    with app.app_context():
+        db.create_all()
+        from accounts.service import ensure_roles
+
+        ensure_roles()
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def deploy_file(name, roles=None):
+    """Deploy ``tests/bpmn/<name>`` and return the first version."""
+    import engine
+    from accounts.service import role_names
+
+    return engine.deploy((BPMN / name).read_bytes(), actor="test", name=name,
+                         roles=role_names() if roles is None else roles)[0][0]
+
+
+@pytest.fixture
+def deploy(app):
+    return deploy_file
+
+
+def worker_env(settings):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update({k: str(v) for k, v in settings.items()})
+    return env
+
+
+class WorkerProcess:
+    """A real ``tasklane worker`` process for one test."""
+
+    def __init__(self, settings, log_path):
+        self.settings = settings
+        self.log_path = log_path
+        self.proc = None
+
+    def start(self):
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([sys.executable, "-m", "tasklane.cli", "worker"], cwd=ROOT,
+                                     env=worker_env(self.settings), stdout=self.log,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        return self
+
+    def kill(self, sig=signal.SIGKILL):
+        """Kill the worker and everything it started (rq's scheduler process too)."""
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, sig)
+            self.proc.wait(timeout=30)
+
+    def output(self):
+        return Path(self.log_path).read_text(errors="replace")
+
+
+@pytest.fixture
+def worker(settings, tmp_path, redis_conn):
+    processes = []
+
+    def start():
+        process = WorkerProcess(settings, tmp_path / f"worker-{len(processes)}.log").start()
+        processes.append(process)
+        return process
+
+    yield start
+    for process in processes:
+        process.kill(signal.SIGTERM)
+
+
+def wait_for(predicate, timeout=20.0, interval=0.1):
+    """Poll ``predicate`` until it returns something truthy; return it (or fail)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")

@@ -1,0 +1,34 @@
+"""The rq jobs. Each raises on failure and is idempotent: running it twice does it once."""
+import time
+
+import engine
+from engine.db import db
+from engine.errors import ScriptError
+from engine.models import Timer
+from engine.types import utcnow
+
+from . import delivery, incidents
+
+# rq's scheduler compares whole seconds, so a job may arrive up to a second early.
+MAX_EARLY_WAIT = 1.5
+
+
+def fire_timer(timer_id):
+    """Fire timer ``timer_id`` if it is still pending and due; a second run is a no-op."""
+    timer = db.session.get(Timer, timer_id)
+    if timer is None or timer.state != "pending":
+        return timer.state if timer else "missing"
+    early = (timer.due_at - utcnow()).total_seconds()
+    if 0 < early <= MAX_EARLY_WAIT:
+        db.session.rollback()
+        time.sleep(early)
+    try:
+        return engine.fire_timer(timer_id)
+    except ScriptError as error:
+        incidents.record(timer_id, str(error))
+        raise
+
+
+def deliver(outbox_id):
+    """Send outbox row ``outbox_id`` once."""
+    return delivery.deliver(outbox_id)
