@@ -149,6 +149,12 @@ class WorkerProcess:
         if self.proc and self.proc.poll() is None:
             os.killpg(self.proc.pid, sig)
             self.proc.wait(timeout=30)
+        if self.proc:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)  # rq's scheduler, if it outlived the worker
+            except ProcessLookupError:
+                pass
+        self.log.close()
 
     def output(self):
         return Path(self.log_path).read_text(errors="replace")

@@ -8,7 +8,7 @@ Running it twice, or in several workers at once, enqueues at most a duplicate jo
 and jobs are idempotent.
 """
 import secrets
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
@@ -21,8 +21,10 @@ from engine.types import utcnow
 from . import jobs, scheduling
 from .queues import connection, queue
 
-ALIVE = {JobStatus.QUEUED, JobStatus.STARTED}
 STUCK_SENDING = timedelta(minutes=5)
+# Jobs take a database transaction's time; one "started" for longer ran in a worker
+# that was killed mid-job (rq only notices when the worker's heartbeat expires).
+STUCK_STARTED = timedelta(seconds=60)
 
 
 def _epoch_key(app):
@@ -59,9 +61,14 @@ def sweep(app):
 
 def _job_alive(conn, job_id):
     try:
-        return Job.fetch(job_id, connection=conn).get_status() in ALIVE
+        job = Job.fetch(job_id, connection=conn)
     except NoSuchJobError:
         return False
+    status = job.get_status()
+    if status == JobStatus.STARTED and job.started_at is not None:
+        started = job.started_at if job.started_at.tzinfo else job.started_at.replace(tzinfo=timezone.utc)
+        return utcnow() - started < STUCK_STARTED
+    return status in (JobStatus.QUEUED, JobStatus.STARTED)
 
 
 def _unstick_sending(now):

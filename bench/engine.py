@@ -1,0 +1,345 @@
+"""Engine benchmark: Tasklane's engine against raw SpiffWorkflow on the same diagram.
+
+Runs ``bench/bench_process.bpmn`` (3 user tasks, 2 exclusive gateways, 2 script
+tasks) in one run:
+
+* raw: SpiffWorkflow in memory, with a ``serialize_json`` / ``deserialize_json``
+  round trip after the start and after every user task (the default serializer
+  configured with ``SPIFF_CONFIG``, which embeds the spec in every saved instance);
+* engine: ``engine.start`` / ``engine.complete_task`` on SQLite and PostgreSQL:
+  restore, sandboxed scripts, save, projections and audit in one transaction each.
+
+It prints user-task completions per second and the ratio engine / raw, the size
+of the saved state of one instance, and the cost of the 5th and the 500th
+completion of one instance that loops (a lead called back again and again).
+
+    .venv/bin/python bench/engine.py [--instances N] [--backends sqlite,postgresql] [--json]
+"""
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+PROCESS_FILE = BENCH_DIR / "bench_process.bpmn"
+PROCESS_KEY = "bench_process"
+PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+PG_SCHEMA = "bench"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+WARMUP_INSTANCES = 20
+LOOP_POINTS = (5, 500)
+LOOP_WINDOW = 2  # samples on either side of each point: the median of 5 completions
+START_DATA = {"lead": "Nguyễn Văn An", "phone": "+84901234567", "budget": 0, "interested": False}
+STEPS = (
+    ("qualify", {"budget": 80000, "interested": True}),
+    ("approve", {"approved": True}),
+    ("close", {"amount": 75000}),
+)
+LOOP_KEY = "bench_call_loop"
+LOOP_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+                  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+                  id="Definitions_bench_call_loop" targetNamespace="http://tasklane.test/bench">
+  <bpmn:process id="bench_call_loop" name="Call until reached" isExecutable="true">
+    <bpmn:laneSet id="LaneSet_1">
+      <bpmn:lane id="Lane_sales" name="sales"><bpmn:flowNodeRef>call</bpmn:flowNodeRef></bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="call" name="Call the lead">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="dueIn" value="&quot;PT2H&quot;" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:incoming>again</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:scriptTask id="count" name="Count the call">
+      <bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3</bpmn:outgoing>
+      <bpmn:script>calls = calls + 1</bpmn:script>
+    </bpmn:scriptTask>
+    <bpmn:exclusiveGateway id="reached" name="Reached?" default="done">
+      <bpmn:incoming>f3</bpmn:incoming><bpmn:outgoing>again</bpmn:outgoing><bpmn:outgoing>done</bpmn:outgoing>
+    </bpmn:exclusiveGateway>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="call" />
+    <bpmn:sequenceFlow id="f2" sourceRef="call" targetRef="count" />
+    <bpmn:sequenceFlow id="f3" sourceRef="count" targetRef="reached" />
+    <bpmn:sequenceFlow id="again" sourceRef="reached" targetRef="call">
+      <bpmn:conditionExpression>outcome == "not_reached"</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="done" sourceRef="reached" targetRef="end" />
+    <bpmn:endEvent id="end"><bpmn:incoming>done</bpmn:incoming></bpmn:endEvent>
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--instances", type=int, default=300,
+                        help="instances per measurement (each completes 3 user tasks)")
+    parser.add_argument("--backends", default="sqlite,postgresql",
+                        help="comma-separated: sqlite, postgresql")
+    parser.add_argument("--loop-passes", type=int, default=max(LOOP_POINTS),
+                        help="passes of the looping instance (the last point measured)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args(argv)
+    args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    unknown = set(args.backends) - {"sqlite", "postgresql"}
+    if unknown:
+        parser.error(f"unknown backend(s): {', '.join(sorted(unknown))}")
+    return args
+
+
+def use_project_packages():
+    """Let ``import engine`` find the project's package, not this file.
+
+    ``python bench/engine.py`` puts ``bench/`` first on ``sys.path``, where this
+    file would shadow the ``engine`` package.
+    """
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH_DIR]
+    sys.path.insert(0, str(ROOT))
+
+
+# --- raw SpiffWorkflow --------------------------------------------------------------------------
+
+
+def raw_setup():
+    """The parsed spec and a serializer configured for spiff-parsed workflows."""
+    from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+    from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+    from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_file(str(PROCESS_FILE))
+    spec = parser.get_spec(PROCESS_KEY)
+    subprocess_specs = parser.get_subprocess_specs(PROCESS_KEY)
+    serializer = BpmnWorkflowSerializer(registry=BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    return spec, subprocess_specs, serializer
+
+
+def raw_instance(spec, subprocess_specs, serializer, sizes=None):
+    """Run one instance to its end, saving and restoring it at every wait.
+
+    :returns: the number of user tasks completed
+    """
+    from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+    from SpiffWorkflow.util.task import TaskState
+
+    workflow = BpmnWorkflow(spec, subprocess_specs)
+    workflow.task_tree.data.update(START_DATA)
+    workflow.do_engine_steps()
+    for element, data in STEPS:
+        saved = serializer.serialize_json(workflow)
+        if sizes is not None:
+            sizes.append(len(saved.encode("utf-8")))
+        workflow = serializer.deserialize_json(saved)
+        [task] = workflow.get_tasks(state=TaskState.READY, manual=True)
+        assert task.task_spec.bpmn_id == element, task.task_spec.bpmn_id
+        task.data.update(data)
+        task.run()
+        workflow.do_engine_steps()
+    workflow = serializer.deserialize_json(serializer.serialize_json(workflow))
+    assert workflow.completed and workflow.data["commission"] == 15000.0, workflow.data
+    return len(STEPS)
+
+
+def run_raw(instances):
+    """Completions per second of raw SpiffWorkflow, and the size of its saved state."""
+    spec, subprocess_specs, serializer = raw_setup()
+    for _ in range(WARMUP_INSTANCES):
+        raw_instance(spec, subprocess_specs, serializer)
+    sizes = []
+    raw_instance(spec, subprocess_specs, serializer, sizes)
+    began = time.perf_counter()
+    completions = sum(raw_instance(spec, subprocess_specs, serializer) for _ in range(instances))
+    seconds = time.perf_counter() - began
+    return {"instances": instances, "completions": completions, "seconds": seconds,
+            "per_second": completions / seconds, "state_bytes": sizes}
+
+
+# --- the Tasklane engine ------------------------------------------------------------------------
+
+
+def redis_url():
+    """The local Redis server if it answers, else '' (the embedded one, started only if needed)."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping()
+    except (redis.ConnectionError, redis.TimeoutError, OSError):
+        return ""
+    return REDIS_URL
+
+
+def reset_pg_schema():
+    """Drop and create the benchmark's own schema; return the URL that selects it."""
+    import psycopg
+
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
+        conn.execute(f"CREATE SCHEMA {PG_SCHEMA}")
+    return f"{PG_URL}?options=-csearch_path%3D{PG_SCHEMA}"
+
+
+def make_app(backend, folder):
+    """A Tasklane app on a fresh database of ``backend``, with the roles and both diagrams deployed."""
+    import logging
+
+    import engine
+    from accounts.service import ensure_roles, role_names
+    from engine.db import db
+    from tasklane.app import create_app
+
+    app = create_app({
+        "TASKLANE_ENV": "testing", "TASKLANE_INSTANCE_DIR": str(Path(folder) / backend),
+        "TASKLANE_DATABASE_URL": reset_pg_schema() if backend == "postgresql" else "",
+        "TASKLANE_REDIS_URL": redis_url(), "TASKLANE_SECRET_KEY": "bench",
+        "TASKLANE_QUEUE_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
+    })
+    logging.getLogger().setLevel(logging.WARNING)
+    with app.app_context():
+        db.create_all()
+        ensure_roles()
+        db.session.commit()
+        for xml, name in ((PROCESS_FILE.read_bytes(), PROCESS_FILE.name), (LOOP_XML, "call_loop.bpmn")):
+            engine.deploy(xml, actor="bench", name=name, roles=role_names())
+    return app
+
+
+def open_task(instance_id):
+    from engine.db import db
+    from engine.models import HumanTask
+
+    return db.session.query(HumanTask).filter_by(instance_id=instance_id, state="open").one()
+
+
+def engine_instance(sizes=None):
+    """Start one instance and complete its three user tasks through ``engine``.
+
+    :returns: the number of user tasks completed
+    """
+    import engine
+    from engine.db import db
+    from engine.models import ProcessInstance
+
+    instance = engine.start(PROCESS_KEY, actor="bench", data=START_DATA)
+    instance_id = instance.id
+    for element, data in STEPS:
+        if sizes is not None:
+            sizes.append(len(db.session.get(ProcessInstance, instance_id).state.encode("utf-8")))
+        row = open_task(instance_id)
+        assert row.element_id == element, row.element_id
+        engine.complete_task(row.id, actor="bench", data=data)
+    assert db.session.get(ProcessInstance, instance_id).status == "completed"
+    return len(STEPS)
+
+
+def run_engine(app, instances):
+    """Completions per second through ``engine`` on ``app``'s database, and the saved state size."""
+    with app.app_context():
+        for _ in range(WARMUP_INSTANCES):
+            engine_instance()
+        sizes = []
+        engine_instance(sizes)
+        began = time.perf_counter()
+        completions = sum(engine_instance() for _ in range(instances))
+        seconds = time.perf_counter() - began
+    return {"instances": instances, "completions": completions, "seconds": seconds,
+            "per_second": completions / seconds, "state_bytes": sizes}
+
+
+def run_loop(app, passes):
+    """Time every completion of one instance that loops ``passes`` times, then ends."""
+    import engine
+    from engine.db import db
+    from engine.models import ProcessInstance
+
+    last = passes + LOOP_WINDOW
+    costs, sizes = [], {}
+    with app.app_context():
+        instance_id = engine.start(LOOP_KEY, actor="bench", data={"name": "An", "calls": 0}).id
+        for number in range(1, last + 1):
+            row = open_task(instance_id)
+            began = time.perf_counter()
+            engine.complete_task(row.id, actor="bench", data={"outcome": "not_reached"})
+            costs.append(time.perf_counter() - began)
+            if number in LOOP_POINTS:
+                sizes[number] = len(db.session.get(ProcessInstance, instance_id).state.encode("utf-8"))
+        engine.complete_task(open_task(instance_id).id, actor="bench", data={"outcome": "reached"})
+        final = db.session.get(ProcessInstance, instance_id)
+        assert final.status == "completed", final.status
+        calls = engine.get_runtime().restore(final).data.get("calls")
+    assert calls == last + 1, calls
+    points = {n: statistics.median(costs[n - 1 - LOOP_WINDOW:n + LOOP_WINDOW]) for n in LOOP_POINTS
+              if n + LOOP_WINDOW <= last}
+    return {"passes": passes, "completed": final.status == "completed", "median_seconds": points,
+            "state_bytes": sizes}
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+def summarize(raw, engines, loops):
+    """One JSON-ready dictionary of every figure and the ratios to the raw engine."""
+    result = {"raw": raw, "engine": {}, "loop": {}}
+    for backend, figures in engines.items():
+        result["engine"][backend] = {**figures, "ratio_to_raw": figures["per_second"] / raw["per_second"]}
+    for backend, loop in loops.items():
+        costs = loop["median_seconds"]
+        first, last = min(costs), max(costs)
+        loop["ratio"] = costs[last] / costs[first] if len(costs) > 1 else None
+        loop["median_seconds"] = {str(k): v for k, v in costs.items()}
+        loop["state_bytes"] = {str(k): v for k, v in loop["state_bytes"].items()}
+        result["loop"][backend] = loop
+    return result
+
+
+def print_table(result):
+    raw = result["raw"]
+    print(f"{'run':<22}{'instances':>10}{'tasks':>8}{'seconds':>9}{'tasks/s':>10}{'vs raw':>8}"
+          f"{'state bytes (max)':>19}")
+    print(f"{'raw SpiffWorkflow':<22}{raw['instances']:>10}{raw['completions']:>8}{raw['seconds']:>9.2f}"
+          f"{raw['per_second']:>10.1f}{'1.00':>8}{max(raw['state_bytes']):>19}")
+    for backend, figures in result["engine"].items():
+        print(f"{'engine ' + backend:<22}{figures['instances']:>10}{figures['completions']:>8}"
+              f"{figures['seconds']:>9.2f}{figures['per_second']:>10.1f}{figures['ratio_to_raw']:>8.2f}"
+              f"{max(figures['state_bytes']):>19}")
+    print("\nstate bytes at each wait (before qualify, approve, close):")
+    print(f"  raw SpiffWorkflow: {raw['state_bytes']}")
+    for backend, figures in result["engine"].items():
+        print(f"  engine {backend}: {figures['state_bytes']}")
+    for backend, loop in result["loop"].items():
+        costs = loop["median_seconds"]
+        points = ", ".join(f"#{n}: {1000 * s:.2f} ms ({loop['state_bytes'].get(n, '?')} B)"
+                           for n, s in costs.items())
+        ratio = f"{loop['ratio']:.2f}x" if loop["ratio"] else "n/a"
+        print(f"\nloop on {backend}, {loop['passes']} passes (median of {2 * LOOP_WINDOW + 1} "
+              f"completions around each): {points}; ratio {ratio}; ended: {loop['completed']}")
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    use_project_packages()
+    raw = run_raw(args.instances)
+    engines, loops = {}, {}
+    with tempfile.TemporaryDirectory(prefix="tasklane-bench-") as folder:
+        for backend in args.backends:
+            app = make_app(backend, folder)
+            engines[backend] = run_engine(app, args.instances)
+            loops[backend] = run_loop(app, args.loop_passes)
+            with app.app_context():
+                from engine.db import db
+
+                db.engine.dispose()
+    result = summarize(raw, engines, loops)
+    if args.json:
+        print(json.dumps(result, indent=2))
+    else:
+        print_table(result)
+
+
+if __name__ == "__main__":
+    main()
