@@ -37,9 +37,7 @@ def deploy(runtime, xml, *, actor, name="diagram", roles=None, max_bytes=2_000_0
     except BaseException:
         db.session.rollback()
         raise
-    if timers:
-        for hook in runtime.on_commit_hooks:
-            hook(timers, [])
+    runtime.committed(timers, [])
     return results
 
 

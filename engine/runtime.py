@@ -53,11 +53,15 @@ class Runtime:
         self.on_commit_hooks.append(hook)
 
     def after_commit(self, done):
-        if not (done.timers or done.outbox):
+        """Hand a committed unit's new timers and outbox rows to the hooks."""
+        self.committed(done.timers, done.outbox)
+
+    def committed(self, timers, outbox):
+        if not (timers or outbox):
             return
         for hook in self.on_commit_hooks:
             try:
-                hook(done.timers, done.outbox)
+                hook(timers, outbox)
             except Exception:  # noqa: BLE001 - the database is the truth; the sweep re-arms
                 log.exception("after-commit hook failed; the sweep will re-arm")
 

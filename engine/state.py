@@ -26,7 +26,7 @@ def register_data_types(registry):
 class _InstanceConverter(BpmnWorkflowConverter):
     """The top-level workflow converter, minus the spec (not registered in the registry)."""
 
-    def __init__(self, registry):  # noqa: super().__init__ would register this converter
+    def __init__(self, registry):  # super().__init__ would register this converter
         self.registry = registry
         self.target_class = BpmnWorkflow
         self.typename = "BpmnWorkflow"
@@ -73,12 +73,21 @@ def load(state, spec, subprocess_specs, registry, script_engine):
 
 
 def prune(workflow):
-    """Cut completed single-child chains out of the task trees of ``workflow``.
+    """Cut finished history out of the task trees of ``workflow``.
 
-    The head of each tree (root and start task) stays; every completed task that has
-    exactly one child, itself completed, is dropped and the first task kept below it
-    is re-hung under the head. Direct parents of live tasks are kept because joins
-    read them. Completed subprocesses hanging from dropped tasks go too.
+    Two cuts, each keeping everything a live (unfinished) task can reach:
+
+    1. Dead branches: below a task that still leads to live tasks, a child whose
+       whole subtree is finished (completed or cancelled) is dropped - a parallel
+       branch that already merged, a boundary event that was cancelled. This also
+       removes the cancelled join instances of earlier loop passes, which
+       SpiffWorkflow 3.2 would otherwise count as arrived tokens and fire a
+       parallel join in a loop before all its branches arrive.
+    2. Chains: every completed task with one completed child is dropped and the
+       first task kept below is re-hung under the start task. Direct parents of
+       live tasks stay, because joins read them.
+
+    Completed subprocesses hanging from dropped tasks are deleted with them.
 
     :returns: the number of tasks dropped
     """
@@ -88,33 +97,82 @@ def prune(workflow):
     return dropped
 
 
+_FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
+
+
+def _leads_to_live(workflow):
+    """Ids of tasks that are live or have a live descendant."""
+    marked = set()
+    for task in workflow.tasks.values():
+        if task.has_state(_FINISHED):
+            continue
+        node = task
+        while node is not None and node.id not in marked:
+            marked.add(node.id)
+            node = workflow.tasks.get(node._parent) if node._parent else None
+    return marked
+
+
+def _drop(top, workflow, task_id):
+    """Remove a task and its whole subtree; returns how many tasks went."""
+    count, stack = 0, [task_id]
+    while stack:
+        task = workflow.tasks.pop(stack.pop())
+        stack.extend(task._children)
+        if task.id in top.subprocesses:
+            top.delete_subprocess(task)
+        if workflow.last_task is task:
+            workflow.last_task = None
+        count += 1
+    return count
+
+
+def _cut_dead_branches(top, workflow):
+    live = _leads_to_live(workflow)
+    dropped = 0
+    for task in list(workflow.tasks.values()):
+        if task.id not in live or len(task._children) < 2:
+            continue
+        dead = [c for c in task._children if c not in live and _subprocess_done(top, c)]
+        for child in dead:
+            dropped += _drop(top, workflow, child)
+        task._children = [c for c in task._children if c not in dead]
+    return dropped
+
+
+def _subprocess_done(top, task_id):
+    subprocess = top.subprocesses.get(task_id)
+    return subprocess is None or subprocess.completed
+
+
 def _droppable(task, top):
     if not task.has_state(TaskState.COMPLETED) or len(task._children) != 1:
         return False
     child = task.workflow.tasks[task._children[0]]
-    subprocess = top.subprocesses.get(task.id)
-    return child.has_state(TaskState.COMPLETED) and (subprocess is None or subprocess.completed)
+    return child.has_state(TaskState.COMPLETED) and _subprocess_done(top, task.id)
 
 
-def _prune_tree(top, workflow):
+def _cut_chain(top, workflow):
     head = workflow.task_tree
     if len(head._children) == 1:
         head = workflow.tasks[head._children[0]]
     if len(head._children) != 1:
         return 0
-    first = workflow.tasks[head._children[0]]
-    node, chain = first, []
+    node, chain = workflow.tasks[head._children[0]], []
     while _droppable(node, top):
         chain.append(node)
         node = workflow.tasks[node._children[0]]
-    if not chain:
-        return 0
     for task in chain:
         if task.id in top.subprocesses:
             top.delete_subprocess(task)
         del workflow.tasks[task.id]
         if workflow.last_task is task:
             workflow.last_task = None
-    node._parent = head.id
-    head._children = [node.id]
+    if chain:
+        node._parent = head.id
+        head._children = [node.id]
     return len(chain)
+
+
+def _prune_tree(top, workflow):
+    return _cut_dead_branches(top, workflow) + _cut_chain(top, workflow)

@@ -28,6 +28,7 @@ def _bells(username):
     return db.session.query(Notification).filter_by(username=username).all()
 
 
+@pytest.mark.embedded
 def test_timer_due_in_two_seconds_fires_through_a_real_worker(deploy, worker):
     deploy("wait.bpmn")
     worker()
@@ -42,6 +43,7 @@ def test_timer_due_in_two_seconds_fires_through_a_real_worker(deploy, worker):
     assert _timer_events(started.id) == 1
 
 
+@pytest.mark.embedded
 def test_timer_survives_flushall_and_a_killed_worker_and_fires_once(deploy, worker, redis_conn):
     deploy("wait.bpmn")
     first = worker()
