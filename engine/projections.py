@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
     TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
@@ -75,19 +76,36 @@ def waiting_timers(workflow):
     """``{task_id: (task, due_at)}`` for every timer event the workflow waits on."""
     found = {}
     for task in workflow.get_tasks(state=TaskState.WAITING):
-        spec = task.task_spec
-        if not isinstance(spec, CatchingEvent) or not isinstance(spec.event_definition, TimerEventDefinition):
-            continue
-        value = task.internal_data.get("event_value")
-        if isinstance(spec.event_definition, CycleTimerEventDefinition):
-            value = value["next"] if value and value.get("cycles") != 0 else None
-        if value:
-            found[str(task.id)] = (task, _parse_due(value))
+        due = timer_due(task)
+        if due is not None:
+            found[str(task.id)] = (task, due)
     return found
 
 
-def _parse_due(value):
-    due = datetime.fromisoformat(value)
+def timer_due(task):
+    """When SpiffWorkflow will let a waiting timer task fire, read exactly as it reads it.
+
+    A ``timeDate`` without a UTC offset is server-local time to SpiffWorkflow, so
+    it is to the timer row too; otherwise the row could come due before the timer
+    does (or hours after).
+    """
+    spec = task.task_spec
+    if not isinstance(spec, CatchingEvent) or not isinstance(spec.event_definition, TimerEventDefinition):
+        return None
+    value = task.internal_data.get("event_value")
+    if value is None:
+        return None
+    definition = spec.event_definition
+    if isinstance(definition, CycleTimerEventDefinition):
+        if value.get("cycles") == 0:
+            return None
+        return _aware(datetime.fromisoformat(value["next"]))
+    if isinstance(definition, DurationTimerEventDefinition):
+        return TimerEventDefinition.get_datetime(value)
+    return _aware(TimerEventDefinition.parse_time_or_duration(value))
+
+
+def _aware(due):
     return due.replace(tzinfo=timezone.utc) if due.tzinfo is None else due.astimezone(timezone.utc)
 
 

@@ -4,7 +4,9 @@ One :class:`Runtime` per application holds what is built once (the script engine
 with the registered helpers, the spec cache, the serializer registry, the
 after-commit hooks). Every change goes through :func:`engine.unit.run`.
 """
+import copy
 import logging
+from uuid import UUID
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
@@ -190,8 +192,6 @@ def _refuse_if_closed(row):
 
 
 def _ready_user_task(workflow, task_id):
-    from uuid import UUID
-
     task = workflow.get_task_from_id(UUID(task_id))
     if task is None or not task.task_spec.manual:
         raise NotFoundError(f"task {task_id} is not a user task of this instance")
@@ -253,15 +253,28 @@ def fire_timer(runtime, timer_id):
         row = db.session.get(Timer, timer_id, populate_existing=True)
         if row.state != "pending":
             outcome["result"] = row.state
-            return
+            raise _NothingToDo
         if row.due_at > work.now:
             outcome["result"] = "early"
-            return
+            raise _NothingToDo
+        task = work.workflow.get_task_from_id(UUID(row.task_id))
+        before = copy.deepcopy(task.internal_data) if task is not None else None
         work.fired_timer_id = row.id
         work.audit("timer_fired", task_id=row.task_id, element_id=row.element_id,
                    details={"due_at": row.due_at.isoformat(), "timer_id": row.id})
         run_engine(work)
+        if task is not None and task.state == TaskState.WAITING and task.internal_data == before:
+            # SpiffWorkflow does not consider it due: record nothing, leave the row pending.
+            outcome["result"] = "early"
+            raise _NothingToDo
         outcome["result"] = "fired"
 
-    unit.run(runtime, timer.instance_id, "system", action)
+    try:
+        unit.run(runtime, timer.instance_id, "system", action)
+    except _NothingToDo:
+        pass
     return outcome["result"]
+
+
+class _NothingToDo(Exception):
+    """Ends a unit of work without writing anything."""

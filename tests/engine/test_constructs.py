@@ -234,3 +234,24 @@ def test_a_failing_script_stores_nothing_and_names_the_element(deploy):
     assert instance(started.id).lock_version == before
     assert list(open_tasks(started.id)) == ["call"]
     assert db.session.query(ProcessInstance).count() == 1
+
+
+def test_time_date_timer_row_is_due_when_spiffworkflow_says_so(deploy, monkeypatch):
+    from datetime import datetime, timedelta, timezone
+
+    from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
+
+    # A server five hours west of UTC: a naive time means local time to SpiffWorkflow.
+    monkeypatch.setattr(spiff_timer, "LOCALTZ", timezone(timedelta(hours=-5)))
+    deploy("wait_until.bpmn")
+    soon = datetime.now(timezone.utc) + timedelta(seconds=0.3)
+    naive = engine.start("wait_until", actor="sales1", data={"until": soon.replace(tzinfo=None).isoformat(),
+                                                             "owner": "sales1"})
+    aware = engine.start("wait_until", actor="sales1", data={"until": soon.isoformat(), "owner": "sales1"})
+    naive_timer, aware_timer = pending_timers(naive.id)["wait"], pending_timers(aware.id)["wait"]
+    assert abs((naive_timer.due_at - soon).total_seconds() - 5 * 3600) < 1
+    assert abs((aware_timer.due_at - soon).total_seconds()) < 0.01
+    assert fire_when_due(aware_timer) == "fired"
+    assert engine.fire_timer(naive_timer.id) == "early"
+    assert "timer_fired" not in audit_kinds(naive.id)
+    assert list(open_tasks(aware.id)) == ["call_back"] and open_tasks(naive.id) == {}
