@@ -41,6 +41,9 @@ def _setup():
         created = setup.load_demo()
         click.echo(f"demo users ready ({created} created); password: "
                    f"{'from TASKLANE_DEMO_PASSWORD' if os.environ.get('TASKLANE_DEMO_PASSWORD') else 'demo'}")
+        cases = setup.load_demo_cases()
+        if cases:
+            click.echo(f"demo cases started: {cases}")
 
 
 @main.command("run")

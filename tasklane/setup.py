@@ -31,3 +31,15 @@ def deploy_directory(directory=None, actor="system"):
 def load_demo():
     """Demo users (development only). :returns: how many users were created"""
     return accounts.ensure_demo_users(current_app.config["TASKLANE_DEMO_PASSWORD"])
+
+
+def load_demo_cases():
+    """Demo lead-handling cases (development only), if that process is deployed."""
+    from engine.db import db
+    from engine.models import ProcessDefinition
+
+    from . import demo
+
+    if db.session.query(ProcessDefinition).filter_by(key="lead_handling").first() is None:
+        return 0
+    return demo.load()
