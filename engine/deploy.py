@@ -19,8 +19,8 @@ def deploy(runtime, xml, *, actor, name="diagram", roles=None, max_bytes=2_000_0
     :raises DeployError: hostile or invalid XML, bad expressions, unknown lanes
     :raises ConflictError: someone deployed the same process at the same moment
     """
-    parsed = specs.parse(xml, helpers=runtime.helpers, max_bytes=max_bytes, roles=roles, name=name)
-    xml_text = xml.decode("utf-8") if isinstance(xml, bytes) else xml
+    parsed, xml_text = specs.parse(xml, helpers=runtime.helpers, max_bytes=max_bytes, roles=roles,
+                                   name=name)
     digest = specs.sha256(xml_text)
     now = utcnow()
     results, timers = [], []

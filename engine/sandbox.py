@@ -25,6 +25,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from .errors import TasklaneError
 
 MAX_RANGE = 100_000
+MAX_POWER_BITS = 100_000
 _UNSAFE_BUILTINS = {"__build_class__", "setattr", "delattr", "id", "hash"}
 
 
@@ -37,6 +38,28 @@ def _limited_range(*args):
     if len(result) > MAX_RANGE:
         raise ValueError(f"range() of more than {MAX_RANGE} items is not allowed in scripts")
     return result
+
+
+def checked_pow(base, exponent):
+    """``base ** exponent``, refused when the result would be enormous (it cannot be interrupted)."""
+    if isinstance(base, int) and isinstance(exponent, int) and exponent > 0 \
+            and abs(base) > 1 and base.bit_length() * exponent > MAX_POWER_BITS:
+        raise ValueError("the result of ** would be too large for a script")
+    if isinstance(exponent, (int, float)) and abs(exponent) > MAX_POWER_BITS:
+        raise ValueError("exponent too large for a script")
+    return base ** exponent
+
+
+class _PowToCall(ast.NodeTransformer):
+    """``a ** b`` becomes ``checked_pow(a, b)``: CPython computes powers without a pause."""
+
+    def visit_BinOp(self, node):  # noqa: N802 - ast.NodeTransformer's naming
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Pow):
+            call = ast.Call(func=ast.Name(id="checked_pow", ctx=ast.Load()), args=[node.left, node.right],
+                            keywords=[])
+            return ast.copy_location(call, node)
+        return node
 
 
 def _inplacevar(op, x, y):
@@ -55,6 +78,7 @@ def _builtins():
         "sorted": sorted, "reversed": reversed, "enumerate": enumerate, "zip": zip,
         "map": map, "filter": filter,
         "datetime": datetime, "date": date, "timedelta": timedelta, "timezone": timezone,
+        "checked_pow": checked_pow,
     })
     return allowed
 
@@ -77,8 +101,14 @@ def compile_expression(source, mode):
     :param mode: ``"eval"`` for conditions and expressions, ``"exec"`` for scripts
     :raises SyntaxError: the code does not compile or uses a forbidden construct
     """
+    tree = ast.parse(source, filename=SCRIPT_FILENAME, mode=mode)
+    imports = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
+    if imports:
+        raise SyntaxError(f"Line {imports[0].lineno}: import statements are not allowed; "
+                          "call a registered helper instead")
+    tree = ast.fix_missing_locations(_PowToCall().visit(tree))
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
-    result = compiler(source, filename="<script>")
+    result = compiler(tree, filename=SCRIPT_FILENAME)
     if result.errors:
         raise SyntaxError("; ".join(result.errors))
     return result.code
@@ -96,11 +126,16 @@ def unknown_calls(source, mode, known):
     return sorted(called - set(BUILTINS) - set(known) - defined)
 
 
+SCRIPT_FILENAME = "<script>"
+
+
 class _Deadline:
     """Stops Python-level code that runs past its time limit, in any thread.
 
-    A trace function checks the clock on every line executed by the script and the
-    helpers it calls; it is installed only while restricted code runs.
+    A trace function checks the clock on every line executed by helpers and on
+    every opcode executed by the script itself (``while True: pass`` on one line
+    jumps back without a new line event); it is installed only while restricted
+    code runs.
     """
 
     def __init__(self, seconds):
@@ -116,6 +151,8 @@ class _Deadline:
         sys.settrace(self.previous)
 
     def _global_trace(self, frame, event, arg):
+        if frame.f_code.co_filename == SCRIPT_FILENAME:
+            frame.f_trace_opcodes = True
         return self._local_trace
 
     def _local_trace(self, frame, event, arg):

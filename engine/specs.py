@@ -63,11 +63,13 @@ def parse(xml, *, helpers, max_bytes, roles=None, name="diagram"):
     :param xml: the BPMN 2.0 document (bytes or str)
     :param helpers: names callable from expressions
     :param roles: if given, every lane must name one of these roles
-    :returns: list of :class:`ParsedProcess`
+    :returns: ``(processes, text)``: a list of :class:`ParsedProcess` and the document
+        as UTF-8 text to store
     :raises DeployError: hostile or malformed XML, invalid BPMN, or bad expressions,
         with the offending element ids
     """
     root = xml_safety.parse(xml, max_bytes=max_bytes, name=name)
+    text = xml_safety.as_text(xml, root)
     parser = SpiffBpmnParser(validator=VALIDATOR)
     try:
         parser.add_bpmn_xml(root, filename=name)
@@ -85,7 +87,7 @@ def parse(xml, *, helpers, max_bytes, roles=None, name="diagram"):
     problems = [p for process in parsed for p in check(process, helpers, roles)]
     if problems:
         raise DeployError(f"{name} has {len(problems)} problem(s)", problems)
-    return parsed
+    return parsed, text
 
 
 def _top_level_keys(parser):

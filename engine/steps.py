@@ -1,4 +1,6 @@
 """Audit events for the elements the engine completes on its own (scripts, gateways, events)."""
+import copy
+
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent, ThrowingEvent
 from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
 from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
@@ -32,7 +34,7 @@ class StepRecorder:
 
     def before(self, task):
         if isinstance(task.task_spec, ScriptEngineTask):
-            self._before[task.id] = dict(task.data)
+            self._before[task.id] = copy.deepcopy(task.data)  # scripts may change nested values
 
     def after(self, task):
         spec = task.task_spec

@@ -35,3 +35,16 @@ def parse(data, *, max_bytes, name="diagram"):
     if root.getroottree().docinfo.doctype:
         raise DeployError(f"{name} declares a DTD", [{"element": name, "message": "DOCTYPE refused"}])
     return root
+
+
+def as_text(data, root):
+    """The document as text to store: unchanged if it is UTF-8, else re-encoded as UTF-8.
+
+    :param root: the element :func:`parse` returned for ``data``
+    """
+    if isinstance(data, str):
+        return data
+    encoding = (root.getroottree().docinfo.encoding or "UTF-8").upper()
+    if encoding in ("UTF-8", "UTF8", "US-ASCII", "ASCII"):
+        return data.decode("utf-8")
+    return etree.tostring(root.getroottree(), xml_declaration=True, encoding="UTF-8").decode("utf-8")

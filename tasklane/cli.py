@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import click
 from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
@@ -133,7 +134,7 @@ def deploy_command(files, actor):
             accounts.ensure_roles()
             roles = accounts.role_names()
             results = [(path, v.definition.key, v.version, created) for path in files
-                       for v, created in engine.deploy(open(path, "rb").read(), actor=actor,
+                       for v, created in engine.deploy(Path(path).read_bytes(), actor=actor,
                                                        name=os.path.basename(path), roles=roles)]
     except DeployError as error:
         raise click.ClickException(str(error)) from None

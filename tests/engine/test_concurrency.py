@@ -55,6 +55,7 @@ def test_fifty_concurrent_completions_have_exactly_one_winner(deploy, settings):
     assert (row.state, row.completed_by) == ("completed", winners[0])
     assert instance(started.id).lock_version == version_before + 1
     assert list(open_tasks(started.id)) == ["call"]
-    completions = db.session.query(AuditEvent).filter_by(instance_id=started.id, kind="task_completed").count()
+    completions = (db.session.query(AuditEvent)
+                   .filter_by(instance_id=started.id, kind="task_completed").count())
     assert completions == 1
     assert audit.verify() == []

@@ -102,11 +102,14 @@ def test_non_interrupting_cycle_timer_reminds_while_the_task_stays_open(deploy):
     deploy("timers.bpmn")
     started = engine.start("timers", actor="sales1", data={"wait": "PT0S", "deadline": "PT1H",
                                                            "reminder": "R2/PT0.3S", "reminders": 0})
-    for expected in (1, 2):
-        fire_when_due(pending_timers(started.id)["reminder"])
+    fired = 0
+    while "reminder" in pending_timers(started.id) and fired < 5:
+        # on a loaded machine the second cycle may come due within the first one's step
+        assert fire_when_due(pending_timers(started.id)["reminder"]) == "fired"
+        fired += 1
         assert list(open_tasks(started.id)) == ["work"]
-        assert len([r for r in outbox_rows() if r.subject == "Reminder"]) == expected
-    assert "reminder" not in pending_timers(started.id)  # two cycles, then no more
+    assert len([r for r in outbox_rows() if r.subject == "Reminder"]) == 2  # two cycles, then no more
+    assert fired in (1, 2)
     complete(started.id, "work")
     assert instance(started.id).status == "completed"
     assert pending_timers(started.id) == {}

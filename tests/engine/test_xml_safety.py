@@ -112,10 +112,12 @@ def test_deploy_refuses_bpmn_without_an_executable_process(app):
     assert refused.message == f"{NAME} has no executable process"
 
 
-@pytest.mark.xfail(strict=True, reason="engine/deploy.py deploy() decodes bytes with xml.decode('utf-8') "
-                   "after xml_safety accepted them, so a UTF-16 document raises UnicodeDecodeError")
-def test_a_utf16_document_without_a_doctype_is_refused_with_a_deploy_error(app):
-    refusal(utf16(call_loop()))
+def test_a_utf16_document_without_a_doctype_deploys_and_is_stored_as_utf8(app):
+    [(version, created)] = engine.deploy(utf16(call_loop()), actor="owner", name=NAME)
+    assert created and version.definition.key == "call_loop"
+    assert version.bpmn_xml.startswith("<?xml version='1.0' encoding='UTF-8'?>")
+    started = engine.start("call_loop", actor="sales1", data={"name": "An", "calls": 0})
+    assert started.status == "running"
 
 
 def test_an_ordinary_diagram_deploys(app):

@@ -1,0 +1,204 @@
+"""The ``tasklane`` command: setup (Alembic migration, the bpmn folder, demo users),
+user add, deploy; and a check that the migration matches the models."""
+import logging
+import shutil
+import warnings
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask_migrate import upgrade
+from sqlalchemy import inspect, text
+
+from accounts.models import User
+from accounts.service import check_password
+from engine.db import db
+from engine.models import ProcessDefinition, ProcessVersion
+from tasklane.app import MIGRATIONS, create_app
+from tasklane.cli import main
+from tests.conftest import BPMN
+
+DEMO_ROLES = {
+    "admin": {"admin"},
+    "manager": {"manager", "sales"},
+    **{f"sales{n}": {"sales"} for n in range(1, 6)},
+    "owner": {"process_owner"},
+    "auditor": {"auditor"},
+    "partner1": {"partner"},
+    "partner2": {"partner"},
+    "customer1": {"customer"},
+}
+
+
+@pytest.fixture
+def keep_logging():
+    """Undo what Alembic's env.py does to logging (``fileConfig`` disables every existing
+    logger, such as engine.runtime, re-levels the root logger and adds a console handler)."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    loggers = {name: (logger.disabled, logger.level)
+               for name, logger in logging.Logger.manager.loggerDict.items()
+               if isinstance(logger, logging.Logger)}
+    yield
+    root.setLevel(level)
+    for handler in root.handlers[:]:
+        if type(handler) is logging.StreamHandler and handler not in handlers:
+            root.removeHandler(handler)
+    for name, logger in logging.Logger.manager.loggerDict.items():
+        if isinstance(logger, logging.Logger):
+            logger.disabled, logger.level = loggers.get(name, (False, logging.NOTSET))
+
+
+@pytest.fixture
+def make_app(settings, tmp_path, keep_logging):
+    """Apps on this test's fresh database, with no tables yet, deploying a copy of call_loop.bpmn."""
+    bpmn_dir = tmp_path / "bpmn"
+    bpmn_dir.mkdir()
+    shutil.copy(BPMN / "call_loop.bpmn", bpmn_dir)
+    made = []
+
+    def make(env="development"):
+        made.append(create_app({**settings, "TASKLANE_ENV": env, "TASKLANE_BPMN_DIR": str(bpmn_dir)}))
+        return made[-1]
+
+    yield make
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
+
+
+def invoke(app, *args):
+    result = app.test_cli_runner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    return result
+
+
+def test_setup_migrates_deploys_and_creates_demo_users_in_development(make_app):
+    app = make_app("development")
+    result = invoke(app, "setup")
+    assert result.exit_code == 0, result.output
+    assert "Running upgrade  -> " in result.output
+    assert "deployed: call_loop.bpmn -> call_loop v1\n" in result.output
+    assert "demo users ready (12 created); password: demo\n" in result.output
+    with app.app_context():
+        assert set(inspect(db.engine).get_table_names()) == set(db.metadata.tables) | {"alembic_version"}
+        revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        assert revision == ScriptDirectory(MIGRATIONS).get_current_head()
+        assert [d.key for d in db.session.query(ProcessDefinition)] == ["call_loop"]
+
+
+def test_running_setup_twice_is_harmless(make_app):
+    app = make_app("development")
+    invoke(app, "setup")
+    again = invoke(app, "setup")
+    assert again.exit_code == 0, again.output
+    assert "Running upgrade" not in again.output
+    assert "unchanged: call_loop.bpmn -> call_loop v1\n" in again.output
+    assert "demo users ready (0 created)" in again.output
+    with app.app_context():
+        assert db.session.query(ProcessVersion).count() == 1
+        assert db.session.query(User).count() == len(DEMO_ROLES)
+
+
+def test_demo_users_have_the_demo_password_and_their_roles(make_app):
+    app = make_app("development")
+    invoke(app, "setup")
+    with app.app_context():
+        users = {u.username: u for u in db.session.query(User)}
+        assert {name: user.role_names for name, user in users.items()} == DEMO_ROLES
+        assert all(check_password(user, "demo") for user in users.values())
+        assert all(user.is_demo for user in users.values())
+        assert not check_password(users["admin"], "admin")
+
+
+def test_demo_password_comes_from_the_environment_when_set(make_app, monkeypatch):
+    monkeypatch.setenv("TASKLANE_DEMO_PASSWORD", "k7-harbour")
+    app = make_app("development")
+    result = invoke(app, "setup")
+    assert "password: from TASKLANE_DEMO_PASSWORD" in result.output
+    with app.app_context():
+        admin = db.session.query(User).filter_by(username="admin").one()
+        assert check_password(admin, "k7-harbour")
+        assert not check_password(admin, "demo")
+
+
+@pytest.mark.parametrize("env", ["production", "testing"])
+def test_setup_creates_no_demo_users_outside_development(make_app, env):
+    app = make_app(env)
+    result = invoke(app, "setup")
+    assert result.exit_code == 0, result.output
+    assert "deployed: call_loop.bpmn -> call_loop v1" in result.output
+    assert "demo users" not in result.output
+    with app.app_context():
+        assert db.session.query(User).count() == 0
+
+
+def test_the_migration_matches_the_models(make_app):
+    app = make_app("testing")
+    with app.app_context():
+        upgrade(directory=MIGRATIONS)
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, db.metadata) == []
+
+
+def test_user_add_creates_a_user_with_its_roles(runner):
+    result = runner.invoke(main, ["user", "add", "lan", "--role", "sales", "--role", "manager",
+                                  "--password", "harbour-7", "--name", "Trần Lan", "--locale", "vi"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "user lan created with role(s) sales, manager\n"
+    user = db.session.query(User).filter_by(username="lan").one()
+    assert user.role_names == {"sales", "manager"}
+    assert (user.full_name, user.locale, user.is_demo) == ("Trần Lan", "vi", False)
+    assert check_password(user, "harbour-7")
+
+
+def test_user_add_prompts_for_the_password_twice(runner):
+    result = runner.invoke(main, ["user", "add", "binh", "--role", "auditor"], input="harbour-7\nharbour-7\n")
+    assert result.exit_code == 0, result.output
+    assert check_password(db.session.query(User).filter_by(username="binh").one(), "harbour-7")
+
+
+def test_user_add_refuses_a_duplicate_username(runner):
+    runner.invoke(main, ["user", "add", "lan", "--role", "sales", "--password", "harbour-7"])
+    result = runner.invoke(main, ["user", "add", "lan", "--role", "admin", "--password", "other-pw"])
+    assert result.exit_code == 1
+    assert "Error: user 'lan' already exists" in result.output
+    user = db.session.query(User).filter_by(username="lan").one()
+    assert user.role_names == {"sales"}
+
+
+def test_user_add_refuses_an_unknown_role(runner):
+    result = runner.invoke(main, ["user", "add", "lan", "--role", "sales", "--role", "wizard",
+                                  "--password", "harbour-7"])
+    assert result.exit_code == 1
+    assert "Error: the user could not be created (roles: unknown role(s): wizard)" in result.output
+    assert db.session.query(User).count() == 0
+
+
+def test_deploy_prints_each_deployed_process_and_its_version(runner):
+    path = str(BPMN / "call_loop.bpmn")
+    result = runner.invoke(main, ["deploy", path])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"deployed: {path} -> call_loop v1\n"
+    assert runner.invoke(main, ["deploy", path]).output == f"unchanged: {path} -> call_loop v1\n"
+
+
+def test_deploy_of_a_refused_diagram_names_the_element_and_fails(runner, tmp_path):
+    path = tmp_path / "broken.bpmn"
+    xml = (BPMN / "call_loop.bpmn").read_text()
+    path.write_text(xml.replace("calls = calls + 1", "calls = frobnicate()"))
+    result = runner.invoke(main, ["deploy", str(path)])
+    assert result.exit_code == 1
+    assert "broken.bpmn has 1 problem(s)" in result.output
+    assert "count: script calls unknown function(s): frobnicate" in result.output
+    assert db.session.query(ProcessDefinition).count() == 0
+
+
+def test_deploy_closes_the_files_it_reads(runner):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = runner.invoke(main, ["deploy", str(BPMN / "call_loop.bpmn")])
+    assert result.exit_code == 0
+    assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
