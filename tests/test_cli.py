@@ -74,6 +74,7 @@ def invoke(app, *args):
     return result
 
 
+@pytest.mark.embedded
 def test_setup_migrates_deploys_and_creates_demo_users_in_development(make_app):
     app = make_app("development")
     result = invoke(app, "setup")
@@ -134,6 +135,7 @@ def test_setup_creates_no_demo_users_outside_development(make_app, env):
         assert db.session.query(User).count() == 0
 
 
+@pytest.mark.embedded
 def test_the_migration_matches_the_models(make_app):
     app = make_app("testing")
     with app.app_context():

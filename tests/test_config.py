@@ -6,6 +6,8 @@ from tasklane import config
 from tasklane.app import create_app
 
 
+pytestmark = pytest.mark.embedded  # the defaults are what the embedded mode runs on
+
 @pytest.fixture
 def instance_dir(tmp_path):
     return tmp_path / "instance"

@@ -17,6 +17,7 @@ def client_without_redis(settings):
         db.engine.dispose()
 
 
+@pytest.mark.embedded
 def test_health_check_is_ok_when_database_and_redis_answer(client, database_url):
     response = client.get("/healthz")
     assert response.status_code == 200
