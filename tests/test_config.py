@@ -5,7 +5,6 @@ from engine.errors import ConfigError
 from tasklane import config
 from tasklane.app import create_app
 
-
 pytestmark = pytest.mark.embedded  # the defaults are what the embedded mode runs on
 
 @pytest.fixture
