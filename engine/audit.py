@@ -8,6 +8,8 @@ the last sequence number and hash, so an edited, inserted or deleted event
 import hashlib
 import json
 
+from sqlalchemy import insert
+
 from .db import db
 from .models import AuditEvent, AuditStream
 from .types import utcnow
@@ -22,41 +24,65 @@ def jsonable(value):
     return json.loads(json.dumps(value, default=str, sort_keys=True))
 
 
+_FIELDS = ("stream", "seq", "instance_id", "task_id", "element_id", "kind", "actor", "at",
+           "data_before", "data_after", "details", "prev_hash")
+
+
 def _digest(event):
-    body = {
-        "stream": event.stream, "seq": event.seq, "instance_id": event.instance_id,
-        "task_id": event.task_id, "element_id": event.element_id, "kind": event.kind,
-        "actor": event.actor, "at": event.at.isoformat(timespec="microseconds"),
-        "data_before": event.data_before, "data_after": event.data_after,
-        "details": event.details, "prev_hash": event.prev_hash,
-    }
+    """SHA-256 of an event's fields; ``event`` is a row or a dict of column values."""
+    get = event.get if isinstance(event, dict) else lambda name: getattr(event, name)
+    body = {name: get(name) for name in _FIELDS}
+    body["at"] = body["at"].isoformat(timespec="microseconds")
     encoded = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
-def append(stream, kind, *, actor, instance_id=None, task_id=None, element_id=None,
-           data_before=None, data_after=None, details=None, at=None):
-    """Add one event to ``stream`` in the current transaction.
+class Chain:
+    """Events appended to one stream in the current transaction, written in one INSERT.
 
     The caller holds the lock of whatever the stream is about (the instance row, the
-    definition row); a concurrent append to the same stream fails on the unique
+    definition row); a concurrent writer to the same stream fails on the unique
     (stream, seq) constraint rather than forking the chain.
     """
-    head = db.session.get(AuditStream, stream)
-    if head is None:
-        head = AuditStream(stream=stream, seq=0, hash=GENESIS)
-        db.session.add(head)
-    at = at or utcnow()
-    event = AuditEvent(
-        stream=stream, seq=head.seq + 1, instance_id=instance_id, task_id=task_id,
-        element_id=element_id, kind=kind, actor=actor, at=at,
-        data_before=jsonable(data_before), data_after=jsonable(data_after),
-        details=jsonable(details), prev_hash=head.hash,
-    )
-    event.hash = _digest(event)
-    head.seq, head.hash = event.seq, event.hash
-    db.session.add(event)
-    return event
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.rows = []
+        self._head = None
+
+    def add(self, kind, *, actor, instance_id=None, task_id=None, element_id=None,
+            data_before=None, data_after=None, details=None, at=None):
+        """Queue one event; returns its column values."""
+        if self._head is None:
+            self._head = db.session.get(AuditStream, self.stream)
+            if self._head is None:
+                self._head = AuditStream(stream=self.stream, seq=0, hash=GENESIS)
+                db.session.add(self._head)
+        row = {
+            "stream": self.stream, "seq": self._head.seq + 1, "instance_id": instance_id,
+            "task_id": task_id, "element_id": element_id, "kind": kind, "actor": actor,
+            "at": at or utcnow(), "data_before": jsonable(data_before),
+            "data_after": jsonable(data_after), "details": jsonable(details),
+            "prev_hash": self._head.hash,
+        }
+        row["hash"] = _digest(row)
+        self._head.seq, self._head.hash = row["seq"], row["hash"]
+        self.rows.append(row)
+        return row
+
+    def write(self):
+        """Insert the queued events (the head row is saved with the session)."""
+        if self.rows:
+            db.session.execute(insert(AuditEvent), self.rows)
+            self.rows = []
+
+
+def append(stream, kind, **fields):
+    """Add one event to ``stream`` in the current transaction; see :class:`Chain`."""
+    chain = Chain(stream)
+    row = chain.add(kind, **fields)
+    chain.write()
+    return row
 
 
 def verify(stream=None):

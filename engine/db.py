@@ -11,7 +11,9 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+# Objects stay readable after commit: the after-commit hooks and callers read the rows
+# just written, and reloading each would cost a query.
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING), session_options={"expire_on_commit": False})
 
 
 def is_postgresql():

@@ -115,6 +115,8 @@ def sync_timers(instance, workflow, now, fired_id=None):
     :param fired_id: id of the timer row that fired in this step (marked fired)
     :returns: rows that are new or whose due time moved (to schedule after commit)
     """
+    if not _has_timers(workflow):
+        return []
     waiting = waiting_timers(workflow)
     rows = db.session.query(Timer).filter_by(instance_id=instance.id, state="pending").all()
     changed = []
@@ -136,3 +138,15 @@ def sync_timers(instance, workflow, now, fired_id=None):
         db.session.add(row)
         changed.append(row)
     return changed
+
+
+def _has_timers(workflow):
+    """Whether the workflow's specs contain any timer event (cached on the spec)."""
+    spec = workflow.spec
+    cached = getattr(spec, "_tasklane_has_timers", None)
+    if cached is None:
+        specs = (spec, *workflow.subprocess_specs.values())
+        cached = any(isinstance(getattr(ts, "event_definition", None), TimerEventDefinition)
+                     for s in specs for ts in s.task_specs.values())
+        spec._tasklane_has_timers = cached
+    return cached

@@ -47,11 +47,15 @@ class Unit:
     timers: list = field(default_factory=list)
     outbox: list = field(default_factory=list)
     opened_tasks: list = field(default_factory=list)
+    chain: audit.Chain = None
 
     def audit(self, kind, **kwargs):
+        """Queue an audit event of this instance; written when the unit is saved."""
+        if self.chain is None:
+            self.chain = audit.Chain(f"instance:{self.instance.id}")
         kwargs.setdefault("actor", self.actor)
         kwargs.setdefault("at", self.now)
-        return audit.append(f"instance:{self.instance.id}", kind, instance_id=self.instance.id, **kwargs)
+        return self.chain.add(kind, instance_id=self.instance.id, **kwargs)
 
 
 def current_unit():
@@ -128,6 +132,8 @@ def save(unit):
     unit.timers.extend(projections.sync_timers(instance, workflow, unit.now, unit.fired_timer_id))
     if instance.status == "completed" and previous != "completed":
         unit.audit("instance_completed")
+    if unit.chain is not None:
+        unit.chain.write()
     db.session.flush()
 
 
