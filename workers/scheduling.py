@@ -8,7 +8,12 @@ from .queues import queue
 
 
 def timer_job_id(timer):
-    return f"timer-{timer.id}-{int(timer.due_at.timestamp() * 1000)}"
+    return timer_job_id_for(timer.id, timer.due_at)
+
+
+def timer_job_id_for(timer_id, due_at):
+    """The job id of a timer row: a new due time means a new job."""
+    return f"timer-{timer_id}-{int(due_at.timestamp() * 1000)}"
 
 
 def arm(timers, outbox):

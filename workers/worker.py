@@ -1,4 +1,4 @@
-"""``tasklane worker``: an rq worker with the scheduler, plus the sweep thread.
+"""``tasklane worker``: an rq worker with the scheduler, plus the sweep and dispatch threads.
 
 Jobs run in this process (rq's ``SimpleWorker``), inside the app context built
 once at start: a job is a short database transaction, cheaper than the fork a
@@ -12,6 +12,7 @@ from rq import SimpleWorker
 
 from engine.db import db
 
+from .dispatch import dispatch
 from .queues import all_queues, connection
 from .sweep import sweep
 
@@ -33,35 +34,39 @@ class AppWorker(SimpleWorker):
                 db.session.remove()
 
 
-class Sweeper(threading.Thread):
-    """Calls :func:`workers.sweep.sweep` every ``TASKLANE_SWEEP_SECONDS`` until stopped."""
+class Periodic(threading.Thread):
+    """Calls ``function(app)`` every ``interval`` seconds, in the app context, until stopped."""
 
-    def __init__(self, app):
-        super().__init__(name="tasklane-sweep", daemon=True)
-        self.app = app
+    def __init__(self, app, function, interval, name):
+        super().__init__(name=name, daemon=True)
+        self.app, self.function, self.interval = app, function, interval
         self.stopped = threading.Event()
 
     def run(self):
-        interval = self.app.config["TASKLANE_SWEEP_SECONDS"]
         while not self.stopped.is_set():
             with self.app.app_context():
                 try:
-                    result = sweep(self.app)
-                    if result["timers"] or result["outbox"]:
+                    result = self.function(self.app)
+                    if result and self.name == "tasklane-sweep" and (result["timers"] or result["outbox"]):
                         log.info("sweep re-armed %s", result)
-                except Exception:  # noqa: BLE001 - keep sweeping; the next pass retries
-                    log.exception("sweep failed")
+                except Exception:  # noqa: BLE001 - keep going; the next pass retries
+                    log.exception("%s failed", self.name)
                 finally:
                     db.session.remove()
-            self.stopped.wait(interval)
+            self.stopped.wait(self.interval)
 
 
 def run(app, *, burst=False, with_scheduler=True):
     """Work the Tasklane queues until stopped (or until empty with ``burst``)."""
-    sweeper = Sweeper(app)
-    sweeper.start()
+    threads = [
+        Periodic(app, sweep, app.config["TASKLANE_SWEEP_SECONDS"], "tasklane-sweep"),
+        Periodic(app, dispatch, app.config["TASKLANE_DISPATCH_SECONDS"], "tasklane-dispatch"),
+    ]
+    for thread in threads:
+        thread.start()
     try:
         worker = AppWorker(all_queues(app), connection=connection(app), app=app)
         worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")
     finally:
-        sweeper.stopped.set()
+        for thread in threads:
+            thread.stopped.set()

@@ -1,0 +1,31 @@
+"""Due timer jobs are moved onto the queue by the dispatcher, once, on time."""
+import time
+
+from rq.job import Job, JobStatus
+
+import engine
+from workers import dispatch, scheduling
+
+from ..engine.helpers import pending_timers
+
+
+def test_dispatcher_releases_a_due_timer_job_once_and_not_before_it_is_due(app, deploy, redis_conn):
+    deploy("wait.bpmn")
+    started = engine.start("wait_then_call", actor="sales1", data={"wait": "PT0.5S", "owner": "sales1"})
+    timer = pending_timers(started.id)["wait"]
+    job_id = scheduling.timer_job_id(timer)
+    assert Job.fetch(job_id, connection=redis_conn).get_status() == JobStatus.SCHEDULED
+    assert dispatch.dispatch(app) == 0
+    time.sleep(max(0.0, timer.due_at.timestamp() - time.time()) + 0.05)
+    assert dispatch.dispatch(app) == 1
+    assert Job.fetch(job_id, connection=redis_conn).get_status() == JobStatus.QUEUED
+    assert dispatch.dispatch(app) == 0  # claimed once: a second dispatcher finds nothing to move
+
+
+def test_dispatcher_leaves_timers_that_are_not_scheduled_in_redis_to_the_sweep(app, deploy, redis_conn):
+    deploy("wait.bpmn")
+    started = engine.start("wait_then_call", actor="sales1", data={"wait": "PT0.2S", "owner": "sales1"})
+    timer = pending_timers(started.id)["wait"]
+    redis_conn.flushdb()
+    time.sleep(max(0.0, timer.due_at.timestamp() - time.time()) + 0.05)
+    assert dispatch.dispatch(app) == 0
