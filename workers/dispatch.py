@@ -43,7 +43,7 @@ def dispatch(app):
     conn = connection(app)
     moved = 0
     for timer_id, due_at in due:
-        job_id = scheduling.timer_job_id_for(timer_id, due_at)
+        job_id = scheduling.timer_job_id_for(timer_id, due_at, app)
         if not conn.zrem(registry.key, job_id):
             continue  # not scheduled (already queued, run, or claimed by someone else)
         try:

@@ -1,19 +1,40 @@
 """Enqueue rq jobs for timers and outbox rows once their transaction has committed."""
-from datetime import timedelta
+import math
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
 
 from engine.types import utcnow
 
 from . import jobs
 from .queues import queue
 
-
-def timer_job_id(timer):
-    return timer_job_id_for(timer.id, timer.due_at)
+TTL = {"result_ttl": 600, "failure_ttl": 7 * 86400}
 
 
-def timer_job_id_for(timer_id, due_at):
-    """The job id of a timer row: a new due time means a new job."""
-    return f"timer-{timer_id}-{int(due_at.timestamp() * 1000)}"
+def _prefix(app=None):
+    return (app or current_app).config["TASKLANE_QUEUE_PREFIX"]
+
+
+def timer_job_id(timer, app=None):
+    return timer_job_id_for(timer.id, timer.due_at, app)
+
+
+def timer_job_id_for(timer_id, due_at, app=None):
+    """The job id of a timer row: a new due time means a new job; the prefix keeps
+    installations that share one Redis apart."""
+    return f"{_prefix(app)}-timer-{timer_id}-{int(due_at.timestamp() * 1000)}"
+
+
+def outbox_job_id(row_id, app=None):
+    return f"{_prefix(app)}-outbox-{row_id}"
+
+
+def _whole_second_after(due):
+    # rq's scheduler keeps whole seconds and would release a job due at x.7 at x.0;
+    # scheduled at the next whole second it is never early. The dispatcher releases
+    # it on time; rq's scheduler is the fallback.
+    return datetime.fromtimestamp(math.ceil(due.timestamp()), tz=timezone.utc)
 
 
 def arm(timers, outbox):
@@ -26,11 +47,11 @@ def arm(timers, outbox):
     for timer in timers:
         if timer.state != "pending":
             continue
-        kwargs = {"job_id": timer_job_id(timer), "result_ttl": 600, "failure_ttl": 7 * 86400}
+        job_id = timer_job_id(timer)
         if timer.due_at <= now + timedelta(milliseconds=50):
-            timer_queue.enqueue(jobs.fire_timer, timer.id, **kwargs)
+            timer_queue.enqueue(jobs.fire_timer, timer.id, job_id=job_id, **TTL)
         else:
-            timer_queue.enqueue_at(timer.due_at, jobs.fire_timer, timer.id, **kwargs)
+            timer_queue.enqueue_at(_whole_second_after(timer.due_at), jobs.fire_timer, timer.id,
+                                   job_id=job_id, **TTL)
     for row in outbox:
-        outbox_queue.enqueue(jobs.deliver, row.id, job_id=f"outbox-{row.id}", result_ttl=600,
-                             failure_ttl=7 * 86400)
+        outbox_queue.enqueue(jobs.deliver, row.id, job_id=outbox_job_id(row.id), **TTL)

@@ -10,7 +10,7 @@ and jobs are idempotent.
 import secrets
 from datetime import timedelta, timezone
 
-from rq.exceptions import NoSuchJobError
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import update
 
@@ -22,6 +22,7 @@ from . import jobs, scheduling
 from .queues import connection, queue
 
 STUCK_SENDING = timedelta(minutes=5)
+BATCH = 5000
 # Jobs take a database transaction's time; one "started" for longer ran in a worker
 # that was killed mid-job (rq only notices when the worker's heartbeat expires).
 STUCK_STARTED = timedelta(seconds=60)
@@ -34,37 +35,72 @@ def _epoch_key(app):
 def sweep(app):
     """One pass. :returns: ``{"timers": n, "outbox": m, "rearmed_all": bool}``"""
     conn, now = connection(app), utcnow()
-    grace = timedelta(seconds=app.config["TASKLANE_TIMER_GRACE_SECONDS"])
     _unstick_sending(now)
     if not conn.exists(_epoch_key(app)):
+        return _rearm_all(app, conn)
+    since = now - timedelta(seconds=app.config["TASKLANE_TIMER_GRACE_SECONDS"])
+    result = {"timers": _rearm_late_timers(app, conn, since),
+              "outbox": _rearm_unsent(app, conn, since), "rearmed_all": False}
+    db.session.rollback()
+    return result
+
+
+def _rearm_late_timers(app, conn, since):
+    late = (db.session.query(Timer).filter(Timer.state == "pending", Timer.due_at < since)
+            .order_by(Timer.due_at).limit(BATCH).all())
+    ids = {t.id: scheduling.timer_job_id(t, app) for t in late}
+    lost = _still_pending(Timer, [t for t in late if not _job_alive(conn, ids[t.id])
+                                  and not _job_alive(conn, f"{ids[t.id]}-r")])
+    timers = queue("timers", app)
+    for timer in lost:
+        timers.enqueue(jobs.fire_timer, timer.id, job_id=f"{ids[timer.id]}-r", **scheduling.TTL)
+    return len(lost)
+
+
+def _rearm_unsent(app, conn, since):
+    waiting = (db.session.query(Outbox).filter(Outbox.state == "pending", Outbox.created_at < since)
+               .limit(BATCH).all())
+    lost = _still_pending(Outbox, [r for r in waiting
+                                   if not _job_alive(conn, scheduling.outbox_job_id(r.id, app))])
+    notifications = queue("notifications", app)
+    for row in lost:
+        notifications.enqueue(jobs.deliver, row.id, job_id=scheduling.outbox_job_id(row.id, app),
+                              **scheduling.TTL)
+    return len(lost)
+
+
+def _rearm_all(app, conn):
+    """Arm every pending row again; one worker does it, the others skip this pass."""
+    lock = f"{_epoch_key(app)}:rearming"
+    if not conn.set(lock, secrets.token_hex(8), nx=True, ex=300):
+        return {"timers": 0, "outbox": 0, "rearmed_all": False}
+    try:
         timers = db.session.query(Timer).filter(Timer.state == "pending").all()
         rows = db.session.query(Outbox).filter(Outbox.state == "pending").all()
         scheduling.arm(timers, rows)
         conn.set(_epoch_key(app), secrets.token_hex(8))
-        return {"timers": len(timers), "outbox": len(rows), "rearmed_all": True}
-    late = (db.session.query(Timer).filter(Timer.state == "pending", Timer.due_at < now - grace)
-            .order_by(Timer.due_at).limit(5000).all())
-    lost_timers = [t for t in late if not _job_alive(conn, scheduling.timer_job_id(t))
-                   and not _job_alive(conn, f"{scheduling.timer_job_id(t)}-r")]
-    for timer in lost_timers:
-        queue("timers", app).enqueue(jobs.fire_timer, timer.id, job_id=f"{scheduling.timer_job_id(timer)}-r",
-                                     result_ttl=600, failure_ttl=7 * 86400)
-    waiting = (db.session.query(Outbox).filter(Outbox.state == "pending", Outbox.created_at < now - grace)
-               .limit(5000).all())
-    lost_rows = [r for r in waiting if not _job_alive(conn, f"outbox-{r.id}")]
-    for row in lost_rows:
-        queue("notifications", app).enqueue(jobs.deliver, row.id, job_id=f"outbox-{row.id}",
-                                            result_ttl=600, failure_ttl=7 * 86400)
+    finally:
+        conn.delete(lock)
     db.session.rollback()
-    return {"timers": len(lost_timers), "outbox": len(lost_rows), "rearmed_all": False}
+    return {"timers": len(timers), "outbox": len(rows), "rearmed_all": True}
+
+
+def _still_pending(model, rows):
+    """The rows that are still pending now: one fired while we were looking is not lost."""
+    if not rows:
+        return []
+    db.session.rollback()
+    pending = {row_id for (row_id,) in db.session.query(model.id).filter(
+        model.id.in_([r.id for r in rows]), model.state == "pending")}
+    return [r for r in rows if r.id in pending]
 
 
 def _job_alive(conn, job_id):
     try:
         job = Job.fetch(job_id, connection=conn)
-    except NoSuchJobError:
-        return False
-    status = job.get_status()
+        status = job.get_status()
+    except (NoSuchJobError, InvalidJobOperation):
+        return False  # gone, possibly between the two calls (result expired, Redis flushed)
     if status == JobStatus.STARTED and job.started_at is not None:
         started = job.started_at if job.started_at.tzinfo else job.started_at.replace(tzinfo=timezone.utc)
         return utcnow() - started < STUCK_STARTED

@@ -86,3 +86,18 @@ def test_row_stuck_in_sending_goes_back_to_pending(app, redis_conn):
     sweep.sweep(app)
     db.session.expire_all()
     assert db.session.get(Outbox, row.id).state == "pending"
+
+
+def test_only_one_of_several_workers_rearms_everything_after_redis_lost_its_data(app, waiting, redis_conn):
+    redis_conn.flushall()
+    prefix = app.config["TASKLANE_QUEUE_PREFIX"]
+    redis_conn.set(f"{prefix}:epoch:rearming", "another worker")
+    assert sweep.sweep(app) == {"timers": 0, "outbox": 0, "rearmed_all": False}
+    redis_conn.delete(f"{prefix}:epoch:rearming")
+    assert sweep.sweep(app)["rearmed_all"] is True
+
+
+def test_job_ids_carry_the_queue_prefix_so_installations_can_share_redis(app, waiting):
+    prefix = app.config["TASKLANE_QUEUE_PREFIX"]
+    assert scheduling.timer_job_id(waiting).startswith(f"{prefix}-timer-{waiting.id}-")
+    assert scheduling.outbox_job_id(7) == f"{prefix}-outbox-7"
