@@ -11,12 +11,14 @@ tasks) in one run:
 
 It prints user-task completions per second and the ratio engine / raw, the size
 of the saved state of one instance, and the cost of the 5th and the 500th
-completion of one instance that loops (a lead called back again and again).
+completion of instances that loop (a lead called back again and again), with the
+targets of the performance issue. See docs/performance.md.
 
     .venv/bin/python bench/engine.py [--instances N] [--backends sqlite,postgresql] [--json]
 """
 import argparse
 import json
+import re
 import statistics
 import sys
 import tempfile
@@ -79,16 +81,24 @@ LOOP_XML = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
+def _identifier(value):
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a plain lower-case identifier")
+    return value
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--instances", type=int, default=300,
+    parser.add_argument("--instances", type=int, default=800,
                         help="instances per measurement (each completes 3 user tasks)")
     parser.add_argument("--backends", default="sqlite,postgresql",
                         help="comma-separated: sqlite, postgresql")
     parser.add_argument("--loop-passes", type=int, default=max(LOOP_POINTS),
-                        help="passes of the looping instance (the last point measured)")
-    parser.add_argument("--loop-instances", type=int, default=3,
-                        help="looping instances, advanced in turn (more samples per point)")
+                        help="the later point measured in the looping instances (the other is the 5th)")
+    parser.add_argument("--loop-instances", type=int, default=4,
+                        help="looping instances per point, advanced in turn (more samples per point)")
+    parser.add_argument("--schema", default=PG_SCHEMA, type=_identifier,
+                        help="PostgreSQL schema, dropped and created again at the start of the run")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
@@ -179,17 +189,17 @@ def redis_url():
     return REDIS_URL
 
 
-def reset_pg_schema():
+def reset_pg_schema(schema):
     """Drop and create the benchmark's own schema; return the URL that selects it."""
     import psycopg
 
     with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
-        conn.execute(f"CREATE SCHEMA {PG_SCHEMA}")
-    return f"{PG_URL}?options=-csearch_path%3D{PG_SCHEMA}"
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.execute(f"CREATE SCHEMA {schema}")
+    return f"{PG_URL}?options=-csearch_path%3D{schema}"
 
 
-def make_app(backend, folder):
+def make_app(backend, folder, schema=PG_SCHEMA):
     """A Tasklane app on a fresh database of ``backend``, with the roles and both diagrams deployed."""
     import logging
 
@@ -200,7 +210,7 @@ def make_app(backend, folder):
 
     app = create_app({
         "TASKLANE_ENV": "testing", "TASKLANE_INSTANCE_DIR": str(Path(folder) / backend),
-        "TASKLANE_DATABASE_URL": reset_pg_schema() if backend == "postgresql" else "",
+        "TASKLANE_DATABASE_URL": reset_pg_schema(schema) if backend == "postgresql" else "",
         "TASKLANE_REDIS_URL": redis_url(), "TASKLANE_SECRET_KEY": "bench",
         "TASKLANE_QUEUE_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
     })
@@ -230,11 +240,10 @@ def engine_instance(sizes=None):
     from engine.db import db
     from engine.models import ProcessInstance
 
-    instance = engine.start(PROCESS_KEY, actor="bench", data=START_DATA)
-    instance_id = instance.id
+    instance_id = engine.start(PROCESS_KEY, actor="bench", data=START_DATA).id
     for element, data in STEPS:
         if sizes is not None:
-            sizes.append(len(db.session.get(ProcessInstance, instance_id).state.encode("utf-8")))
+            sizes.append(state_bytes(instance_id))
         row = open_task(instance_id)
         assert row.element_id == element, row.element_id
         engine.complete_task(row.id, actor="bench", data=data)
@@ -257,46 +266,72 @@ def run_engine(app, instances):
 
 
 def run_loop(app, passes, instances):
-    """Time every completion of ``instances`` looping instances, advanced in turn, then end them.
+    """The cost of the 5th and the ``passes``-th completion of instances that loop.
 
-    Advancing them in turn puts samples of the same pass close together in time, so
-    a burst of load from elsewhere hits the 5th and the 500th pass alike.
+    One group of ``instances`` looping instances per point is advanced (untimed) to
+    just before its point; then the groups complete their passes around their points
+    in turn, so a burst of load from elsewhere hits the 5th and the 500th pass alike.
     """
-    last = passes + LOOP_WINDOW
+    points = sorted({min(LOOP_POINTS), passes})
     with app.app_context():
-        loop_instances(2, 10)  # warm up: the loop's spec, statements, caches
-        costs, sizes = loop_instances(instances, last)
-    points = {n: statistics.median(c for row in costs for c in row[n - 1 - LOOP_WINDOW:n + LOOP_WINDOW])
-              for n in LOOP_POINTS if n + LOOP_WINDOW <= last}
+        advance(start_loops(2), 10)  # warm up: the loop's spec, statements, caches
+        groups = {point: start_loops(instances) for point in points}
+        for point, ids in groups.items():
+            advance(ids, point - LOOP_WINDOW - 1)
+        costs = {point: [] for point in points}
+        for _ in range(2 * LOOP_WINDOW + 1):
+            for position in range(instances):
+                for point, ids in groups.items():
+                    costs[point].extend(advance([ids[position]], 1))
+        sizes = {point: state_bytes(ids[0]) for point, ids in groups.items()}
+        for point, ids in groups.items():
+            end_loops(ids, point + LOOP_WINDOW)
     return {"passes": passes, "instances": instances, "samples_per_point": instances * (2 * LOOP_WINDOW + 1),
-            "median_seconds": points, "state_bytes": sizes, "ended": True}
+            "median_seconds": {point: statistics.median(c) for point, c in costs.items()},
+            "state_bytes": sizes, "ended": True}
 
 
-def loop_instances(count, passes):
-    """Loop ``count`` instances ``passes`` times each, then let each one end.
+def start_loops(count):
+    import engine
 
-    :returns: per instance, the seconds each completion took; and the state size at each point
+    return [engine.start(LOOP_KEY, actor="bench", data={"name": "An", "calls": 0}).id for _ in range(count)]
+
+
+def advance(ids, passes):
+    """Complete the call task of each instance ``passes`` times ("not reached").
+
+    :returns: the seconds each completion took
     """
+    import engine
+
+    costs = []
+    for _ in range(passes):
+        for instance_id in ids:
+            row = open_task(instance_id)
+            began = time.perf_counter()
+            engine.complete_task(row.id, actor="bench", data={"outcome": "not_reached"})
+            costs.append(time.perf_counter() - began)
+    return costs
+
+
+def state_bytes(instance_id):
+    from engine.db import db
+    from engine.models import ProcessInstance
+
+    return len(db.session.get(ProcessInstance, instance_id).state.encode("utf-8"))
+
+
+def end_loops(ids, passes):
+    """Let each instance end ("reached") and check it counted ``passes`` + 1 calls."""
     import engine
     from engine.db import db
     from engine.models import ProcessInstance
 
-    ids = [engine.start(LOOP_KEY, actor="bench", data={"name": "An", "calls": 0}).id for _ in range(count)]
-    costs, sizes = [[] for _ in ids], {}
-    for number in range(1, passes + 1):
-        for position, instance_id in enumerate(ids):
-            row = open_task(instance_id)
-            began = time.perf_counter()
-            engine.complete_task(row.id, actor="bench", data={"outcome": "not_reached"})
-            costs[position].append(time.perf_counter() - began)
-        if number in LOOP_POINTS:
-            sizes[number] = len(db.session.get(ProcessInstance, ids[0]).state.encode("utf-8"))
     for instance_id in ids:
         engine.complete_task(open_task(instance_id).id, actor="bench", data={"outcome": "reached"})
         final = db.session.get(ProcessInstance, instance_id)
         calls = engine.get_runtime().restore(final).data.get("calls")
         assert final.status == "completed" and calls == passes + 1, (final.status, calls)
-    return costs, sizes
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -345,7 +380,7 @@ def print_table(result):
         points = ", ".join(f"#{n}: {1000 * s:.2f} ms (state {loop['state_bytes'].get(n, '?')} B)"
                            for n, s in loop["median_seconds"].items())
         ratio = f"{loop['ratio']:.2f}x" if loop["ratio"] else "n/a"
-        print(f"\nloop on {backend} ({loop['instances']} instances x {loop['passes']} passes, median of "
+        print(f"\nloop on {backend} ({loop['instances']} instances per point, median of "
               f"{loop['samples_per_point']} completions around each point):\n  {points}; ratio {ratio}")
     print("\ntargets:")
     for name, met in result["targets"].items():
@@ -365,7 +400,7 @@ def main(argv=None):
     engines, loops = {}, {}
     with tempfile.TemporaryDirectory(prefix="tasklane-bench-") as folder:
         for backend in args.backends:
-            app = make_app(backend, folder)
+            app = make_app(backend, folder, args.schema)
             engines[backend] = run_engine(app, args.instances)
             loops[backend] = run_loop(app, args.loop_passes, args.loop_instances)
             with app.app_context():

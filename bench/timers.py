@@ -12,12 +12,15 @@
 5. Prints lateness (``fired_at - due_at`` of the timer rows) p50 / p99 / max.
 
     .venv/bin/python bench/timers.py [--count 10000] [--spread 60] [--workers 2]
-                                     [--backend postgresql|sqlite] [--json]
+                                     [--backend postgresql|sqlite] [--redis URL|embedded] [--json]
+
+See docs/performance.md.
 """
 import argparse
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import statistics
@@ -35,8 +38,9 @@ PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PG_SCHEMA = "bench_timers"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 TIMER_KEY = "bench_timer"
-WARMUP_INSTANCES = 100
-START_SAFETY = 1.3  # the start phase may run this much slower than the warm-up did
+WARMUP_INSTANCES = 200
+START_SAFETY = 1.25  # the start phase may run this much slower than the warm-up did
+LAUNCH_MARGIN_SECONDS = 20  # launch the workers at the latest this long before the first due time
 WORKER_READY_SECONDS = 60
 POLL_SECONDS = 1.0
 TARGET_P99_SECONDS = 1.0
@@ -69,13 +73,19 @@ def reachable_postgresql():
     return True
 
 
-def reachable_redis():
+def reachable_redis(url):
     import redis
 
     try:
-        return redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping()
+        return redis.Redis.from_url(url, socket_timeout=1).ping()
     except (redis.ConnectionError, redis.TimeoutError, OSError):
         return False
+
+
+def _identifier(value):
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a plain lower-case identifier")
+    return value
 
 
 def parse_args(argv=None):
@@ -85,29 +95,34 @@ def parse_args(argv=None):
     parser.add_argument("--workers", type=int, default=2, help="worker processes")
     parser.add_argument("--backend", choices=["postgresql", "sqlite"], default=None,
                         help="database (default: PostgreSQL if it answers on 127.0.0.1, else SQLite)")
-    parser.add_argument("--redis", choices=["server", "embedded"], default=None,
-                        help=f"Redis (default: the server at {REDIS_URL} if it answers, else embedded)")
-    parser.add_argument("--lead", type=float, default=15.0,
+    parser.add_argument("--redis", default=None, metavar="URL|embedded",
+                        help=f"Redis URL, or 'embedded' (default: {REDIS_URL} if it answers, else embedded); "
+                             "use a Redis that nothing flushes during the run (the test fixtures do)")
+    parser.add_argument("--lead", type=float, default=20.0,
                         help="seconds between the expected end of the start phase and the first due time")
     parser.add_argument("--timeout", type=float, default=300.0,
                         help="give up this many seconds after the last due time")
     parser.add_argument("--seed", type=int, default=1, help="seed of the due-time spread")
     parser.add_argument("--keep", action="store_true", help="keep the folder with the worker logs")
+    parser.add_argument("--schema", default=PG_SCHEMA, type=_identifier,
+                        help="PostgreSQL schema, dropped and created again at the start of the run")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
     args.backend = args.backend or ("postgresql" if reachable_postgresql() else "sqlite")
-    args.redis = args.redis or ("server" if reachable_redis() else "embedded")
+    args.redis = args.redis or (REDIS_URL if reachable_redis(REDIS_URL) else "embedded")
+    if args.redis != "embedded" and not reachable_redis(args.redis):
+        parser.error(f"no Redis answers at {args.redis}")
     return args
 
 
-def reset_pg_schema():
+def reset_pg_schema(schema):
     """Drop and create the benchmark's own schema; return the URL that selects it."""
     import psycopg
 
     with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
-        conn.execute(f"CREATE SCHEMA {PG_SCHEMA}")
-    return f"{PG_URL}?options=-csearch_path%3D{PG_SCHEMA}"
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.execute(f"CREATE SCHEMA {schema}")
+    return f"{PG_URL}?options=-csearch_path%3D{schema}"
 
 
 def settings_for(args, folder):
@@ -115,8 +130,8 @@ def settings_for(args, folder):
     return {
         "TASKLANE_ENV": "testing",
         "TASKLANE_INSTANCE_DIR": str(Path(folder) / "instance"),
-        "TASKLANE_DATABASE_URL": reset_pg_schema() if args.backend == "postgresql" else "",
-        "TASKLANE_REDIS_URL": REDIS_URL if args.redis == "server" else "",
+        "TASKLANE_DATABASE_URL": reset_pg_schema(args.schema) if args.backend == "postgresql" else "",
+        "TASKLANE_REDIS_URL": "" if args.redis == "embedded" else args.redis,
         "TASKLANE_QUEUE_PREFIX": f"bench-timers-{uuid.uuid4().hex[:8]}",
         "TASKLANE_SECRET_KEY": "bench",
     }
@@ -159,14 +174,15 @@ def warm_up(count):
     return seconds
 
 
-def start_all(count, first_due, spread, seed):
+def start_all(count, first_due, spread, seed, before_each):
     """Start ``count`` instances whose timers come due at ``first_due`` + uniform(0, spread).
 
     Each ``wait`` is computed when its instance starts, so that the due time is the
     planned one whatever the start phase costs. A due time already passed (the start
-    phase overran its estimate) is clamped to one second from now.
+    phase overran its estimate) is moved to one second from now, and counted.
 
-    :returns: the ids of the instances, first and last
+    :param before_each: called before each start (launches the workers if time runs short)
+    :returns: ``(first id, last id, number of due times moved)``
     """
     import engine
     from engine.types import utcnow
@@ -174,57 +190,75 @@ def start_all(count, first_due, spread, seed):
     rng = random.Random(seed)
     offsets = [rng.uniform(0, spread) for _ in range(count)]
     first = last = None
+    moved = 0
     for offset in offsets:
-        seconds = max(1.0, (first_due + timedelta(seconds=offset) - utcnow()).total_seconds())
+        before_each()
+        seconds = (first_due + timedelta(seconds=offset) - utcnow()).total_seconds()
+        if seconds < 1.0:
+            seconds, moved = 1.0, moved + 1
         last = engine.start(TIMER_KEY, actor="bench", data={"wait": f"PT{seconds:.3f}S"}).id
         first = first or last
-    return first, last
+    return first, last, moved
 
 
 # --- workers -------------------------------------------------------------------------------------
 
 
-def launch_workers(settings, count, folder):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-    env.update({k: str(v) for k, v in settings.items()})
-    workers = []
-    for number in range(count):
-        log = open(Path(folder) / f"worker-{number}.log", "wb")  # closed in stop_workers
-        process = subprocess.Popen([PYTHON, "-m", "tasklane.cli", "worker"], cwd=ROOT, env=env,
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        workers.append((process, log))
-    return workers
+class WorkerPool:
+    """``tasklane worker`` processes, each in its own process group (with rq's scheduler)."""
 
+    def __init__(self, settings, count, folder):
+        self.env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+        self.env.update({k: str(v) for k, v in settings.items()})
+        self.count = count
+        self.folder = Path(folder)
+        self.running = []
+        self.launched_at = None
 
-def wait_for_workers(app, workers):
-    """Block until every worker listens on the timer queue; raise if one dies or none comes."""
-    from rq import Worker
+    def launch(self):
+        for number in range(self.count):
+            log = open(self.folder / f"worker-{number}.log", "wb")  # closed in stop()
+            process = subprocess.Popen([PYTHON, "-m", "tasklane.cli", "worker"], cwd=ROOT, env=self.env,
+                                       stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.running.append((process, log))
+        self.launched_at = time.monotonic()
 
-    from workers.queues import connection, queue
+    def wait_until_listening(self, app):
+        """Block until every worker listens on the timer queue; raise if one dies or none comes."""
+        from rq import Worker
 
-    deadline = time.monotonic() + WORKER_READY_SECONDS
-    while time.monotonic() < deadline:
-        dead = [p.args for p, _ in workers if p.poll() is not None]
-        if dead:
-            raise RuntimeError(f"a worker exited at start: {dead}")
-        if Worker.count(connection=connection(app), queue=queue("timers", app)) >= len(workers):
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"the workers did not register within {WORKER_READY_SECONDS} s")
+        from workers.queues import connection, queue
 
+        deadline = time.monotonic() + WORKER_READY_SECONDS
+        while time.monotonic() < deadline:
+            dead = [p.args for p, _ in self.running if p.poll() is not None]
+            if dead:
+                raise RuntimeError(f"a worker exited at start: {dead}")
+            if Worker.count(connection=connection(app), queue=queue("timers", app)) >= self.count:
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"the workers did not register within {WORKER_READY_SECONDS} s")
 
-def stop_workers(workers):
-    """SIGTERM each worker's process group (rq's scheduler too); SIGKILL what outlives 30 s."""
-    for process, _ in workers:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-    for process, log in workers:
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
+    def stop(self):
+        """SIGTERM each worker's process group; SIGKILL a group that outlives 30 s."""
+        for process, _ in self.running:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process, log in self.running:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            log.close()
+        self.running = []
+
+    def log_facts(self):
+        text = "".join(path.read_text(errors="replace") for path in sorted(self.folder.glob("worker-*.log")))
+        return {"jobs_completed": text.count("Successfully completed"),
+                "sweep_rearm_passes": text.count("sweep re-armed"),
+                "sweep_rearm_all_passes": text.count("'rearmed_all': True"),
+                "tracebacks": text.count("Traceback (most recent call last)")}
 
 
 # --- waiting and checking ------------------------------------------------------------------------
@@ -286,13 +320,14 @@ def exactly_once(first, last, count):
 
 
 def lateness(first, last):
-    """Seconds each fired timer fired after it was due, sorted."""
+    """Seconds each fired timer fired after it was due (sorted), and the seconds from first to last firing."""
     from engine.db import db
     from engine.models import Timer
 
     rows = (db.session.query(Timer.due_at, Timer.fired_at)
             .filter(Timer.instance_id.between(first, last), Timer.state == "fired").all())
-    return sorted((fired - due).total_seconds() for due, fired in rows)
+    span = (max(f for _, f in rows) - min(f for _, f in rows)).total_seconds() if rows else 0.0
+    return sorted((fired - due).total_seconds() for due, fired in rows), span
 
 
 def percentile(values, fraction):
@@ -309,12 +344,6 @@ def lateness_figures(late):
         buckets[key] += 1
     return {"p50": percentile(late, 0.5), "p99": percentile(late, 0.99), "max": late[-1] if late else None,
             "mean": statistics.fmean(late) if late else None, "histogram": buckets}
-
-
-def worker_log_facts(folder, count):
-    text = "".join((Path(folder) / f"worker-{n}.log").read_text(errors="replace") for n in range(count))
-    return {"sweep_rearmed_lines": text.count("sweep re-armed"), "tracebacks": text.count("Traceback"),
-            "failed_jobs_logged": text.count("Traceback (most recent call last)")}
 
 
 def failed_jobs(app):
@@ -348,82 +377,106 @@ def clean_redis(app):
 # --- the run -------------------------------------------------------------------------------------
 
 
-def plan_and_start(app, args):
-    """Warm up, plan the due window, start every instance. :returns: timing facts and the id range"""
+def plan_and_start(app, args, pool):
+    """Warm up, plan the due window, start every instance.
+
+    The workers are launched during the start phase if it runs so late that the
+    first timer would otherwise come due before they listen.
+    """
     from engine.types import utcnow
 
     with app.app_context():
         per_start = warm_up(WARMUP_INSTANCES)
         expected = per_start * args.count
-        began = utcnow()
-        first_due = began + timedelta(seconds=expected * START_SAFETY + args.lead)
+        first_due = utcnow() + timedelta(seconds=expected * START_SAFETY + args.lead)
+
+        def launch_if_late():
+            if not pool.running and utcnow() > first_due - timedelta(seconds=LAUNCH_MARGIN_SECONDS):
+                pool.launch()
+
         clock = time.perf_counter()
-        first, last = start_all(args.count, first_due, args.spread, args.seed)
+        first, last, moved = start_all(args.count, first_due, args.spread, args.seed, launch_if_late)
         seconds = time.perf_counter() - clock
     return {"warmup_seconds_per_start": per_start, "start_phase_expected_seconds": expected,
             "start_phase_seconds": seconds, "starts_per_second": args.count / seconds,
+            "workers_launched_during_start_phase": bool(pool.running), "due_times_moved": moved,
             "first_due": first_due, "first_id": first, "last_id": last}
 
 
-def run_workers_until_fired(app, settings, args, folder, plan):
-    """Launch the workers, wait until every timer fired (or the time-out), stop them."""
+def wait_for_timers(app, args, pool, plan):
+    """Launch the workers (unless running), wait until every timer fired or the time-out."""
     from engine.types import utcnow
 
-    workers = launch_workers(settings, args.workers, folder)
-    try:
-        with app.app_context():
-            wait_for_workers(app, workers)
-            plan["workers_ready_before_first_due_seconds"] = (plan["first_due"] - utcnow()).total_seconds()
-            last_due_in = (plan["first_due"] - utcnow()).total_seconds() + args.spread
-            give_up_at = time.monotonic() + max(0.0, last_due_in) + args.timeout
-            plan["progress"] = wait_until_fired(args.count, plan["first_id"], plan["last_id"], give_up_at)
-    finally:
-        stop_workers(workers)
-
-
-def collect(app, args, folder, plan):
+    if not pool.running:
+        pool.launch()
     with app.app_context():
-        late = lateness(plan["first_id"], plan["last_id"])
+        pool.wait_until_listening(app)
+        plan["workers_ready_before_first_due_seconds"] = (plan["first_due"] - utcnow()).total_seconds()
+        last_due_in = (plan["first_due"] - utcnow()).total_seconds() + args.spread
+        give_up_at = time.monotonic() + max(0.0, last_due_in) + args.timeout
+        plan["progress"] = wait_until_fired(args.count, plan["first_id"], plan["last_id"], give_up_at)
+
+
+def collect(app, args, pool, plan):
+    with app.app_context():
+        late, span = lateness(plan["first_id"], plan["last_id"])
         checks = exactly_once(plan["first_id"], plan["last_id"], args.count)
         failed = failed_jobs(app)
         clean_redis(app)
     progress = plan.pop("progress")
     plan["first_due"] = plan["first_due"].isoformat()
-    return {
+    result = {
         "settings": {"count": args.count, "spread": args.spread, "workers": args.workers,
                      "backend": args.backend, "redis": args.redis, "command": " ".join(sys.argv),
                      "cpus": os.cpu_count(), "load_average_1min": os.getloadavg()[0]},
         "start_phase": plan,
         "lateness_seconds": lateness_figures(late),
         "fired": len(late),
+        "fired_per_second": len(late) / span if span else None,
         "exactly_once": checks,
         "failed_jobs": failed,
-        "worker_logs": worker_log_facts(folder, args.workers),
+        "worker_logs": pool.log_facts(),
         "max_overdue_backlog": max(s["overdue"] for s in progress),
         "progress": progress,
     }
+    result["targets"] = targets(result)
+    return result
 
 
 def print_report(result):
     s, plan, late = result["settings"], result["start_phase"], result["lateness_seconds"]
-    print(f"{s['count']} timers over {s['spread']:g} s, {s['workers']} worker(s), {s['backend']} + "
-          f"{s['redis']} Redis, {s['cpus']} CPUs")
+    print(f"{s['count']} timers due over {s['spread']:g} s, {s['workers']} worker(s), {s['backend']}, Redis "
+          f"{s['redis']}, {s['cpus']} CPUs, load average {s['load_average_1min']:.1f} at the end")
     print(f"start phase: {plan['start_phase_seconds']:.1f} s ({plan['starts_per_second']:.0f} starts/s; "
-          f"expected {plan['start_phase_expected_seconds']:.1f} s); workers ready "
-          f"{plan['workers_ready_before_first_due_seconds']:.1f} s before the first due time")
+          f"expected {plan['start_phase_expected_seconds']:.1f} s); workers launched "
+          f"{'during' if plan['workers_launched_during_start_phase'] else 'after'} it, listening "
+          f"{plan['workers_ready_before_first_due_seconds']:.1f} s before the first due time; "
+          f"due times moved because the start phase overran: {plan['due_times_moved']}")
     shown = {k: "n/a" if late[k] is None else f"{late[k]:.3f} s" for k in ("p50", "p99", "max", "mean")}
-    print(f"fired: {result['fired']} / {s['count']}; lateness p50 {shown['p50']}, p99 {shown['p99']}, "
-          f"max {shown['max']}, mean {shown['mean']}")
+    rate = f"{result['fired_per_second']:.1f}" if result["fired_per_second"] else "n/a"
+    print(f"fired: {result['fired']} / {s['count']} ({rate} per second from first to last, "
+          f"{s['count'] / s['spread']:.1f} per second offered); lateness "
+          f"p50 {shown['p50']}, p99 {shown['p99']}, max {shown['max']}, mean {shown['mean']}")
     print("lateness histogram: " + ", ".join(f"{k}: {v}" for k, v in late["histogram"].items()))
     print(f"largest backlog of due but unfired timers: {result['max_overdue_backlog']}")
     print("exactly once: " + ", ".join(f"{k}={v}" for k, v in result["exactly_once"].items()))
     print(f"failed rq jobs: {result['failed_jobs']}; worker logs: " +
           ", ".join(f"{k}={v}" for k, v in result["worker_logs"].items()))
-    violations = {k: v for k, v in result["exactly_once"].items() if k != "instances" and v}
-    met_p99 = late["p99"] is not None and late["p99"] < TARGET_P99_SECONDS
-    print(f"\ntargets:\n  {'met   ' if met_p99 else 'MISSED'} p99 lateness < {TARGET_P99_SECONDS:g} s")
-    every = result["fired"] == s["count"] and not violations
-    print(f"  {'met   ' if every else 'MISSED'} every timer fired exactly once")
+    if plan["workers_ready_before_first_due_seconds"] < 0:
+        print("WARNING: timers came due before the workers listened; lateness includes that wait")
+    print("\ntargets:")
+    for name, met in result["targets"].items():
+        print(f"  {'met   ' if met else 'MISSED'} {name}")
+
+
+def targets(result):
+    p99, checks = result["lateness_seconds"]["p99"], result["exactly_once"]
+    count = result["settings"]["count"]
+    violations = any(v for k, v in checks.items() if k != "instances") or checks["instances"] != count
+    return {
+        f"p99 lateness < {TARGET_P99_SECONDS:g} s": p99 is not None and p99 < TARGET_P99_SECONDS,
+        "every timer fired exactly once": result["fired"] == count and not violations,
+    }
 
 
 def main(argv=None):
@@ -432,11 +485,14 @@ def main(argv=None):
     folder = tempfile.mkdtemp(prefix="tasklane-bench-timers-")
     settings = settings_for(args, folder)
     app = make_app(settings)
+    pool = WorkerPool(settings, args.workers, folder)
     try:
-        plan = plan_and_start(app, args)
-        run_workers_until_fired(app, settings, args, folder, plan)
-        result = collect(app, args, folder, plan)
+        plan = plan_and_start(app, args, pool)
+        wait_for_timers(app, args, pool, plan)
+        pool.stop()
+        result = collect(app, args, pool, plan)
     finally:
+        pool.stop()
         if args.redis == "embedded":
             from workers import embedded
 
