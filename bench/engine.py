@@ -26,13 +26,13 @@ import time
 import uuid
 from pathlib import Path
 
+from benchlib import REDIS_URL, reachable_redis, reset_pg_schema
+
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 PROCESS_FILE = BENCH_DIR / "bench_process.bpmn"
 PROCESS_KEY = "bench_process"
-PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PG_SCHEMA = "bench"
-REDIS_URL = "redis://127.0.0.1:6379/0"
 WARMUP_INSTANCES = 20
 LOOP_POINTS = (5, 500)
 LOOP_WINDOW = 2  # completions on either side of each point: 5 per looping instance
@@ -180,23 +180,8 @@ def run_raw(instances):
 
 def redis_url():
     """The local Redis server if it answers, else '' (the embedded one, started only if needed)."""
-    import redis
+    return REDIS_URL if reachable_redis(REDIS_URL) else ""
 
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping()
-    except (redis.ConnectionError, redis.TimeoutError, OSError):
-        return ""
-    return REDIS_URL
-
-
-def reset_pg_schema(schema):
-    """Drop and create the benchmark's own schema; return the URL that selects it."""
-    import psycopg
-
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        conn.execute(f"CREATE SCHEMA {schema}")
-    return f"{PG_URL}?options=-csearch_path%3D{schema}"
 
 
 def make_app(backend, folder, schema=PG_SCHEMA):

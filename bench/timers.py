@@ -32,11 +32,11 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+from benchlib import PG_URL, REDIS_URL, reachable_redis, reset_pg_schema
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PG_SCHEMA = "bench_timers"
-REDIS_URL = "redis://127.0.0.1:6379/0"
 TIMER_KEY = "bench_timer"
 WARMUP_INSTANCES = 200
 START_SAFETY = 1.25  # the start phase may run this much slower than the warm-up did
@@ -73,14 +73,6 @@ def reachable_postgresql():
     return True
 
 
-def reachable_redis(url):
-    import redis
-
-    try:
-        return redis.Redis.from_url(url, socket_timeout=1).ping()
-    except (redis.ConnectionError, redis.TimeoutError, OSError):
-        return False
-
 
 def _identifier(value):
     if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
@@ -114,15 +106,6 @@ def parse_args(argv=None):
         parser.error(f"no Redis answers at {args.redis}")
     return args
 
-
-def reset_pg_schema(schema):
-    """Drop and create the benchmark's own schema; return the URL that selects it."""
-    import psycopg
-
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        conn.execute(f"CREATE SCHEMA {schema}")
-    return f"{PG_URL}?options=-csearch_path%3D{schema}"
 
 
 def settings_for(args, folder):
