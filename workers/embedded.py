@@ -31,6 +31,11 @@ def _alive(socket):
         return False
 
 
+def is_running(instance_dir):
+    """Whether the embedded Redis of ``instance_dir`` answers."""
+    return _alive(paths(instance_dir)[1])
+
+
 def ensure(instance_dir):
     """Start the embedded Redis of ``instance_dir`` unless it runs; return its URL.
 
