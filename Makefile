@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean translations
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,15 @@ $(STAMP): setup.cfg pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) translations
+
+# Message catalogs are compiled from the .po files in the repository, never committed.
+translations: $(STAMP)
+	$(VENV)/bin/pybabel compile -d web/translations --statistics
+
+messages: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --project Tasklane -o web/translations/messages.pot web
+	$(VENV)/bin/pybabel update -i web/translations/messages.pot -d web/translations --no-wrap
 
 run: install
 	$(VENV)/bin/tasklane run

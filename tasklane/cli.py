@@ -35,6 +35,7 @@ def _setup():
 
     from . import setup
 
+    setup.compile_translations()
     setup.migrate()
     for name, key, version, created in setup.deploy_directory():
         click.echo(f"{'deployed' if created else 'unchanged'}: {name} -> {key} v{version}")

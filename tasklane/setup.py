@@ -8,6 +8,27 @@ import engine
 from accounts import service as accounts
 
 
+def compile_translations():
+    """Compile the web layer's ``.po`` catalogs whose ``.mo`` is missing or older.
+
+    :returns: how many catalogs were compiled
+    """
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    compiled = 0
+    for po in (Path(current_app.root_path) / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parent.parent.name)
+        with mo.open("wb") as target:
+            write_mo(target, catalog)
+        compiled += 1
+    return compiled
+
+
 def migrate():
     upgrade(directory=current_app.extensions["migrate"].directory)
 

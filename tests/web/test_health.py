@@ -38,7 +38,7 @@ def test_status_page_lists_the_deployed_processes(client, deploy):
     assert "<tr><td>call_loop</td><td>Call until reached</td><td>1</td></tr>" in page
     assert "<td>parallel_review</td>" in page
     assert "<tr><th>Deployed processes</th><td>2</td></tr>" in page
-    assert "DOWN" not in page
+    assert "class=\"bad\"" not in page
 
 
 def test_health_check_fails_with_503_when_redis_is_unreachable(client_without_redis):
@@ -53,6 +53,6 @@ def test_health_check_fails_with_503_when_redis_is_unreachable(client_without_re
 
 def test_status_page_shows_redis_down_and_still_lists_processes(client_without_redis):
     page = client_without_redis.get("/").get_data(as_text=True)
-    assert page.count('class="bad">DOWN') == 1
+    assert page.count('class="bad">Down') == 1
     assert "127.0.0.1:1" in page
     assert "<th>Deployed processes</th><td>0</td>" in page

@@ -1,0 +1,121 @@
+"""Signing in and out, and choosing the language.
+
+Passwords are checked against their hashes; after ``MAX_FAILURES`` failed
+attempts for one username within ``WINDOW`` seconds, further attempts are refused
+until the window ends (counted in Redis, shared by every web process).
+"""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from accounts import service
+from accounts.models import User
+from engine.db import db
+from engine.errors import ValidationError
+
+from .i18n import LANGUAGES
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+login_manager.login_view = "auth.session_new"
+login_manager.login_message = _l("Please sign in to open this page.")
+MAX_FAILURES = 5
+WINDOW = 15 * 60
+
+
+class SessionUser(UserMixin):
+    """The signed-in user as Flask-Login sees it; attributes come from the account."""
+
+    def __init__(self, user):
+        self.user = user
+        self.id = str(user.id)
+
+    def __getattr__(self, name):
+        return getattr(self.user, name)
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return SessionUser(user) if user is not None and user.active else None
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+def _failures_key(username):
+    return f"{current_app.config['TASKLANE_QUEUE_PREFIX']}:login-failures:{username.strip().lower()}"
+
+
+def _redis():
+    return current_app.extensions["tasklane_redis_factory"]()
+
+
+def _safe_next(target):
+    """Only a path on this site, never another host."""
+    parts = urlsplit(target or "")
+    return target if target and not parts.scheme and not parts.netloc and target.startswith("/") else None
+
+
+@bp.get("/login")
+def session_new():
+    return render_template("login.html", form=LoginForm())
+
+
+@bp.post("/login")
+def session_create():
+    """:raise 422: missing fields  :raise 401: wrong credentials  :raise 429: too many failures"""
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("login.html", form=form), 422
+    key = _failures_key(form.username.data)
+    if int(_redis().get(key) or 0) >= MAX_FAILURES:
+        minutes = max(1, (_redis().ttl(key) + 59) // 60)
+        flash(ngettext("Too many failed attempts. Try again in %(num)d minute.",
+                       "Too many failed attempts. Try again in %(num)d minutes.", minutes), "error")
+        return render_template("login.html", form=form), 429
+    user = db.session.query(User).filter_by(username=form.username.data.strip()).first()
+    if not service.check_password(user, form.password.data):
+        pipe = _redis().pipeline()
+        pipe.incr(key).expire(key, WINDOW).execute()
+        flash(_("Wrong username or password."), "error")
+        return render_template("login.html", form=form), 401
+    _redis().delete(key)
+    login_user(SessionUser(user))
+    return redirect(_safe_next(request.args.get("next")) or url_for("health.health_page"))
+
+
+@bp.post("/logout")
+def session_delete():
+    logout_user()
+    return redirect(url_for("auth.session_new"))
+
+
+@bp.post("/language")
+def language_update():
+    """Set the language for this browser, and on the profile when signed in.
+
+    :raise 422: unknown language code
+    """
+    code = request.form.get("language", "")
+    if code not in LANGUAGES:
+        raise ValidationError(_("Unknown language."), fields={"language": _("Choose vi, en or ru.")})
+    session["locale"] = code
+    if current_user.is_authenticated:
+        current_user.user.locale = code
+        db.session.commit()
+    return redirect(_safe_next(request.form.get("next")) or url_for("health.health_page"))
+
+
+def init_app(app):
+    login_manager.init_app(app)
+    app.register_blueprint(bp)
