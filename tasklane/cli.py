@@ -27,7 +27,15 @@ main.add_command(routes_command)
 @with_appcontext
 def setup_command():
     """Migrate the database, deploy changed diagrams, load demo data (development)."""
+    from flask import current_app
+
+    from workers import embedded
+
+    instance = current_app.config["TASKLANE_INSTANCE_DIR"]
+    was_running = embedded.is_running(instance)
     _setup()
+    if not current_app.config["TASKLANE_REDIS_URL"] and not was_running:
+        embedded.stop(instance)  # demo timers started it; nothing should outlive this command
 
 
 def _setup():

@@ -54,3 +54,16 @@ def test_run_starts_everything_on_embedded_defaults_and_stops_on_ctrl_c(tmp_path
             os.killpg(proc.pid, signal.SIGKILL)
         embedded.stop(tmp_path / "instance")
         log.close()
+
+
+def test_setup_on_embedded_defaults_leaves_no_redis_server_running(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(TASKLANE_INSTANCE_DIR=str(tmp_path / "instance"), TASKLANE_ENV="development")
+    result = subprocess.run([sys.executable, "-m", "tasklane.cli", "setup"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    try:
+        assert result.returncode == 0, result.stderr
+        assert "demo cases started: 10" in result.stdout
+        assert not embedded.is_running(tmp_path / "instance")
+    finally:
+        embedded.stop(tmp_path / "instance")
