@@ -69,7 +69,7 @@ def test_parallel_split_and_join_wait_for_both_branches(deploy):
 
 def test_intermediate_timer_waits_then_fires_once(deploy):
     deploy("timers.bpmn")
-    started = engine.start("timers", actor="sales1", data={"wait": "PT0.3S", "deadline": "PT1H",
+    started = engine.start("timers", actor="sales1", data={"wait": "PT1S", "deadline": "PT1H",
                                                            "reminder": "R/PT1H", "reminders": 0})
     assert open_tasks(started.id) == {}
     timer = pending_timers(started.id)["wait"]
@@ -83,7 +83,7 @@ def test_intermediate_timer_waits_then_fires_once(deploy):
 
 def test_interrupting_boundary_timer_cancels_the_task_and_escalates(deploy):
     deploy("timers.bpmn")
-    started = engine.start("timers", actor="sales1", data={"wait": "PT0S", "deadline": "PT0.3S",
+    started = engine.start("timers", actor="sales1", data={"wait": "PT0S", "deadline": "PT1S",
                                                            "reminder": "R/PT1H", "reminders": 0})
     assert "wait" not in pending_timers(started.id)  # a zero duration fires at once
     timers = pending_timers(started.id)
@@ -101,7 +101,7 @@ def test_interrupting_boundary_timer_cancels_the_task_and_escalates(deploy):
 def test_non_interrupting_cycle_timer_reminds_while_the_task_stays_open(deploy):
     deploy("timers.bpmn")
     started = engine.start("timers", actor="sales1", data={"wait": "PT0S", "deadline": "PT1H",
-                                                           "reminder": "R2/PT0.3S", "reminders": 0})
+                                                           "reminder": "R2/PT1S", "reminders": 0})
     fired = 0
     while "reminder" in pending_timers(started.id) and fired < 5:
         # on a loaded machine the second cycle may come due within the first one's step
@@ -247,7 +247,7 @@ def test_time_date_timer_row_is_due_when_spiffworkflow_says_so(deploy, monkeypat
     # A server five hours west of UTC: a naive time means local time to SpiffWorkflow.
     monkeypatch.setattr(spiff_timer, "LOCALTZ", timezone(timedelta(hours=-5)))
     deploy("wait_until.bpmn")
-    soon = datetime.now(timezone.utc) + timedelta(seconds=0.3)
+    soon = datetime.now(timezone.utc) + timedelta(seconds=1)
     naive = engine.start("wait_until", actor="sales1", data={"until": soon.replace(tzinfo=None).isoformat(),
                                                              "owner": "sales1"})
     aware = engine.start("wait_until", actor="sales1", data={"until": soon.isoformat(), "owner": "sales1"})
