@@ -134,12 +134,7 @@ def begin(runtime, process_version, *, actor, data=None, business_key=None, star
     work.audit("instance_started", data_after=data or {},
                details={"version": process_version.version, "business_key": business_key,
                         "start_event": start_event})
-    token = unit._current.set(work)
-    try:
-        run_engine(work)
-        unit.save(work)
-    finally:
-        unit._current.reset(token)
+    unit.perform(work, run_engine)
     return work
 
 

@@ -101,16 +101,20 @@ def _attempt(runtime, instance_id, actor, action):
     instance = query.populate_existing().one_or_none()
     if instance is None:
         raise NotFoundError(f"process instance {instance_id} does not exist")
-    workflow = runtime.restore(instance)
-    unit = Unit(runtime, instance, workflow, actor, utcnow())
+    unit = Unit(runtime, instance, runtime.restore(instance), actor, utcnow())
+    perform(unit, action)
+    db.session.commit()
+    return unit
+
+
+def perform(unit, action):
+    """Run ``action(unit)`` as the current unit (helpers see it), then :func:`save` it."""
     token = _current.set(unit)
     try:
         action(unit)
         save(unit)
     finally:
         _current.reset(token)
-    db.session.commit()
-    return unit
 
 
 def save(unit):

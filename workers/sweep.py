@@ -7,6 +7,7 @@ a queue are re-enqueued (a killed worker, a scheduler that stopped moving jobs).
 Running it twice, or in several workers at once, enqueues at most a duplicate job,
 and jobs are idempotent.
 """
+import logging
 import secrets
 from datetime import timedelta, timezone
 
@@ -21,6 +22,7 @@ from engine.types import utcnow
 from . import jobs, scheduling
 from .queues import connection, queue
 
+log = logging.getLogger(__name__)
 STUCK_SENDING = timedelta(minutes=5)
 BATCH = 5000
 # Jobs take a database transaction's time; one "started" for longer ran in a worker
@@ -42,6 +44,8 @@ def sweep(app):
     result = {"timers": _rearm_late_timers(app, conn, since),
               "outbox": _rearm_unsent(app, conn, since), "rearmed_all": False}
     db.session.rollback()
+    if result["timers"] or result["outbox"]:
+        log.info("sweep re-armed %s", result)
     return result
 
 
@@ -82,6 +86,7 @@ def _rearm_all(app, conn):
     finally:
         conn.delete(lock)
     db.session.rollback()
+    log.info("Redis had lost its data: re-armed %d timers and %d outbox rows", len(timers), len(rows))
     return {"timers": len(timers), "outbox": len(rows), "rearmed_all": True}
 
 

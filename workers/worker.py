@@ -46,9 +46,7 @@ class Periodic(threading.Thread):
         while not self.stopped.is_set():
             with self.app.app_context():
                 try:
-                    result = self.function(self.app)
-                    if result and self.name == "tasklane-sweep" and (result["timers"] or result["outbox"]):
-                        log.info("sweep re-armed %s", result)
+                    self.function(self.app)
                 except Exception:  # noqa: BLE001 - keep going; the next pass retries
                     log.exception("%s failed", self.name)
                 finally:
