@@ -18,7 +18,6 @@ targets of the performance issue. See docs/performance.md.
 """
 import argparse
 import json
-import re
 import statistics
 import sys
 import tempfile
@@ -26,7 +25,7 @@ import time
 import uuid
 from pathlib import Path
 
-from benchlib import REDIS_URL, reachable_redis, reset_pg_schema
+from benchlib import REDIS_URL, reachable_redis, reset_pg_schema, schema_name
 
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
@@ -81,12 +80,6 @@ LOOP_XML = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def _identifier(value):
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
-        raise argparse.ArgumentTypeError(f"{value!r} is not a plain lower-case identifier")
-    return value
-
-
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--instances", type=int, default=800,
@@ -97,7 +90,7 @@ def parse_args(argv=None):
                         help="the later point measured in the looping instances (the other is the 5th)")
     parser.add_argument("--loop-instances", type=int, default=4,
                         help="looping instances per point, advanced in turn (more samples per point)")
-    parser.add_argument("--schema", default=PG_SCHEMA, type=_identifier,
+    parser.add_argument("--schema", default=PG_SCHEMA, type=schema_name,
                         help="PostgreSQL schema, dropped and created again at the start of the run")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
@@ -181,7 +174,6 @@ def run_raw(instances):
 def redis_url():
     """The local Redis server if it answers, else '' (the embedded one, started only if needed)."""
     return REDIS_URL if reachable_redis(REDIS_URL) else ""
-
 
 
 def make_app(backend, folder, schema=PG_SCHEMA):

@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import statistics
@@ -32,7 +31,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from benchlib import PG_URL, REDIS_URL, reachable_redis, reset_pg_schema
+from benchlib import PG_URL, REDIS_URL, reachable_redis, reset_pg_schema, schema_name
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -73,13 +72,6 @@ def reachable_postgresql():
     return True
 
 
-
-def _identifier(value):
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
-        raise argparse.ArgumentTypeError(f"{value!r} is not a plain lower-case identifier")
-    return value
-
-
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=10_000, help="timers (one instance each)")
@@ -96,7 +88,7 @@ def parse_args(argv=None):
                         help="give up this many seconds after the last due time")
     parser.add_argument("--seed", type=int, default=1, help="seed of the due-time spread")
     parser.add_argument("--keep", action="store_true", help="keep the folder with the worker logs")
-    parser.add_argument("--schema", default=PG_SCHEMA, type=_identifier,
+    parser.add_argument("--schema", default=PG_SCHEMA, type=schema_name,
                         help="PostgreSQL schema, dropped and created again at the start of the run")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     args = parser.parse_args(argv)
@@ -105,7 +97,6 @@ def parse_args(argv=None):
     if args.redis != "embedded" and not reachable_redis(args.redis):
         parser.error(f"no Redis answers at {args.redis}")
     return args
-
 
 
 def settings_for(args, folder):
