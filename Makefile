@@ -20,7 +20,7 @@ translations: $(STAMP)
 	$(VENV)/bin/pybabel compile -d web/translations --statistics
 
 messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --project Tasklane -o web/translations/messages.pot web
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --project Tasklane -o web/translations/messages.pot web forms
 	$(VENV)/bin/pybabel update -i web/translations/messages.pot -d web/translations --no-wrap
 
 run: install
