@@ -3,8 +3,16 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
+NPM ?= npm
+NODE_STAMP := node_modules/.stamp
+VENDOR := web/static/vendor
+VENDOR_STAMP := $(VENDOR)/.stamp
+export CHROMIUM ?= /usr/bin/chromium
+# Noto Sans covers Vietnamese and Cyrillic, and base.html asks for it by name.
+BROWSER_FONTS := fonts-noto-core
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: install run test lint bench clean translations
+.PHONY: install run test lint bench clean translations assets browser screenshots
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +21,7 @@ $(STAMP): setup.cfg pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP) translations
+install: $(STAMP) translations assets
 
 # Message catalogs are compiled from the .po files in the repository, never committed.
 translations: $(STAMP)
@@ -23,6 +31,43 @@ messages: $(STAMP)
 	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --project Tasklane -o web/translations/messages.pot web forms
 	$(VENV)/bin/pybabel update -i web/translations/messages.pot -d web/translations --no-wrap
 
+# Front-end packages: exactly the versions in package-lock.json, copied into the static
+# folder at fixed paths; neither node_modules nor web/static/vendor is committed.
+$(NODE_STAMP): package.json package-lock.json
+	@command -v node >/dev/null 2>&1 && command -v $(NPM) >/dev/null 2>&1 || { \
+	  echo "error: Node.js and npm are needed for the front-end assets (Node 20 or newer;" \
+	       "on Debian: apt-get install nodejs npm). See docs/frontend.md." >&2; exit 1; }
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR_STAMP): $(NODE_STAMP) Makefile
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/htmx $(VENDOR)/bootstrap $(VENDOR)/bootstrap-icons $(VENDOR)/bpmn-js
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css \
+	   node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/bootstrap/
+	cp -R node_modules/bootstrap-icons/font/bootstrap-icons.min.css \
+	   node_modules/bootstrap-icons/font/fonts $(VENDOR)/bootstrap-icons/
+	cp -R node_modules/bpmn-js/dist/bpmn-viewer.production.min.js \
+	   node_modules/bpmn-js/dist/bpmn-modeler.production.min.js \
+	   node_modules/bpmn-js/dist/assets $(VENDOR)/bpmn-js/
+	touch $@
+
+assets: $(VENDOR_STAMP)
+
+# The browser of the end-to-end tests: Debian's Chromium, driven by Playwright, with fonts
+# that cover Vietnamese and Cyrillic. A prerequisite of `make test`, not of `make run`.
+browser:
+	@if [ -x $(CHROMIUM) ] && { ! command -v dpkg >/dev/null || dpkg -s $(BROWSER_FONTS) >/dev/null 2>&1; }; \
+	then exit 0; fi; \
+	command -v apt-get >/dev/null 2>&1 || { echo "error: $(CHROMIUM) is missing and there is no apt-get" \
+	  "to install it; install Chromium and run make with CHROMIUM=/path/to/chromium" >&2; exit 1; }; \
+	echo "Installing chromium $(BROWSER_FONTS) with apt-get"; \
+	$(SUDO) apt-get update -qq && \
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	  chromium $(BROWSER_FONTS) && \
+	$(CHROMIUM) --version
+
 run: install
 	$(VENV)/bin/tasklane run
 
@@ -30,12 +75,16 @@ lint: install
 	$(VENV)/bin/lint-imports --config setup.cfg
 	$(VENV)/bin/ruff check .
 
-test: lint
+test: lint browser
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Regenerate the screenshots of docs/ from the end-to-end tests.
+screenshots: install browser
+	TASKLANE_SCREENSHOTS=docs/screenshots $(PY) -m pytest tests/e2e -q $(PYTEST_ARGS)
 
 bench: install
 	$(PY) bench/engine.py
 	$(PY) bench/timers.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache node_modules $(VENDOR)

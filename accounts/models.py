@@ -36,3 +36,19 @@ class User(db.Model):
     @property
     def role_names(self):
         return {r.name for r in self.roles}
+
+
+class ApiToken(db.Model):
+    """A bearer token for integrations; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.ForeignKey("app_user.id", ondelete="CASCADE"), nullable=False, index=True)
+    name = db.Column(db.String(120), nullable=False, default="")
+    token_hash = db.Column(db.String(64), unique=True, nullable=False)
+    prefix = db.Column(db.String(12), nullable=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    last_used_at = db.Column(UTCDateTime)
+    expires_at = db.Column(UTCDateTime)
+    revoked_at = db.Column(UTCDateTime)
+    user = db.relationship(User, lazy="joined")

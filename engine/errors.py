@@ -19,6 +19,20 @@ class ConfigError(TasklaneError):
     code = "config_error"
 
 
+class UnauthorizedError(TasklaneError):
+    """No valid credentials came with the request."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class ForbiddenError(TasklaneError):
+    """The user is known but may not act on this object."""
+
+    status = 403
+    code = "forbidden"
+
+
 class NotFoundError(TasklaneError):
     status = 404
     code = "not_found"

@@ -53,30 +53,83 @@ class ProcessInstance(db.Model):
 
 
 class HumanTask(db.Model):
-    """What an inbox queries: one row per user task that was ever READY."""
+    """What an inbox queries: one row per user task that was ever READY.
+
+    ``subject`` and ``subject_phone`` name the customer the case is about (read from
+    the task data, see :func:`engine.task_meta.subject`); ``search_text`` is their
+    lower-case, accent-free form with the phone's digits, for the inbox search.
+    ``sort_key`` orders the inbox (higher priority first, then earliest due, then
+    oldest) as one ascending string, so that one plain index serves every tab.
+    """
 
     __tablename__ = "human_task"
     __table_args__ = (
-        Index("ix_human_task_open_role", "state", "candidate_role"),
-        Index("ix_human_task_open_assignee", "state", "assignee"),
+        Index("ix_human_task_queue", "state", "candidate_role", "assignee", "sort_key"),
+        Index("ix_human_task_mine", "state", "assignee", "sort_key"),
+        Index("ix_human_task_order", "state", "sort_key"),
+        Index("ix_human_task_done_by", "completed_by", "completed_at"),
     )
     id = db.Column(db.String(36), primary_key=True)  # the SpiffWorkflow task id
     instance_id = db.Column(db.ForeignKey("process_instance.id"), nullable=False, index=True)
+    definition_key = db.Column(db.String(255), nullable=False, default="", index=True)
     element_id = db.Column(db.String(255), nullable=False)
     title = db.Column(db.String(500), nullable=False)
     titles = db.Column(db.JSON, nullable=False, default=dict)
     lane = db.Column(db.String(255))
     candidate_role = db.Column(db.String(80))
     assignee = db.Column(db.String(80))
-    due_at = db.Column(UTCDateTime, index=True)
+    claimed_at = db.Column(UTCDateTime)
+    due_at = db.Column(UTCDateTime)
+    due_notified_at = db.Column(UTCDateTime)
     priority = db.Column(db.Integer, nullable=False, default=0)
     form_key = db.Column(db.String(255))
     ui_form_key = db.Column(db.String(255))
     instructions = db.Column(db.Text)
+    subject = db.Column(db.String(255))
+    subject_phone = db.Column(db.String(32))
+    search_text = db.Column(db.String(500))
+    sort_key = db.Column(db.String(80), nullable=False, default="")
     state = db.Column(db.String(20), nullable=False, default="open")
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     completed_at = db.Column(UTCDateTime)
     completed_by = db.Column(db.String(80))
+
+
+class Comment(db.Model):
+    """A note a person left on a case, or on one task of it."""
+
+    __tablename__ = "comment"
+    id = db.Column(db.Integer, primary_key=True)
+    instance_id = db.Column(db.ForeignKey("process_instance.id"), nullable=False, index=True)
+    task_id = db.Column(db.String(36), index=True)
+    author = db.Column(db.String(80), nullable=False)
+    body = db.Column(db.Text, nullable=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class AttachmentBlob(db.Model):
+    """File contents, stored once per SHA-256 in the database (transactional, shared by nodes)."""
+
+    __tablename__ = "attachment_blob"
+    sha256 = db.Column(db.String(64), primary_key=True)
+    data = db.deferred(db.Column(db.LargeBinary, nullable=False))
+    size = db.Column(db.Integer, nullable=False)
+
+
+class Attachment(db.Model):
+    """A file attached to a case (by upload in a task form or on the case page)."""
+
+    __tablename__ = "attachment"
+    id = db.Column(db.Integer, primary_key=True)
+    instance_id = db.Column(db.ForeignKey("process_instance.id"), nullable=False, index=True)
+    task_id = db.Column(db.String(36))
+    field = db.Column(db.String(255))
+    filename = db.Column(db.String(255), nullable=False)
+    content_type = db.Column(db.String(120), nullable=False)
+    size = db.Column(db.Integer, nullable=False)
+    sha256 = db.Column(db.ForeignKey("attachment_blob.sha256"), nullable=False)
+    uploaded_by = db.Column(db.String(80), nullable=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
 
 class Timer(db.Model):
@@ -114,6 +167,8 @@ class Outbox(db.Model):
     subject = db.Column(db.String(500), nullable=False, default="")
     body = db.Column(db.Text, nullable=False, default="")
     link = db.Column(db.String(500))
+    kind = db.Column(db.String(40))  # a known kind is shown translated: see web/bell.py
+    params = db.Column(db.JSON)
     state = db.Column(db.String(20), nullable=False, default="pending")
     attempts = db.Column(db.Integer, nullable=False, default=0)
     last_error = db.Column(db.Text)
@@ -131,6 +186,8 @@ class Notification(db.Model):
     title = db.Column(db.String(500), nullable=False)
     body = db.Column(db.Text, nullable=False, default="")
     link = db.Column(db.String(500))
+    kind = db.Column(db.String(40))
+    params = db.Column(db.JSON)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     read_at = db.Column(UTCDateTime)
 

@@ -7,9 +7,12 @@ from .unit import current_unit
 CHANNELS = ("in_app", "email", "sms")
 
 
-def add(channel, recipient, *, subject="", body="", link=None, instance_id=None):
+def add(channel, recipient, *, subject="", body="", link=None, instance_id=None, kind=None,
+        params=None):
     """Queue a message to send once the current transaction commits.
 
+    ``kind`` and ``params`` name a message the web layer shows in the reader's
+    language (``subject`` and ``body`` are the fallback text).
     Inside an instance's unit of work (a script calling a helper) the row joins
     that unit and is scheduled after its commit.
 
@@ -23,7 +26,8 @@ def add(channel, recipient, *, subject="", body="", link=None, instance_id=None)
     if work is not None and instance_id is None:
         instance_id = work.instance.id
     row = Outbox(channel=channel, recipient=str(recipient), subject=subject, body=body,
-                 link=link, instance_id=instance_id, state="pending")
+                 link=link, instance_id=instance_id, kind=kind, params=params,
+                 state="pending")
     db.session.add(row)
     db.session.flush()
     if work is not None:

@@ -40,6 +40,9 @@ def sync_human_tasks(instance, workflow, now, completed=None):
         else:
             row.state = "cancelled"
         row.completed_at = now
+    for row in rows:
+        if row.id in ready:
+            _describe_subject(row, ready[row.id].data)
     known = {row.id for row in rows}
     opened = [_human_task(instance, task, now) for tid, task in ready.items() if tid not in known]
     db.session.add_all(opened)
@@ -50,13 +53,23 @@ def _human_task(instance, task, now):
     spec = task.task_spec
     titles = task_meta.titles(spec)
     form_key, ui_form_key = task_meta.form_keys(spec)
-    return HumanTask(
-        id=str(task.id), instance_id=instance.id, element_id=spec.bpmn_id or spec.name,
-        title=titles["en"], titles=titles, lane=spec.lane,
-        candidate_role=task_meta.lane_role(spec.lane), due_at=_due(task, now),
-        priority=task_meta.priority(spec), form_key=form_key, ui_form_key=ui_form_key,
-        instructions=task_meta.instructions(spec), state="open", created_at=now,
+    due_at, priority = _due(task, now), task_meta.priority(spec)
+    row = HumanTask(
+        id=str(task.id), instance_id=instance.id, definition_key=instance.definition_key,
+        element_id=spec.bpmn_id or spec.name, title=titles["en"], titles=titles, lane=spec.lane,
+        candidate_role=task_meta.lane_role(spec.lane), due_at=due_at, priority=priority,
+        form_key=form_key, ui_form_key=ui_form_key, instructions=task_meta.instructions(spec),
+        state="open", created_at=now, sort_key=task_meta.sort_key(priority, due_at, now),
     )
+    _describe_subject(row, task.data)
+    return row
+
+
+def _describe_subject(row, data):
+    name, phone = task_meta.subject(data)
+    if (name, phone) != (row.subject, row.subject_phone):
+        row.subject, row.subject_phone = name, phone
+        row.search_text = task_meta.search_text(name, phone)
 
 
 def _due(task, now):

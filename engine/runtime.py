@@ -15,7 +15,7 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from . import specs, state, unit
+from . import attachments, specs, state, unit
 from .db import db
 from .errors import ConflictError, NotFoundError, ScriptError, TaskNotReadyError
 from .models import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, Timer
@@ -152,6 +152,9 @@ def _version(key, number=None):
 def complete_task(runtime, task_id, *, actor, data=None):
     """Complete a READY user task with ``data`` and run the engine until it waits.
 
+    Uploaded files in ``data`` (see :func:`engine.attachments.is_upload`) are stored
+    as attachments of the case in the same transaction and replaced by references.
+
     :raises NotFoundError: no such task
     :raises ConflictError: the task was already completed (naming by whom) or is not READY
     :raises ScriptError: a script or condition failed; nothing is stored
@@ -167,11 +170,13 @@ def complete_task(runtime, task_id, *, actor, data=None):
         _refuse_if_closed(current)
         task = _ready_user_task(work.workflow, task_id)
         before = dict(task.data)
-        task.data.update(data or {})
+        values, _ = attachments.store_uploads(data or {}, instance_id=work.instance.id,
+                                              actor=work.actor, at=work.now, task_id=task_id)
+        task.data.update(values)
         task.run()
         work.completed = (task_id, work.actor)
         work.audit("task_completed", task_id=task_id, element_id=task.task_spec.bpmn_id,
-                   data_before=before, data_after=data or {})
+                   data_before=before, data_after=values)
         run_engine(work)
 
     return unit.run(runtime, instance_id, actor, action).instance

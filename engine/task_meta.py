@@ -1,4 +1,5 @@
-"""What Tasklane reads from a user task's spiff extensions."""
+"""What Tasklane reads from a user task's spiff extensions and data."""
+import unicodedata
 
 
 def properties(task_spec):
@@ -41,3 +42,47 @@ def priority(task_spec):
 def instructions(task_spec):
     extensions = getattr(task_spec, "extensions", None) or {}
     return extensions.get("instructionsForEndUser")
+
+
+def sort_key(priority, due_at, created_at):
+    """One ascending string that orders the inbox: priority (high first), due time, age."""
+    rank = 4 - max(-4, min(4, int(priority or 0)))
+    due = due_at.strftime("%Y-%m-%dT%H:%M:%S") if due_at else "9999-12-31T23:59:59"
+    created = created_at.strftime("%Y-%m-%dT%H:%M:%S.%f") if created_at else ""
+    return f"{rank}|{due}|{created}"
+
+
+SUBJECT_NAMES = ("customer_name", "full_name", "name", "lead_name", "contact_name")
+SUBJECT_PHONES = ("customer_phone", "phone", "phone_number", "mobile")
+
+
+def subject(data):
+    """``(name, phone)`` of the customer a task is about, read from its data by convention.
+
+    The first non-empty of :data:`SUBJECT_NAMES` / :data:`SUBJECT_PHONES`, at the top
+    level or inside a ``customer`` object.
+    """
+    scopes = [data, data.get("customer") if isinstance(data.get("customer"), dict) else {}]
+
+    def first(keys):
+        for scope in scopes:
+            for key in keys:
+                value = scope.get(key)
+                if isinstance(value, (str, int)) and str(value).strip():
+                    return str(value).strip()[:255]
+        return None
+
+    return first(SUBJECT_NAMES), first(SUBJECT_PHONES)
+
+
+def search_text(name, phone):
+    """Lower-case, accent-free name plus the phone's digits (also without its country code)."""
+    text = unicodedata.normalize("NFKD", (name or "").replace("đ", "d").replace("Đ", "D"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    digits = "".join(c for c in phone or "" if c.isdigit())
+    local = ""  # the number as dialled at home: +84 90... is 090..., +7 912... is 8 912...
+    if digits.startswith("84"):
+        local = "0" + digits[2:]
+    elif digits.startswith("7"):
+        local = "8" + digits[1:]
+    return " ".join(part for part in (text, digits, local) if part)[:500]

@@ -39,7 +39,8 @@ def _deliver_local(row):
     outbox_id, now = row.id, utcnow()
     if row.channel == "in_app":
         record = Notification(outbox_id=row.id, username=row.recipient, title=row.subject,
-                              body=row.body, link=row.link, created_at=now)
+                              body=row.body, link=row.link, kind=row.kind,
+                              params=row.params, created_at=now)
     else:
         record = MailMessage(outbox_id=row.id, channel=row.channel, recipient=row.recipient,
                              subject=row.subject, body=row.body, created_at=now)

@@ -1,0 +1,121 @@
+"""The inbox queries: which human tasks a user sees, filtered, ordered and paged.
+
+Tabs: ``mine`` (open tasks assigned to the user), ``queue`` (open, unassigned tasks
+of the user's roles; tasks of a diagram without lanes are open to all staff),
+``all`` (every open task: managers), ``done`` (tasks the user completed). Every
+tab is ordered by ``sort_key`` (priority, due time, age) and served by one index.
+"""
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+
+from . import task_meta
+from .db import db
+from .models import HumanTask
+
+TABS = ("mine", "queue", "all", "done")
+DUE_FILTERS = ("overdue", "today", "week", "none")
+MAX_PER_PAGE = 100
+
+
+@dataclass
+class Viewer:
+    """Who is looking: ``roles`` decide the queue; ``sees_all`` allows the ``all`` tab."""
+
+    username: str
+    roles: frozenset
+    sees_all: bool = False
+    timezone: str = "Asia/Ho_Chi_Minh"
+    staff: bool = True
+
+
+@dataclass
+class Filters:
+    tab: str = "mine"
+    process: str = None
+    due: str = None
+    assignee: str = None  # a username, or "-" for unassigned (the all tab)
+    search: str = None
+    page: int = 1
+    per_page: int = 25
+
+
+def scope(viewer, tab):
+    """The WHERE clauses of one tab for ``viewer`` (an empty list: nothing to see)."""
+    if tab == "mine":
+        return [HumanTask.state == "open", HumanTask.assignee == viewer.username]
+    if tab == "queue":
+        roles = sorted(viewer.roles)
+        allowed = HumanTask.candidate_role.in_(roles)
+        if viewer.staff:
+            allowed = or_(allowed, HumanTask.candidate_role.is_(None))
+        return [HumanTask.state == "open", HumanTask.assignee.is_(None), allowed]
+    if tab == "all":
+        return [HumanTask.state == "open"] if viewer.sees_all else [False]
+    if tab == "done":
+        return [HumanTask.state == "completed", HumanTask.completed_by == viewer.username]
+    raise ValueError(f"unknown tab {tab!r}")
+
+
+def _narrow(viewer, filters, now):
+    clauses = []
+    if filters.process:
+        clauses.append(HumanTask.definition_key == filters.process)
+    if filters.assignee == "-":
+        clauses.append(HumanTask.assignee.is_(None))
+    elif filters.assignee:
+        clauses.append(HumanTask.assignee == filters.assignee)
+    if filters.due == "overdue":
+        clauses.append(HumanTask.due_at < now)
+    elif filters.due in ("today", "week"):
+        start, end = _day_bounds(now, viewer.timezone, 1 if filters.due == "today" else 7)
+        clauses += [HumanTask.due_at >= start, HumanTask.due_at < end]
+    elif filters.due == "none":
+        clauses.append(HumanTask.due_at.is_(None))
+    for word in _search_words(filters.search):
+        clauses.append(HumanTask.search_text.contains(word, autoescape=True))
+    return clauses
+
+
+def _search_words(search):
+    """A phone number is searched by its digits; a name word by word, without accents."""
+    if not search or not search.strip():
+        return []
+    digits = "".join(c for c in search if c.isdigit())
+    if len(digits) >= 3:
+        return [digits]
+    return task_meta.search_text(search, None).split()
+
+
+def _day_bounds(now, zone, days):
+    local = now.astimezone(ZoneInfo(zone))
+    start = datetime.combine(local.date(), time.min, tzinfo=local.tzinfo)
+    return start, start + timedelta(days=days)
+
+
+def page(viewer, filters, now):
+    """``(rows, total)``: one page of the tab, and how many rows the tab holds with the filters."""
+    where = scope(viewer, filters.tab) + _narrow(viewer, filters, now)
+    per_page = max(1, min(MAX_PER_PAGE, filters.per_page))
+    order = HumanTask.completed_at.desc() if filters.tab == "done" else HumanTask.sort_key
+    rows = db.session.scalars(select(HumanTask).where(*where).order_by(order)
+                              .limit(per_page).offset((max(1, filters.page) - 1) * per_page)).all()
+    total = db.session.scalar(select(func.count()).select_from(HumanTask).where(*where))
+    return rows, total
+
+
+def counts(viewer, now, filters=None):
+    """How many tasks each tab holds (with the same filters, if given)."""
+    filters = filters or Filters()
+    narrow = _narrow(viewer, filters, now)
+    tabs = [t for t in TABS if t != "all" or viewer.sees_all]
+    return {tab: db.session.scalar(select(func.count()).select_from(HumanTask)
+                                   .where(*scope(viewer, tab), *narrow)) for tab in tabs}
+
+
+def overdue_count(viewer, now):
+    """Open tasks of the user that are past due (for the header badge)."""
+    return db.session.scalar(select(func.count()).select_from(HumanTask).where(
+        *scope(viewer, "mine"), HumanTask.due_at < now))

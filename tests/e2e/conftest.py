@@ -1,0 +1,120 @@
+"""End-to-end fixtures: the test app served over HTTP on loopback, and Debian's
+Chromium driven by Playwright.
+
+Browser tests run on one database backend, not on each (see docs/frontend.md):
+PostgreSQL when ``DATABASE_URL`` names one, else SQLite. A module opts in with
+``pytestmark = one_backend``.
+"""
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from tests.conftest import BACKENDS
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True,
+         "has_touch": True}
+DEMO_PASSWORD = "demo"  # noqa: S105 - the documented password of the demo accounts
+
+one_backend = pytest.mark.parametrize("database_url", [BACKENDS[-1]], indirect=True)
+
+
+def chromium_path():
+    """``CHROMIUM`` if set, else Debian's ``chromium`` (``make browser`` installs it)."""
+    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.access(path, os.X_OK):
+        pytest.fail(f"no Chromium at {path}: run `make browser` (or set CHROMIUM=/path/to/chromium)")
+    return path
+
+
+@pytest.fixture
+def live_server(app):
+    """The test ``app`` served on a free port of 127.0.0.1; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright = sync_playwright().start()
+    browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """``new_page(locale="en", mobile=False)``: a page in a fresh browser context
+    (own cookies) whose relative URLs go to the live server."""
+    contexts = []
+
+    def open_page(locale="en", mobile=False):
+        context = browser.new_context(base_url=live_server, locale=locale, **(PHONE if mobile else DESKTOP))
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    """An English desktop page, 1280x800."""
+    return new_page()
+
+
+@pytest.fixture
+def phone_page(new_page):
+    """An English phone page: 390x844, mobile, touch."""
+    return new_page(mobile=True)
+
+
+@pytest.fixture
+def demo_users(app):
+    """The demo accounts (``accounts.service.DEMO_USERS``), password ``demo``."""
+    from accounts.service import DEMO_USERS, ensure_demo_users
+
+    ensure_demo_users(DEMO_PASSWORD)
+    return {username: full_name for username, full_name, _roles, _locale in DEMO_USERS}
+
+
+def login(page, base_url, username, password=DEMO_PASSWORD):
+    """Sign in through the real form at /login and wait for the page that follows."""
+    page.goto(f"{base_url}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("form[action^='/login'] button[type=submit]")
+    return page
+
+
+@pytest.fixture
+def screenshot(tmp_path):
+    """``screenshot(page, name)``: a full-page PNG, into ``$TASKLANE_SCREENSHOTS`` when
+    set (``make screenshots``), else into the test's tmp_path; returns its path."""
+    folder = Path(os.environ.get("TASKLANE_SCREENSHOTS") or tmp_path)
+
+    def take(page, name):
+        folder.mkdir(parents=True, exist_ok=True)
+        # Written beside, then renamed: an interrupted run never leaves half a PNG in docs/.
+        partial, path = folder / f"{name}.tmp.png", folder / f"{name}.png"
+        page.screenshot(path=str(partial), full_page=True)
+        partial.replace(path)
+        return path
+
+    return take
