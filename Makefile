@@ -79,8 +79,9 @@ test: lint browser
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Regenerate the screenshots of docs/ from the end-to-end tests.
+SCREENSHOTS ?= docs/screenshots
 screenshots: install browser
-	TASKLANE_SCREENSHOTS=docs/screenshots $(PY) -m pytest tests/e2e -q $(PYTEST_ARGS)
+	TASKLANE_SCREENSHOTS=$(SCREENSHOTS) $(PY) -m pytest tests/e2e -q $(PYTEST_ARGS)
 
 bench: install
 	$(PY) bench/engine.py

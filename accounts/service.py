@@ -1,4 +1,5 @@
 """Creating users and checking passwords."""
+from flask import current_app, has_app_context
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from engine.db import db
@@ -31,6 +32,11 @@ def role_names():
     return {r.name for r in db.session.query(Role)}
 
 
+def _hash(password):
+    method = current_app.config.get("TASKLANE_PASSWORD_HASH", "scrypt") if has_app_context() else "scrypt"
+    return generate_password_hash(password, method=method)
+
+
 def add_user(username, password, roles, *, full_name="", email=None, locale="en", is_demo=False):
     """Create a user.
 
@@ -52,7 +58,7 @@ def add_user(username, password, roles, *, full_name="", email=None, locale="en"
         raise ValidationError("the user could not be created", fields=problems)
     if db.session.query(User).filter_by(username=username).first():
         raise ConflictError(f"user '{username}' already exists")
-    user = User(username=username, password_hash=generate_password_hash(password), full_name=full_name,
+    user = User(username=username, password_hash=_hash(password), full_name=full_name,
                 email=email, locale=locale, is_demo=is_demo, roles=[known[r] for r in roles])
     db.session.add(user)
     db.session.flush()

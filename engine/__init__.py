@@ -8,12 +8,13 @@ No Flask request, template or blueprint is used below this package.
 from flask import current_app
 
 from . import deploy as _deploy
+from . import reading as _reading
 from . import runtime as _runtime
 from .db import db
 from .runtime import Runtime
 
 __all__ = ["db", "init_app", "deploy", "start", "complete_task", "send_message", "cancel",
-           "fire_timer", "register_helper", "on_commit", "get_runtime"]
+           "fire_timer", "register_helper", "on_commit", "get_runtime", "task_data", "case_data"]
 
 
 def init_app(app):
@@ -68,3 +69,13 @@ def cancel(instance_id, *, actor, reason=None):
 def fire_timer(timer_id):
     """Fire a due timer once; see :func:`engine.runtime.fire_timer`."""
     return _runtime.fire_timer(get_runtime(), timer_id)
+
+
+def task_data(task_id):
+    """What a user task sees now; see :func:`engine.reading.task_data`."""
+    return _reading.task_data(get_runtime(), task_id)
+
+
+def case_data(instance_id):
+    """A case's current data; see :func:`engine.reading.case_data`."""
+    return _reading.case_data(get_runtime(), instance_id)

@@ -1,29 +1,26 @@
-"""User-task form definitions: one JSON Schema file per form key in this folder.
+"""User-task forms: JSON Schema definitions with UI hints, described for rendering, validated.
 
-The web layer renders and validates them (next issue); the engine only needs to
-know whether a form named by a user task exists.
+A user task names ``<form_key>.json`` in ``definitions/`` (spiff
+``formJsonSchemaFilename``) and optionally a UI schema (``formUiSchemaFilename``).
+The engine only asks whether a form exists; the web layer calls ``describe`` to render
+it and ``validate`` to turn a submission into task data. See docs/forms.md.
+
+Public API::
+
+    load(form_key) -> dict                 exists(form_key) -> bool
+    load_ui(ui_form_key) -> dict           keys() -> list[str]
+    describe(form_key, ui_form_key=None, *, locale, values, errors, timezone) -> FormView
+    validate(form_key, ui_form_key=None, *, formdata | json, files, locale, timezone, region) -> dict
+    instructions.render(markdown_text, data) -> Markup
 """
-import json
-from pathlib import Path
+from . import instructions
+from .definitions import FORMS_DIR, exists, keys, load, load_ui, path
+from .messages import FORM_ERROR_KEY
+from .uploads import Upload
+from .validation import validate
+from .view import FieldView, FormView, describe
 
-from engine.errors import NotFoundError
-
-FORMS_DIR = Path(__file__).resolve().parent / "definitions"
-
-
-def path(form_key):
-    return FORMS_DIR / f"{form_key}.json"
-
-
-def exists(form_key):
-    return bool(form_key) and "/" not in form_key and path(form_key).is_file()
-
-
-def load(form_key):
-    """The JSON Schema of ``form_key``.
-
-    :raises NotFoundError: no such form
-    """
-    if not exists(form_key):
-        raise NotFoundError(f"form '{form_key}' does not exist")
-    return json.loads(path(form_key).read_text(encoding="utf-8"))
+__all__ = [
+    "FORMS_DIR", "FORM_ERROR_KEY", "FieldView", "FormView", "Upload", "describe", "exists", "instructions",
+    "keys", "load", "load_ui", "path", "validate",
+]

@@ -80,6 +80,7 @@ def settings(database_url, tmp_path, redis_url):
         "TASKLANE_SECRET_KEY": "test",
         "TASKLANE_SWEEP_SECONDS": 0.5,
         "TASKLANE_TIMER_GRACE_SECONDS": 1.0,
+        "TASKLANE_PASSWORD_HASH": "pbkdf2:sha256:1000",
     }
 
 

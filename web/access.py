@@ -14,6 +14,7 @@ from engine.models import HumanTask, ProcessInstance
 
 EXTERNAL = frozenset({"partner", "customer"})
 OVERSEERS = frozenset({"manager", "admin"})
+DEPLOYERS = frozenset({"process_owner", "admin"})
 
 
 def roles(user):
@@ -30,6 +31,11 @@ def is_auditor(user):
 
 def is_staff(user):
     return bool(roles(user) - EXTERNAL - {"auditor"})
+
+
+def may_deploy(user):
+    """Whether ``user`` may deploy diagrams (process owners and admins)."""
+    return bool(roles(user) & DEPLOYERS)
 
 
 def viewer(user):
@@ -92,3 +98,10 @@ def get_or_404(model, key):
     if row is None:
         raise NotFoundError(_("Not found."))
     return row
+
+
+def may_take_role(user, task):
+    """Whether ``user`` belongs to the team (role) of ``task``, whoever holds it now."""
+    if task.candidate_role is None:
+        return is_staff(user) or is_manager(user)
+    return task.candidate_role in roles(user) or is_manager(user)

@@ -1,12 +1,13 @@
 """Signing in and out, and choosing the language.
 
-Passwords are checked against their hashes; after ``MAX_FAILURES`` failed
-attempts for one username within ``WINDOW`` seconds, further attempts are refused
-until the window ends (counted in Redis, shared by every web process).
+Passwords are checked against their hashes; after ``throttle.MAX_FAILURES`` failed
+attempts for one username within ``throttle.WINDOW`` seconds, further attempts are
+refused until the window ends (counted in Redis by :mod:`web.throttle`, shared by
+every web process and by the API's token endpoint).
 """
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -20,14 +21,13 @@ from accounts.models import User
 from engine.db import db
 from engine.errors import ValidationError
 
+from . import throttle
 from .i18n import LANGUAGES
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 login_manager.login_view = "auth.session_new"
 login_manager.login_message = _l("Please sign in to open this page.")
-MAX_FAILURES = 5
-WINDOW = 15 * 60
 
 
 class SessionUser(UserMixin):
@@ -52,14 +52,6 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
-def _failures_key(username):
-    return f"{current_app.config['TASKLANE_QUEUE_PREFIX']}:login-failures:{username.strip().lower()}"
-
-
-def _redis():
-    return current_app.extensions["tasklane_redis_factory"]()
-
-
 def _safe_next(target):
     """Only a path on this site, never another host."""
     parts = urlsplit(target or "")
@@ -77,21 +69,20 @@ def session_create():
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("login.html", form=form), 422
-    key = _failures_key(form.username.data)
-    if int(_redis().get(key) or 0) >= MAX_FAILURES:
-        minutes = max(1, (_redis().ttl(key) + 59) // 60)
+    wait = throttle.retry_after(form.username.data)
+    if wait:
+        minutes = throttle.minutes(wait)
         flash(ngettext("Too many failed attempts. Try again in %(num)d minute.",
                        "Too many failed attempts. Try again in %(num)d minutes.", minutes), "error")
         return render_template("login.html", form=form), 429
     user = db.session.query(User).filter_by(username=form.username.data.strip()).first()
     if not service.check_password(user, form.password.data):
-        pipe = _redis().pipeline()
-        pipe.incr(key).expire(key, WINDOW).execute()
+        throttle.record_failure(form.username.data)
         flash(_("Wrong username or password."), "error")
         return render_template("login.html", form=form), 401
-    _redis().delete(key)
+    throttle.clear(form.username.data)
     login_user(SessionUser(user))
-    return redirect(_safe_next(request.args.get("next")) or url_for("health.health_page"))
+    return redirect(_safe_next(request.args.get("next")) or url_for("inbox.home"))
 
 
 @bp.post("/logout")
@@ -113,7 +104,7 @@ def language_update():
     if current_user.is_authenticated:
         current_user.user.locale = code
         db.session.commit()
-    return redirect(_safe_next(request.form.get("next")) or url_for("health.health_page"))
+    return redirect(_safe_next(request.form.get("next")) or url_for("inbox.home"))
 
 
 def init_app(app):

@@ -42,7 +42,7 @@ def health_json():
     return jsonify({"ok": ok, "checks": checks}), 200 if ok else 503
 
 
-@bp.get("/")
+@bp.get("/status")
 def health_page():
     checks = _status()
     counts = _counts() if checks["database"]["ok"] else {}

@@ -15,6 +15,7 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import update
 
+from engine import deadlines
 from engine.db import db
 from engine.models import Outbox, Timer
 from engine.types import utcnow
@@ -42,11 +43,18 @@ def sweep(app):
         return _rearm_all(app, conn)
     since = now - timedelta(seconds=app.config["TASKLANE_TIMER_GRACE_SECONDS"])
     result = {"timers": _rearm_late_timers(app, conn, since),
-              "outbox": _rearm_unsent(app, conn, since), "rearmed_all": False}
+              "outbox": _rearm_unsent(app, conn, since), "rearmed_all": False,
+              "deadlines": _warn_deadlines(app)}
     db.session.rollback()
     if result["timers"] or result["outbox"]:
         log.info("sweep re-armed %s", result)
     return result
+
+
+def _warn_deadlines(app):
+    rows = deadlines.warn_near(app.config["TASKLANE_DEADLINE_WARNING_MINUTES"])
+    scheduling.arm([], rows)
+    return len(rows)
 
 
 def _rearm_late_timers(app, conn, since):

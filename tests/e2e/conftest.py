@@ -19,7 +19,7 @@ from tests.conftest import BACKENDS
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update"]
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "is_mobile": True,
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True,
          "has_touch": True}
 DEMO_PASSWORD = "demo"  # noqa: S105 - the documented password of the demo accounts
 
@@ -36,7 +36,12 @@ def chromium_path():
 
 @pytest.fixture
 def live_server(app):
-    """The test ``app`` served on a free port of 127.0.0.1; yields its base URL."""
+    """The test ``app`` served on a free port of 127.0.0.1; yields its base URL.
+
+    Requests run in the server's threads, each in its own app context and session.
+    The test's own ``db.session`` keeps the rows it loaded: call
+    ``db.session.expire_all()`` before reading what the browser changed.
+    """
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
@@ -86,11 +91,12 @@ def phone_page(new_page):
 
 @pytest.fixture
 def demo_users(app):
-    """The demo accounts (``accounts.service.DEMO_USERS``), password ``demo``."""
-    from accounts.service import DEMO_USERS, ensure_demo_users
+    """The demo accounts (``accounts.service.DEMO_USERS``), password ``demo``; returns
+    their full names by username."""
+    from accounts import service
 
-    ensure_demo_users(DEMO_PASSWORD)
-    return {username: full_name for username, full_name, _roles, _locale in DEMO_USERS}
+    service.ensure_demo_users(DEMO_PASSWORD)
+    return {username: full_name for username, full_name, _roles, _locale in service.DEMO_USERS}
 
 
 def login(page, base_url, username, password=DEMO_PASSWORD):

@@ -18,6 +18,8 @@ VENDOR = [
     "bpmn-js/assets/bpmn-js.css",
     "bpmn-js/assets/bpmn-font/css/bpmn.css",
 ]
+CSS = {"text/css"}
+JAVASCRIPT = {"text/javascript", "application/javascript"}  # which one depends on the system's mime.types
 STYLESHEETS_WITH_FONTS = ["bootstrap-icons/bootstrap-icons.min.css", "bpmn-js/assets/bpmn-font/css/bpmn.css"]
 
 
@@ -30,8 +32,7 @@ def fetch(client, path):
 def test_each_vendor_file_is_served_from_the_static_folder(client, name):
     status, mimetype, body = fetch(client, f"/static/vendor/{name}")
     assert status == 200, f"/static/vendor/{name} is missing: run `make assets`"
-    # Which name .js gets depends on the system's mime.types; either is served as script.
-    assert mimetype in ({"text/css"} if name.endswith(".css") else {"text/javascript", "application/javascript"})
+    assert mimetype in (CSS if name.endswith(".css") else JAVASCRIPT)
     assert len(body) > 1000
 
 

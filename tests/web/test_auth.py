@@ -37,7 +37,7 @@ def test_login_page_speaks_the_browsers_language(client):
 def test_right_password_signs_in_and_the_page_uses_the_users_language(client, rep):
     response = sign_in(client)
     assert response.status_code == 302
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/status").get_data(as_text=True)
     assert "Nguyễn Văn An" in page and "Đăng xuất" in page
 
 
@@ -45,7 +45,7 @@ def test_wrong_password_is_refused_with_a_message(client, rep):
     response = sign_in(client, password="nope", headers={"Accept-Language": "en"})
     assert response.status_code == 401
     assert "Wrong username or password." in response.get_data(as_text=True)
-    assert "Nguyễn Văn An" not in client.get("/").get_data(as_text=True)
+    assert "Nguyễn Văn An" not in client.get("/status").get_data(as_text=True)
 
 
 def test_missing_fields_are_shown_next_to_the_form(client, rep):
@@ -58,7 +58,7 @@ def test_missing_fields_are_shown_next_to_the_form(client, rep):
 def test_a_post_without_the_csrf_token_is_refused(client, rep):
     response = client.post("/login", data={"username": "sales1", "password": "secret-1"})
     assert response.status_code == 400
-    assert "Nguyễn Văn An" not in client.get("/").get_data(as_text=True)
+    assert "Nguyễn Văn An" not in client.get("/status").get_data(as_text=True)
 
 
 def test_five_failures_lock_the_username_even_for_the_right_password(client, rep):
@@ -73,7 +73,7 @@ def test_a_successful_sign_in_clears_earlier_failures(client, rep):
     for _ in range(4):
         sign_in(client, password="wrong")
     assert sign_in(client).status_code == 302
-    client.post("/logout", data={"csrf_token": csrf(client, "/")})
+    client.post("/logout", data={"csrf_token": csrf(client, "/status")})
     for _ in range(4):
         assert sign_in(client, password="wrong").status_code == 401
     assert sign_in(client).status_code == 302
@@ -87,23 +87,23 @@ def test_next_may_only_point_inside_the_site(client, rep):
 
 def test_sign_out_ends_the_session(client, rep):
     sign_in(client)
-    assert client.post("/logout", data={"csrf_token": csrf(client, "/")}).status_code == 302
-    assert "Nguyễn Văn An" not in client.get("/").get_data(as_text=True)
+    assert client.post("/logout", data={"csrf_token": csrf(client, "/status")}).status_code == 302
+    assert "Nguyễn Văn An" not in client.get("/status").get_data(as_text=True)
 
 
 def test_language_switch_is_kept_in_the_session_and_saved_on_the_profile(client, rep):
-    client.post("/language", data={"language": "ru", "csrf_token": csrf(client, "/")})
-    assert "Состояние системы" in client.get("/").get_data(as_text=True)
+    client.post("/language", data={"language": "ru", "csrf_token": csrf(client, "/status")})
+    assert "Состояние системы" in client.get("/status").get_data(as_text=True)
     sign_in(client)
-    assert "Trạng thái hệ thống" in client.get("/").get_data(as_text=True)  # the profile says vi
-    client.post("/language", data={"language": "en", "csrf_token": csrf(client, "/")})
+    assert "Trạng thái hệ thống" in client.get("/status").get_data(as_text=True)  # the profile says vi
+    client.post("/language", data={"language": "en", "csrf_token": csrf(client, "/status")})
     db.session.expire_all()
     assert db.session.query(User).filter_by(username="sales1").one().locale == "en"
-    assert "Status" in client.get("/").get_data(as_text=True)
+    assert "Status" in client.get("/status").get_data(as_text=True)
 
 
 def test_an_unknown_language_is_refused_and_changes_nothing(client, rep):
-    response = client.post("/language", data={"language": "xx", "csrf_token": csrf(client, "/")},
+    response = client.post("/language", data={"language": "xx", "csrf_token": csrf(client, "/status")},
                            headers={"Accept-Language": "en"})
     assert response.status_code == 422
     assert "Unknown language." in response.get_data(as_text=True)

@@ -32,7 +32,7 @@ def test_health_check_is_ok_when_database_and_redis_answer(client, database_url)
 def test_status_page_lists_the_deployed_processes(client, deploy):
     deploy("call_loop.bpmn")
     deploy("parallel.bpmn")
-    response = client.get("/")
+    response = client.get("/status")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "<tr><td>call_loop</td><td>Call until reached</td><td>1</td></tr>" in page
@@ -52,7 +52,7 @@ def test_health_check_fails_with_503_when_redis_is_unreachable(client_without_re
 
 
 def test_status_page_shows_redis_down_and_still_lists_processes(client_without_redis):
-    page = client_without_redis.get("/").get_data(as_text=True)
+    page = client_without_redis.get("/status").get_data(as_text=True)
     assert page.count('class="bad">Down') == 1
     assert "127.0.0.1:1" in page
     assert "<th>Deployed processes</th><td>0</td>" in page

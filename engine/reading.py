@@ -1,0 +1,38 @@
+"""Reading a case's data without changing it: for pages that show or prefill it."""
+from uuid import UUID
+
+from SpiffWorkflow.util.task import TaskState
+
+from .db import db
+from .errors import NotFoundError
+from .models import HumanTask, ProcessInstance
+
+
+def task_data(runtime, task_id):
+    """The data a user task sees now (read without a lock; for display and prefilling).
+
+    :raises NotFoundError: no such task
+    """
+    row = db.session.get(HumanTask, task_id)
+    if row is None:
+        raise NotFoundError(f"task {task_id} does not exist")
+    workflow = runtime.restore(db.session.get(ProcessInstance, row.instance_id, populate_existing=True))
+    task = workflow.get_task_from_id(UUID(task_id))
+    return dict(task.data) if task is not None else {}
+
+
+def case_data(runtime, instance_id):
+    """The case's current data: that of its waiting tasks, or of its last step when it ended.
+
+    :raises NotFoundError: no such instance
+    """
+    instance = db.session.get(ProcessInstance, instance_id, populate_existing=True)
+    if instance is None:
+        raise NotFoundError(f"process instance {instance_id} does not exist")
+    workflow = runtime.restore(instance)
+    live = workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+    tasks = live or workflow.get_tasks(state=TaskState.COMPLETED)
+    if not tasks:
+        return dict(workflow.data)
+    latest = max(tasks, key=lambda t: t.last_state_change)
+    return {**workflow.data, **latest.data}

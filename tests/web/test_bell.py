@@ -1,0 +1,58 @@
+"""The bell: unread count in the header, translated entries, read when opened."""
+from engine.db import db
+from engine.models import Notification
+from tests.web.conftest import post
+
+
+def notify(username, **kwargs):
+    row = Notification(username=username, title=kwargs.pop("title", "Gọi khách hàng"), **kwargs)
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def test_the_header_counts_unread_notifications(sign_in):
+    notify("sales1")
+    notify("sales1")
+    notify("sales2")
+    html = sign_in("sales1").get("/inbox").get_data(as_text=True)
+    assert 'data-unread="2"' in html
+
+
+def test_opening_a_notification_marks_it_read_and_follows_its_link(sign_in):
+    row = notify("sales1", link="/inbox?tab=queue")
+    client = sign_in("sales1")
+    response = client.get(f"/notifications/{row.id}")
+    assert response.headers["Location"] == "/inbox?tab=queue"
+    db.session.expire_all()
+    assert db.session.get(Notification, row.id).read_at is not None
+    assert "data-unread" not in client.get("/inbox").get_data(as_text=True)
+
+
+def test_a_notification_never_redirects_to_another_site(sign_in):
+    row = notify("sales1", link="https://evil.example/")
+    assert sign_in("sales1").get(f"/notifications/{row.id}").headers["Location"] == "/notifications"
+
+
+def test_someone_elses_notification_is_not_marked_read(sign_in):
+    row = notify("sales2")
+    sign_in("sales1").get(f"/notifications/{row.id}")
+    db.session.expire_all()
+    assert db.session.get(Notification, row.id).read_at is None
+
+
+def test_an_assignment_is_shown_in_the_readers_language(sign_in):
+    notify("sales1", kind="task_assigned", title="Call",
+           params={"titles": {"vi": "Gọi khách", "ru": "Позвонить", "en": "Call"}, "by": "manager"})
+    client = sign_in("sales1")
+    html = client.get("/notifications").get_data(as_text=True)
+    assert "Gọi khách" in html
+    post(client, "/language", {"language": "ru"})
+    assert "Позвонить" in client.get("/notifications").get_data(as_text=True)
+
+
+def test_mark_all_read(sign_in):
+    notify("sales1")
+    client = sign_in("sales1")
+    post(client, "/notifications/read")
+    assert db.session.query(Notification).filter_by(read_at=None).count() == 0

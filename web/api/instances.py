@@ -1,0 +1,90 @@
+"""Process instances (cases): start one, read it, read its history, send it a message."""
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+import engine
+from engine.db import db
+from engine.errors import ConflictError, NotFoundError
+from engine.models import AuditEvent, HumanTask, ProcessDefinition
+
+from .. import access
+from .common import Viewed, caller, load_body, load_query, page, paginate, respond
+from .registry import operation
+from .schemas import (
+    HistoryPageSchema,
+    InstanceSchema,
+    MessageRequestSchema,
+    PageQuerySchema,
+    StartRequestSchema,
+)
+
+
+def instance_view(instance):
+    """``instance`` with its open tasks, as :class:`InstanceSchema` dumps it."""
+    open_tasks = db.session.scalars(select(HumanTask).filter_by(instance_id=instance.id, state="open")
+                                    .order_by(HumanTask.sort_key)).all()
+    return Viewed(instance, open_tasks=open_tasks)
+
+
+@operation("/process-definitions/<key>/instances", "POST", summary="Start an instance of a process",
+           tag="instances", status=201, body=StartRequestSchema, response=InstanceSchema,
+           errors=(403, 404), headers={"Location": "the new instance"})
+def instances_create(key):
+    """Starts the latest version with ``data`` as its start data. Staff only.
+
+    :raise 403: partners, customers, auditors
+    :raise 404: no process with this key
+    :raise 422: invalid body, or the process refused the start data (``script_error``)
+    """
+    user = caller()
+    access.check(access.is_staff(user))
+    body = load_body(StartRequestSchema)
+    if db.session.scalar(select(ProcessDefinition.id).filter_by(key=key)) is None:
+        raise NotFoundError(_("Not found."))
+    instance = engine.start(key, actor=user.username, data=body["data"], business_key=body["business_key"])
+    return respond(InstanceSchema, instance_view(instance), 201,
+                   {"Location": url_for("api.instances_get", instance_id=instance.id)})
+
+
+@operation("/instances/<int:instance_id>", "GET", summary="Read an instance and its open tasks",
+           tag="instances", response=InstanceSchema, errors=(403, 404))
+def instances_get(instance_id):
+    """:raise 403: not the caller's case to see  :raise 404: no such instance"""
+    return respond(InstanceSchema, instance_view(access.case_for(caller(), instance_id)))
+
+
+@operation("/instances/<int:instance_id>/history", "GET", summary="Read an instance's audit trail",
+           tag="instances", query=PageQuerySchema, response=HistoryPageSchema, errors=(403, 404))
+def history_list(instance_id):
+    """Every event in order (``seq``): who did what, when, with the data before and after.
+
+    :raise 403: not the caller's case to see  :raise 404: no such instance
+    """
+    instance = access.case_for(caller(), instance_id)
+    query = load_query(PageQuerySchema)
+    statement = (select(AuditEvent).where(AuditEvent.stream == f"instance:{instance.id}")
+                 .order_by(AuditEvent.seq))
+    rows, total = paginate(statement, query)
+    return page(HistoryPageSchema, rows, total, query)
+
+
+@operation("/instances/<int:instance_id>/messages/<name>", "POST", summary="Send a BPMN message",
+           tag="instances", body=MessageRequestSchema, response=InstanceSchema, errors=(403, 404, 409))
+def messages_create(instance_id, name):
+    """Delivers message ``name`` with ``payload`` to an instance waiting for it. Staff who
+    may see the case.
+
+    :raise 403: not staff, or not the caller's case
+    :raise 404: no such instance
+    :raise 409: the instance has ended or is not waiting for this message
+    """
+    user = caller()
+    instance = access.case_for(user, instance_id)
+    access.check(access.is_staff(user))
+    body = load_body(MessageRequestSchema)
+    try:
+        instance = engine.send_message(instance.id, name, actor=user.username, payload=body["payload"])
+    except ConflictError as error:
+        raise ConflictError(_("This case is not waiting for the message '%(name)s'.", name=name)) from error
+    return respond(InstanceSchema, instance_view(instance))

@@ -1,0 +1,218 @@
+"""Marshmallow schemas of every API request and response; the OpenAPI document is built from them.
+
+Datetimes are ISO-8601 in UTC. Request schemas refuse unknown fields (422).
+"""
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from marshmallow import Schema, fields, validate
+
+from engine.inbox import DUE_FILTERS, MAX_PER_PAGE, TABS
+
+MAX_NAME = 255
+
+
+class ProblemSchema(Schema):
+    element = fields.String(metadata={"description": "id of the BPMN element (or the file name)"})
+    message = fields.String()
+
+
+class ErrorBodySchema(Schema):
+    code = fields.String(required=True, metadata={"example": "validation_error"})
+    message = fields.String(required=True)
+    field_errors = fields.Dict(keys=fields.String(), values=fields.String(), data_key="fields",
+                               metadata={"description": "field (or BPMN element id) -> message"})
+    winner = fields.String(metadata={"description": "409 only: who completed or holds the task"})
+    problems = fields.List(fields.Nested(ProblemSchema), metadata={"description": "invalid BPMN only"})
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+class PageQuerySchema(Schema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, error=_l("Must be at least {min}.")))
+    per_page = fields.Integer(load_default=25, validate=validate.Range(
+        min=1, max=MAX_PER_PAGE, error=_l("Must be between {min} and {max}.")))
+
+
+class PageSchema(Schema):
+    total = fields.Integer(required=True, metadata={"description": "rows matching, on every page"})
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+
+
+# --- tokens ---
+
+class TokenRequestSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(load_default="", validate=validate.Length(max=120),
+                         metadata={"description": "what the token is for, to tell tokens apart"})
+    expires_in_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(
+        min=1, max=3650, error=_l("Must be between {min} and {max}.")),
+        metadata={"description": "empty: the token does not expire"})
+
+
+class TokenSchema(Schema):
+    token = fields.String(required=True, metadata={"description": "shown once; send as `Bearer <token>`"})
+    prefix = fields.String()
+    name = fields.String()
+    username = fields.String(attribute="user.username")
+    created_at = fields.DateTime()
+    expires_at = fields.DateTime(allow_none=True)
+
+
+# --- process definitions ---
+
+class DefinitionSchema(Schema):
+    key = fields.String()
+    name = fields.String()
+    latest_version = fields.Integer()
+    created_at = fields.DateTime()
+    deployed_at = fields.DateTime(attribute="latest.deployed_at", allow_none=True)
+    deployed_by = fields.String(attribute="latest.deployed_by", allow_none=True)
+
+
+class DefinitionPageSchema(PageSchema):
+    items = fields.List(fields.Nested(DefinitionSchema), required=True)
+
+
+class DeployQuerySchema(Schema):
+    name = fields.String(load_default=None, validate=validate.Length(min=1, max=MAX_NAME),
+                         metadata={"description": "file name, for a raw XML body (an upload has its own)"})
+
+
+class DeployedVersionSchema(Schema):
+    key = fields.String(attribute="definition.key")
+    name = fields.String(attribute="definition.name")
+    version = fields.Integer()
+    created = fields.Boolean(metadata={"description": "false: the same XML was already the latest"})
+    sha256 = fields.String()
+    deployed_by = fields.String()
+    deployed_at = fields.DateTime()
+
+
+class DeploymentSchema(Schema):
+    items = fields.List(fields.Nested(DeployedVersionSchema), required=True)
+
+
+# --- tasks ---
+
+class TaskSchema(Schema):
+    id = fields.String()
+    instance_id = fields.Integer()
+    process = fields.String(attribute="definition_key")
+    element_id = fields.String()
+    title = fields.Method("localized_title", metadata={"type": "string",
+                                                       "description": "in the requester's language"})
+    titles = fields.Dict(keys=fields.String(), values=fields.String(), metadata={"example": {
+        "vi": "Gọi khách hàng mới", "en": "Call the new lead", "ru": "Позвонить новому клиенту"}})
+    state = fields.String(metadata={"enum": ["open", "completed", "cancelled"]})
+    lane = fields.String(allow_none=True)
+    candidate_role = fields.String(allow_none=True)
+    assignee = fields.String(allow_none=True)
+    claimed_at = fields.DateTime(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    priority = fields.Integer()
+    form_key = fields.String(allow_none=True)
+    ui_form_key = fields.String(allow_none=True)
+    subject = fields.String(allow_none=True)
+    subject_phone = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+    completed_by = fields.String(allow_none=True)
+
+    def localized_title(self, task):
+        return (task.titles or {}).get(get_locale().language) or task.title
+
+
+class TaskPageSchema(PageSchema):
+    items = fields.List(fields.Nested(TaskSchema), required=True)
+
+
+class TaskQuerySchema(PageQuerySchema):
+    tab = fields.String(load_default="mine", validate=validate.OneOf(TABS))
+    process = fields.String(load_default=None, validate=validate.Length(max=MAX_NAME))
+    due = fields.String(load_default=None, validate=validate.OneOf(DUE_FILTERS))
+    assignee = fields.String(load_default=None, validate=validate.Length(max=80),
+                             metadata={"description": "a username, or `-` for unassigned"})
+    q = fields.String(load_default=None, validate=validate.Length(max=200),
+                      metadata={"description": "customer name or phone number"})
+
+
+class AssignRequestSchema(Schema):
+    username = fields.String(required=True, allow_none=True, validate=validate.Length(min=1, max=80),
+                             metadata={"description": "null puts the task back in its queue"})
+
+
+class CompleteRequestSchema(Schema):
+    data = fields.Dict(keys=fields.String(), load_default=dict,
+                       metadata={"description": "the task's form fields (validated by its form)"})
+
+
+# --- instances ---
+
+class InstanceSchema(Schema):
+    id = fields.Integer()
+    process = fields.String(attribute="definition_key")
+    version = fields.Integer(attribute="version.version")
+    status = fields.String(metadata={"enum": ["running", "completed", "cancelled", "error"]})
+    business_key = fields.String(allow_none=True)
+    started_by = fields.String()
+    started_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    ended_at = fields.DateTime(allow_none=True)
+    open_tasks = fields.List(fields.Nested(TaskSchema))
+
+
+class StartRequestSchema(Schema):
+    data = fields.Dict(keys=fields.String(), load_default=dict, metadata={"description": "start data"})
+    business_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_NAME))
+
+
+class MessageRequestSchema(Schema):
+    payload = fields.Raw(load_default=None, allow_none=True,
+                         metadata={"description": "any JSON; lands in the data named by the catch event"})
+
+
+class TaskCompletionSchema(Schema):
+    task = fields.Nested(TaskSchema, required=True)
+    instance = fields.Nested(InstanceSchema, required=True)
+
+
+class HistoryEventSchema(Schema):
+    seq = fields.Integer()
+    kind = fields.String(metadata={"example": "task_completed"})
+    actor = fields.String()
+    at = fields.DateTime()
+    task_id = fields.String(allow_none=True)
+    element_id = fields.String(allow_none=True)
+    data_before = fields.Raw(allow_none=True)
+    data_after = fields.Raw(allow_none=True)
+    details = fields.Raw(allow_none=True)
+    hash = fields.String(metadata={"description": "SHA-256 chaining this event to the one before"})
+
+
+class HistoryPageSchema(PageSchema):
+    items = fields.List(fields.Nested(HistoryEventSchema), required=True)
+
+
+# --- notifications ---
+
+class NotificationQuerySchema(PageQuerySchema):
+    unread = fields.Boolean(load_default=False, metadata={"description": "only notifications not read yet"})
+
+
+class NotificationSchema(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    body = fields.String()
+    link = fields.String(allow_none=True)
+    kind = fields.String(allow_none=True)
+    params = fields.Raw(allow_none=True)
+    created_at = fields.DateTime()
+    read_at = fields.DateTime(allow_none=True)
+
+
+class NotificationPageSchema(PageSchema):
+    items = fields.List(fields.Nested(NotificationSchema), required=True)

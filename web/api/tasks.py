@@ -1,0 +1,87 @@
+"""Human tasks: the inbox, one task, completing one (claims are in :mod:`web.api.assignment`)."""
+from flask import request
+from flask_babel import gettext as _
+
+import engine
+import forms
+from engine import inbox
+from engine.db import db
+from engine.errors import ConflictError
+from engine.models import HumanTask
+from engine.types import utcnow
+
+from .. import access
+from .common import caller, load_body, load_query, page, respond
+from .instances import instance_view
+from .registry import operation
+from .schemas import CompleteRequestSchema, TaskCompletionSchema, TaskPageSchema, TaskQuerySchema, TaskSchema
+from .task_state import held_by_other, lost_race, open_task
+
+# A form may carry several files as data-URLs (up to 10 MB each, a third more in base64).
+COMPLETE_MAX_BYTES = 48 * 1024 * 1024
+
+
+@operation("/tasks", "GET", summary="The inbox: tasks of one tab, filtered and paged", tag="tasks",
+           query=TaskQuerySchema, response=TaskPageSchema, errors=(403,))
+def tasks_list():
+    """Tabs as in the inbox: ``mine`` (assigned to the caller), ``queue`` (unassigned tasks
+    of the caller's roles), ``all`` (every open task: managers and admins), ``done``
+    (completed by the caller). Ordered by priority, due time, age; ``done`` newest first.
+
+    :raise 403: tab ``all`` for anyone but managers and admins
+    """
+    user = caller()
+    query = load_query(TaskQuerySchema)
+    viewer = access.viewer(user)
+    if query["tab"] == "all":
+        access.check(viewer.sees_all, _("Only managers see every task."))
+    filters = inbox.Filters(tab=query["tab"], process=query["process"], due=query["due"],
+                            assignee=query["assignee"], search=query["q"], page=query["page"],
+                            per_page=query["per_page"])
+    rows, total = inbox.page(viewer, filters, utcnow())
+    return page(TaskPageSchema, rows, total, query)
+
+
+@operation("/tasks/<task_id>", "GET", summary="Read a task", tag="tasks", response=TaskSchema,
+           errors=(403, 404))
+def tasks_get(task_id):
+    """:raise 403: not a task the caller may see  :raise 404: no such task"""
+    return respond(TaskSchema, access.task_for(caller(), task_id))
+
+
+def _form_data(user, task, data):
+    """``data`` checked and typed by the task's form, if it has one.
+
+    :raise 422: ``fields`` names every invalid or unknown field
+    """
+    if not task.form_key:
+        return data
+    return forms.validate(task.form_key, task.ui_form_key, json=data, locale=user.locale or "en",
+                          timezone=user.timezone or "Asia/Ho_Chi_Minh")
+
+
+@operation("/tasks/<task_id>/complete", "POST", summary="Complete a task with its form data",
+           tag="tasks", body=CompleteRequestSchema, response=TaskCompletionSchema, errors=(403, 404, 409))
+def tasks_complete(task_id):
+    """``{"data": {...}}`` is validated by the task's form (``form_key``); a task without
+    a form takes any object. An unassigned task may be completed by anyone of its team,
+    who becomes ``completed_by``.
+
+    :raise 403: another team's task, or held by someone else (``fields.assignee``)
+    :raise 409: already completed (``winner``: by whom)
+    :raise 422: invalid form data (``fields``: field -> message)
+    """
+    user = caller()
+    request.max_content_length = COMPLETE_MAX_BYTES
+    task = open_task(user, task_id)
+    if not access.may_take(user, task):
+        if task.assignee:
+            raise held_by_other(task.assignee)
+        access.check(False)
+    data = _form_data(user, task, load_body(CompleteRequestSchema)["data"])
+    try:
+        instance = engine.complete_task(task_id, actor=user.username, data=data)
+    except ConflictError as error:
+        raise lost_race(task_id, error) from error
+    task = db.session.get(HumanTask, task_id)
+    return respond(TaskCompletionSchema, {"task": task, "instance": instance_view(instance)})

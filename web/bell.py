@@ -1,0 +1,84 @@
+"""The bell: in-app notifications, an unread count in the header, read when opened."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select, update
+
+from engine.db import db
+from engine.models import Notification
+from engine.types import utcnow
+
+bp = Blueprint("bell", __name__)
+SHOWN = 50
+
+
+def unread_count():
+    if not current_user.is_authenticated:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.username == current_user.username, Notification.read_at.is_(None)))
+
+
+def text(note):
+    """``(title, body)`` of a notification in the reader's language when its kind is known."""
+    params = note.params or {}
+    titles = params.get("titles") or {}
+    title = titles.get(str(get_locale())) or note.title
+    if note.kind == "task_assigned":
+        return title, _("%(name)s assigned this task to you.", name=params.get("by", ""))
+    if note.kind == "comment_added":
+        return _("New comment on case #%(case)s", case=params.get("case", "")), \
+            _("%(name)s wrote: %(text)s", name=params.get("by", ""), text=note.title)
+    if note.kind == "deadline_near":
+        return title, _("Due %(when)s.", when=params.get("due_local", ""))
+    if note.kind == "callback_due":
+        return title, _("Time to call back.")
+    return note.title, note.body
+
+
+@bp.get("/notifications")
+@login_required
+def notification_index():
+    notes = db.session.scalars(select(Notification).where(Notification.username == current_user.username)
+                               .order_by(Notification.id.desc()).limit(SHOWN)).all()
+    return render_template("bell/index.html", notes=[(n, *text(n)) for n in notes])
+
+
+@bp.get("/notifications/badge")
+@login_required
+def notification_badge():
+    return render_template("bell/_badge.html")
+
+
+@bp.get("/notifications/<int:note_id>")
+@login_required
+def notification_show(note_id):
+    """Mark the notification read and go where it points (a page of this site only)."""
+    note = db.session.get(Notification, note_id)
+    if note is None or note.username != current_user.username:
+        return redirect(url_for("bell.notification_index"))
+    db.session.execute(update(Notification).where(Notification.id == note_id,
+                                                  Notification.read_at.is_(None)).values(read_at=utcnow()))
+    db.session.commit()
+    link = note.link or ""
+    parts = urlsplit(link)
+    if link.startswith("/") and not parts.netloc and not parts.scheme:
+        return redirect(link)
+    return redirect(url_for("bell.notification_index"))
+
+
+@bp.post("/notifications/read")
+@login_required
+def notification_read_all():
+    db.session.execute(update(Notification).where(Notification.username == current_user.username,
+                                                  Notification.read_at.is_(None)).values(read_at=utcnow()))
+    db.session.commit()
+    return redirect(url_for("bell.notification_index"))
+
+
+def init_app(app):
+    app.register_blueprint(bp)
+    app.jinja_env.globals["unread_count"] = unread_count

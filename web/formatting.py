@@ -1,0 +1,51 @@
+"""Jinja filters that show times and amounts the way the reader expects.
+
+Times are stored in UTC and shown in the user's time zone (Flask-Babel's timezone
+selector); money is formatted per locale with its currency (VND without decimals).
+"""
+from datetime import datetime, timezone
+
+from flask_babel import format_currency, format_datetime, format_timedelta
+
+CURRENCIES = ("VND", "RUB", "USD")
+
+
+def when(value, style="medium"):
+    """A UTC datetime (or ISO string) in the reader's zone and language; '' for none."""
+    if not value:
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return format_datetime(value, style)
+
+
+def relative(value, now=None):
+    """'in 2 hours' / '3 days ago', in the reader's language."""
+    if not value:
+        return ""
+    now = now or datetime.now(timezone.utc)
+    return format_timedelta(value - now, add_direction=True, threshold=1.1)
+
+
+def money(amount, currency="VND"):
+    if amount is None or amount == "":
+        return ""
+    try:
+        number = float(amount)
+    except (TypeError, ValueError):
+        return str(amount)
+    if currency == "VND":
+        return format_currency(number, "VND", format="#,##0 ¤", currency_digits=True)
+    return format_currency(number, currency)
+
+
+def is_overdue(value, now=None):
+    return bool(value) and value < (now or datetime.now(timezone.utc))
+
+
+def init_app(app):
+    app.jinja_env.filters.update(when=when, relative=relative, money=money)
+    app.jinja_env.tests["overdue"] = is_overdue

@@ -1,0 +1,113 @@
+"""The task inbox: tabs, filters, search, paging; claim, unclaim and assign.
+
+Every page works without JavaScript; with htmx the list, tab counts and actions
+update in place (a request with ``HX-Request`` gets the list fragment only).
+"""
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from accounts.models import User
+from engine import assignment, inbox
+from engine.db import db
+from engine.errors import ValidationError
+from engine.models import ProcessDefinition
+from engine.types import utcnow
+
+from . import access
+
+bp = Blueprint("inbox", __name__)
+
+
+def filters_from(args):
+    """:class:`engine.inbox.Filters` from query arguments; unknown values are ignored."""
+    tab = args.get("tab", "mine")
+    due = args.get("due") or None
+    return inbox.Filters(
+        tab=tab if tab in inbox.TABS else "mine",
+        process=args.get("process") or None,
+        due=due if due in inbox.DUE_FILTERS else None,
+        assignee=args.get("assignee") or None,
+        search=(args.get("q") or "").strip()[:100] or None,
+        page=args.get("page", 1, type=int) or 1,
+        per_page=args.get("per_page", 25, type=int) or 25,
+    )
+
+
+def _context(filters):
+    viewer = access.viewer(current_user)
+    if filters.tab == "all" and not viewer.sees_all:
+        filters.tab = "mine"
+    now = utcnow()
+    rows, total = inbox.page(viewer, filters, now)
+    pages = max(1, (total + filters.per_page - 1) // filters.per_page)
+    return {"rows": rows, "total": total, "pages": pages, "filters": filters, "now": now,
+            "counts": inbox.counts(viewer, now, filters), "viewer": viewer,
+            "processes": (processes := db.session.query(ProcessDefinition)
+                          .order_by(ProcessDefinition.name).all()),
+            "process_names": {p.key: p.name for p in processes},
+            "assignees": _assignees() if viewer.sees_all else [],
+            "may_take": lambda task: access.may_take(current_user, task)}
+
+
+def _assignees():
+    return db.session.query(User).filter_by(active=True).order_by(User.username).all()
+
+
+@bp.get("/inbox")
+@login_required
+def inbox_index():
+    context = _context(filters_from(request.args))
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "inbox-list":
+        return render_template("inbox/_list.html", **context)
+    return render_template("inbox/index.html", **context)
+
+
+def _after_action():
+    """Back to the inbox the action came from: its list fragment for htmx, else a redirect."""
+    if request.headers.get("HX-Request"):
+        return render_template("inbox/_list.html", **_context(filters_from(request.form)))
+    return redirect(request.form.get("next") or url_for("inbox.inbox_index"))
+
+
+@bp.post("/tasks/<task_id>/claim")
+@login_required
+def task_claim(task_id):
+    """:raise 403: not the user's to take  :raise 409: someone else holds it"""
+    access.task_for(current_user, task_id, work=True)
+    assignment.claim(task_id, actor=current_user.username)
+    return _after_action()
+
+
+@bp.post("/tasks/<task_id>/unclaim")
+@login_required
+def task_unclaim(task_id):
+    """:raise 403: neither the assignee nor a manager"""
+    task = access.task_for(current_user, task_id, work=True)
+    manager = access.is_manager(current_user)
+    access.check(task.assignee in (None, current_user.username) or manager)
+    assignment.unclaim(task_id, actor=current_user.username, force=manager)
+    return _after_action()
+
+
+@bp.post("/tasks/<task_id>/assign")
+@login_required
+def task_assign(task_id):
+    """:raise 403: not a manager  :raise 422: unknown user or one who may not take the task"""
+    access.check(access.is_manager(current_user))
+    task = access.task_for(current_user, task_id)
+    username = request.form.get("username") or None
+    if username is not None:
+        user = db.session.query(User).filter_by(username=username, active=True).first()
+        if user is None or not access.may_take_role(user, task):
+            raise ValidationError(_("This person cannot take this task."),
+                                  fields={"username": _("Choose someone of the task's team.")})
+    assignment.assign(task_id, username, actor=current_user.username)
+    return _after_action()
+
+
+@bp.get("/")
+def home():
+    if current_user.is_authenticated:
+        return redirect(url_for("inbox.inbox_index"))
+    return redirect(url_for("auth.session_new"))

@@ -1,0 +1,112 @@
+"""One task: its form, instructions and comments; completing it.
+
+:raise 403: the user may not see (or work) the task
+:raise 404: no such task
+"""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+import engine
+import forms
+from engine import comments
+from engine.db import db
+from engine.errors import ConflictError, NotFoundError, ValidationError
+from engine.models import AuditEvent, Comment, HumanTask, ProcessDefinition
+from engine.types import utcnow
+from forms import instructions
+
+from . import access
+
+bp = Blueprint("tasks", __name__)
+
+
+def region():
+    """Phone numbers without a country code are read as Russian for Russian readers."""
+    return "RU" if str(get_locale()) == "ru" else "VN"
+
+
+def _page(task, *, values=None, errors=None, status=200):
+    data = engine.task_data(task.id) if task.state == "open" else _submitted(task)
+    form = None
+    if task.form_key and forms.exists(task.form_key):
+        form = forms.describe(task.form_key, task.ui_form_key, locale=str(get_locale()),
+                              values=data if values is None else values, errors=errors,
+                              timezone=current_user.timezone)
+    definition = db.session.query(ProcessDefinition).filter_by(key=task.definition_key).first()
+    notes = db.session.query(Comment).filter_by(task_id=task.id).order_by(Comment.id).all()
+    return render_template(
+        "tasks/show.html", task=task, form=form, data=data, definition=definition,
+        instructions=instructions.render(task.instructions, data) if task.instructions else "",
+        comments=notes, may_work=task.state == "open" and access.may_take(current_user, task),
+        missing_form=bool(task.form_key) and form is None, now=utcnow()), status
+
+
+def _submitted(task):
+    """What the user entered when completing the task, from its audit event."""
+    event = db.session.query(AuditEvent).filter_by(
+        task_id=task.id, kind="task_completed").order_by(AuditEvent.id.desc()).first()
+    return (event.data_after or {}) if event else {}
+
+
+@bp.get("/tasks/<task_id>")
+@login_required
+def task_show(task_id):
+    return _page(access.task_for(current_user, task_id))
+
+
+@bp.post("/tasks/<task_id>")
+@login_required
+def task_complete(task_id):
+    """Validate the form and complete the task; on to the user's next task in the case.
+
+    :raise 422: invalid input (shown next to the fields; nothing stored)
+    :raise 409: completed by someone else first
+    """
+    task = access.task_for(current_user, task_id, work=True)
+    if task.assignee not in (None, current_user.username):
+        access.check(False, _("%(name)s is working on this task.", name=task.assignee))
+    try:
+        data = _validated(task)
+        engine.complete_task(task_id, actor=current_user.username, data=data)
+    except ValidationError as error:
+        flash(_("Please correct the marked fields."), "error")
+        return _page(task, values=request.form.to_dict(), errors=error.fields, status=422)
+    except ConflictError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return _page(db.session.get(HumanTask, task_id, populate_existing=True), status=409)
+    flash(_("Task completed."), "success")
+    following = _next_task(task.instance_id)
+    if following is not None:
+        return redirect(url_for("tasks.task_show", task_id=following.id))
+    return redirect(url_for("inbox.inbox_index"))
+
+
+def _validated(task):
+    if not task.form_key:
+        return {}
+    if not forms.exists(task.form_key):
+        raise NotFoundError(_("The form of this task is missing; tell the process owner."))
+    return forms.validate(task.form_key, task.ui_form_key, formdata=request.form, files=request.files,
+                          locale=str(get_locale()), timezone=current_user.timezone, region=region())
+
+
+def _next_task(instance_id):
+    """The open task of this case the user should do next, if they may take one."""
+    candidates = db.session.query(HumanTask).filter_by(instance_id=instance_id, state="open") \
+        .order_by(HumanTask.sort_key).all()
+    return next((t for t in candidates if access.may_take(current_user, t)), None)
+
+
+@bp.post("/tasks/<task_id>/comments")
+@login_required
+def task_comment_create(task_id):
+    """:raise 422: empty comment"""
+    task = access.task_for(current_user, task_id)
+    access.check(not access.is_auditor(current_user) or access.is_staff(current_user))
+    comments.add(task.instance_id, request.form.get("body"), actor=current_user.username,
+                 task_id=task.id)
+    flash(_("Comment added."), "success")
+    return redirect(url_for("tasks.task_show", task_id=task.id) + "#comments")

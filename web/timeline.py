@@ -1,0 +1,63 @@
+"""A case's audit events as a readable timeline: who, when, what, and what changed."""
+from dataclasses import dataclass, field
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+KINDS = {
+    "instance_started": _l("Case started"),
+    "instance_completed": _l("Case completed"),
+    "instance_cancelled": _l("Case cancelled"),
+    "task_completed": _l("Task completed"),
+    "task_claimed": _l("Task claimed"),
+    "task_unclaimed": _l("Task released to the queue"),
+    "task_assigned": _l("Task assigned"),
+    "timer_fired": _l("Timer fired"),
+    "message_received": _l("Message received"),
+    "script_run": _l("Script ran"),
+    "gateway_passed": _l("Decision taken"),
+    "event_passed": _l("Event passed"),
+    "subprocess_completed": _l("Sub-process completed"),
+    "comment_added": _l("Comment"),
+    "attachment_added": _l("File attached"),
+    "step": _l("Step completed"),
+}
+QUIET = {"gateway_passed", "event_passed", "step"}  # shown folded, for auditors who want them
+
+
+@dataclass
+class Entry:
+    event: object
+    label: str
+    element: str = None
+    changes: list = field(default_factory=list)
+    quiet: bool = False
+
+
+def label(kind):
+    return str(KINDS.get(kind, kind.replace("_", " ")))
+
+
+def changes(before, after, *, only_after=False):
+    """``[(key, old, new)]`` for every key whose value differs (missing is ``None``).
+
+    :param only_after: compare only the keys of ``after`` (a completed task records the
+        whole data before it but only what the user entered after)
+    """
+    before, after = before or {}, after or {}
+    keys = sorted(set(after) if only_after else set(before) | set(after))
+    return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+def entries(events, tasks):
+    """Timeline entries, oldest first; task elements named in the reader's language."""
+    lang = str(get_locale())
+    titles = {t.element_id: t.titles.get(lang) or t.title for t in tasks}
+    result = []
+    for event in events:
+        name = titles.get(event.element_id) or (event.details or {}).get("name") or event.element_id
+        result.append(Entry(event=event, label=label(event.kind), element=name,
+                            changes=changes(event.data_before, event.data_after,
+                                            only_after=event.kind == "task_completed"),
+                            quiet=event.kind in QUIET))
+    return result
