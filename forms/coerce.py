@@ -6,7 +6,6 @@ the field's own JSON Schema constraints so the message names what is wrong. Rule
 span fields (``required``, ``if``/``then``, ``dependencies``) are left to jsonschema.
 """
 import json
-import math
 import re
 from dataclasses import dataclass
 
@@ -15,9 +14,9 @@ from marshmallow import fields as mfields
 
 from . import dates, messages, numbers, phone, uploads
 from .fields import currency, option_value, schema_type
+from .jsonvalues import plain_json, refuse_constant, same_json
 
 MAX_JSON_TEXT = 100_000
-MAX_JSON_DEPTH = 32
 TRUE, FALSE = {"true", "on", "1", "yes"}, {"false", "off", "0", "no"}
 
 
@@ -33,37 +32,13 @@ def fail(message):
     raise ValidationError(str(message))
 
 
-def plain_json(value, depth=0):
-    """Whether ``value`` is JSON that can be stored: finite numbers, string keys, bounded depth."""
-    if depth > MAX_JSON_DEPTH:
-        return False
-    if isinstance(value, float):
-        return math.isfinite(value)
-    if isinstance(value, str | int | bool) or value is None:
-        return True
-    if isinstance(value, list):
-        return all(plain_json(v, depth + 1) for v in value)
-    if isinstance(value, dict):
-        return all(isinstance(k, str) and plain_json(v, depth + 1) for k, v in value.items())
-    return False
-
-
-def same_json(a, b):
-    """JSON equality: ``1 == 1.0`` but ``True != 1``."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a == b
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return a == b
-    return type(a) is type(b) and a == b
-
-
 class FormField(mfields.Field):
     def __init__(self, spec, ctx, **kwargs):
         super().__init__(**kwargs)
         self.spec, self.ctx = spec, ctx
 
     @property
-    def schema_(self):
+    def json_schema(self):
         return self.spec.schema
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -81,7 +56,7 @@ class Text(FormField):
         return self.check(value)
 
     def check(self, value):
-        low, high, pattern = (self.schema_.get(k) for k in ("minLength", "maxLength", "pattern"))
+        low, high, pattern = (self.json_schema.get(k) for k in ("minLength", "maxLength", "pattern"))
         if isinstance(low, int) and len(value) < low:
             fail(messages.too_short(low))
         if isinstance(high, int) and len(value) > high:
@@ -115,8 +90,8 @@ class Phone(FormField):
 
 class Number(FormField):
     def convert(self, value):
-        code = currency(self.schema_, self.spec.ui)
-        integer = schema_type(self.schema_) == "integer"
+        code = currency(self.json_schema, self.spec.ui)
+        integer = schema_type(self.json_schema) == "integer"
         try:
             number = self.parse(value, code)
         except ValueError:
@@ -126,7 +101,7 @@ class Number(FormField):
             fail(messages.integer())
         if code and numbers.fraction_digits(number) > numbers.currency_digits(code):
             fail(messages.fraction_digits(numbers.currency_digits(code)))
-        message = numbers.bound_error(number, self.schema_, self.ctx.locale)
+        message = numbers.bound_error(number, self.json_schema, self.ctx.locale)
         if message:
             fail(message)
         return numbers.to_json(number)
@@ -190,7 +165,7 @@ class MultiChoice(Choice):
             const = self.match(item)
             if not any(same_json(const, c) for c in chosen):
                 chosen.append(const)
-        check_count(chosen, self.schema_)
+        check_count(chosen, self.json_schema)
         return chosen
 
 
@@ -216,7 +191,7 @@ class File(FormField):
             except uploads.UploadError as error:
                 fail(error.message)
         if many:
-            check_count(found, self.schema_)
+            check_count(found, self.json_schema)
         return found if many else found[0]
 
 
@@ -226,7 +201,7 @@ class Json(FormField):
             if not isinstance(value, str) or len(value) > MAX_JSON_TEXT:
                 fail(messages.json_text())
             try:
-                value = json.loads(value, parse_constant=_refuse_constant)
+                value = json.loads(value, parse_constant=refuse_constant)
             except (ValueError, RecursionError):
                 fail(messages.json_text())
         if not plain_json(value):
@@ -267,7 +242,3 @@ def schema_for(leaves, ctx, required=(), unchecked=()):
         spec[f"f{index}"] = CLASSES[leaf.type](leaf, ctx, data_key=leaf.name, error_messages=error_messages,
                                                **extra)
     return Schema.from_dict(spec, name="FormSchema")(unknown=EXCLUDE)
-
-
-def _refuse_constant(name):
-    raise ValueError(name)

@@ -8,6 +8,7 @@ from engine.errors import ValidationError
 
 from . import coerce, messages, schema_errors
 from .fields import build
+from .jsonvalues import plain_json
 from .messages import FORM_ERROR_KEY
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -68,10 +69,10 @@ def _coerce(form, ctx, raw, present, extra):
         flat = error.valid_data or {}
         problems = {name: " ".join(map(str, m)) if isinstance(m, list) else str(m)
                     for name, m in error.messages.items()}
-    by_attr = {f"f{i}": leaf for i, leaf in enumerate(leaves)}
+    by_attr, by_name = {f"f{i}": leaf for i, leaf in enumerate(leaves)}, form.by_name()
     data = {}
     for name in sorted(present, key=lambda n: n.count(".")):
-        _put(data, form.by_name()[name].path, {})
+        _put(data, by_name[name].path, {})
     for attr, value in flat.items():
         _put(data, by_attr[attr].path, value)
     for path, value in extra:
@@ -168,7 +169,7 @@ def _gather_json(form, body):
             if f is None:
                 if closed:
                     problems[name] = messages.unknown_field()
-                elif coerce.plain_json(value):
+                elif plain_json(value):
                     extra.append(((*path, str(key)), value))
                 else:
                     problems[name] = messages.invalid()

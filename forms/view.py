@@ -49,9 +49,9 @@ class FormView:
 def describe(form_key, ui_form_key=None, *, locale="en", values=None, errors=None, timezone=DEFAULT_TIMEZONE):
     """The form ``form_key`` ready to render.
 
-    :param values: current values: clean task data (nested), or what the user just sent
-        (flat, dotted names, e.g. ``request.form``) to show again beside the errors;
-        ``None`` shows the schema's defaults
+    :param values: current values: clean task data (nested; the schema's defaults fill
+        what it lacks), or what the user just sent (``request.form``: flat, dotted names)
+        to show again beside the errors; ``None`` shows the defaults
     :param errors: ``{dotted name: message}`` as in ``ValidationError.fields``
     :param timezone: zoneinfo name the date-times are shown in
     :raises NotFoundError: no such form or UI schema
@@ -88,7 +88,8 @@ def _view(f, schema, locale, timezone, values, errors):
 
 
 def _translation(schema, locale, path):
-    node = (schema.get("x-translations") or {}).get(locale)
+    translations = schema.get("x-translations") or {}
+    node = translations.get(locale) or translations.get(str(locale).replace("-", "_").split("_")[0])
     for key in path:
         node = (node.get("properties") or {}).get(key) if isinstance(node, dict) else None
     return node if isinstance(node, dict) else {}
@@ -104,11 +105,13 @@ def _options(f, tr):
 def _lookup(values, f):
     """The value of ``f`` in ``values``; the schema's default when task data lacks it.
 
-    A submission (a ``MultiDict``) gets no defaults: a field it lacks was cleared.
+    A submission gets no defaults: a field it lacks was cleared. A submission is a
+    ``MultiDict`` (``request.form``), or a dict of one that still holds the CSRF token.
     """
-    submitted = hasattr(values, "getlist")
+    submitted = hasattr(values, "getlist") or (isinstance(values, dict) and "csrf_token" in values)
     if values is not None and f.name in values:
-        return values.getlist(f.name) if submitted and f.type == "multichoice" else values[f.name]
+        many = f.type == "multichoice" and hasattr(values, "getlist")
+        return values.getlist(f.name) if many else values[f.name]
     node = values
     for key in f.path:
         if not isinstance(node, dict) or key not in node:
@@ -133,6 +136,8 @@ def _display_scalar(f, value, locale, timezone):
     widget = f.widget
     if f.type == "datetime":
         return dates.local_input(value, timezone)
+    if f.type == "date" and isinstance(value, str) and dates.DATE.match(value):
+        return value[:10]  # a date-time where a date belongs: the date input wants the date
     if f.type == "money" and isinstance(value, int | float) and not isinstance(value, bool):
         return numbers.format_amount(value, locale, currency(f.schema, f.ui))
     if widget == "json" and not isinstance(value, str):

@@ -1,7 +1,7 @@
-"""The user's own profile: name, language and time zone."""
+"""The user's own profile: name, language, time zone, and API tokens for integrations."""
 from zoneinfo import available_timezones
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -10,7 +10,10 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from accounts import tokens
+from accounts.models import ApiToken
 from engine.db import db
+from engine.errors import NotFoundError
 
 from .i18n import LANGUAGES
 
@@ -30,10 +33,15 @@ class ProfileForm(FlaskForm):
             raise ValidationError(_("Unknown time zone, e.g. Asia/Ho_Chi_Minh or Europe/Moscow."))
 
 
+def _render(form, status=200, new_token=None):
+    return render_template("profile.html", form=form, zones=COMMON_ZONES, new_token=new_token,
+                           tokens=tokens.tokens_of(current_user.user)), status
+
+
 @bp.get("/profile")
 @login_required
 def profile_show():
-    return render_template("profile.html", form=ProfileForm(obj=current_user.user), zones=COMMON_ZONES)
+    return _render(ProfileForm(obj=current_user.user))
 
 
 @bp.post("/profile")
@@ -42,10 +50,32 @@ def profile_update():
     """:raise 422: invalid name or time zone (nothing saved)"""
     form = ProfileForm()
     if not form.validate_on_submit():
-        return render_template("profile.html", form=form, zones=COMMON_ZONES), 422
+        return _render(form, 422)
     user = current_user.user
     user.full_name = form.full_name.data.strip()
     user.locale, user.timezone = form.locale.data, form.timezone.data
     db.session.commit()
     flash(_("Profile saved."), "success")
+    return redirect(url_for("profile.profile_show"))
+
+
+@bp.post("/profile/tokens")
+@login_required
+def token_create():
+    """Issue a token; it is shown once, on the page that answers."""
+    _row, token = tokens.issue(current_user.user, name=(request.form.get("name") or "").strip())
+    db.session.commit()
+    return _render(ProfileForm(obj=current_user.user), new_token=token)
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+@login_required
+def token_revoke(token_id):
+    """:raise 404: not one of the user's tokens"""
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.user_id != current_user.user.id:
+        raise NotFoundError(_("Not found."))
+    tokens.revoke(row)
+    db.session.commit()
+    flash(_("Token revoked."), "success")
     return redirect(url_for("profile.profile_show"))

@@ -72,7 +72,7 @@ def task_complete(task_id):
         engine.complete_task(task_id, actor=current_user.username, data=data)
     except ValidationError as error:
         flash(_("Please correct the marked fields."), "error")
-        return _page(task, values=request.form.to_dict(), errors=error.fields, status=422)
+        return _page(task, values=request.form, errors=error.fields, status=422)
     except ConflictError as error:
         db.session.rollback()
         flash(error.message, "error")

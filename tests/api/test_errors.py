@@ -3,7 +3,7 @@ from tests.api.conftest import error_of
 
 
 def test_an_unknown_api_route_is_a_json_404(api):
-    error = error_of(api("sales1").get("/no-such-thing"), 404)
+    error = error_of(api("sales2").get("/no-such-thing"), 404)
     assert error == {"code": "not_found", "message": "Not found.", "fields": {}}
     error_of(api(None).post("/no-such-thing", json={}), 404)
 

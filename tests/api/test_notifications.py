@@ -13,11 +13,11 @@ from tests.api.conftest import error_of
 def bells(users):
     now = utcnow()
     rows = [
-        Notification(username="sales1", title="Old", body="read already", link="/tasks/a",
+        Notification(username="sales2", title="Old", body="read already", link="/tasks/a",
                      kind="task_assigned", params={"by": "manager"}, created_at=now - timedelta(hours=2),
                      read_at=now),
-        Notification(username="sales1", title="New", body="", created_at=now - timedelta(minutes=1)),
-        Notification(username="sales2", title="Not yours", created_at=now),
+        Notification(username="sales2", title="New", body="", created_at=now - timedelta(minutes=1)),
+        Notification(username="sales1", title="Not yours", created_at=now),
     ]
     db.session.add_all(rows)
     db.session.commit()
@@ -25,17 +25,19 @@ def bells(users):
 
 
 def test_a_user_reads_their_own_notifications_newest_first(api, bells):
-    body = api("sales1").get("/notifications").get_json()
+    body = api("sales2").get("/notifications").get_json()
     assert [n["title"] for n in body["items"]] == ["New", "Old"] and body["total"] == 2
     old = body["items"][1]
     assert old["kind"] == "task_assigned" and old["params"] == {"by": "manager"} and old["link"] == "/tasks/a"
+    # in the bell's wording (sales2 reads English), not the stored one
+    assert old["body"] == "manager assigned this task to you."
     assert old["read_at"].endswith("+00:00") and body["items"][0]["read_at"] is None
 
 
 def test_unread_leaves_out_what_was_read_and_paging_works(api, bells):
-    unread = api("sales1").get("/notifications?unread=true").get_json()
+    unread = api("sales2").get("/notifications?unread=true").get_json()
     assert [n["title"] for n in unread["items"]] == ["New"] and unread["total"] == 1
-    second = api("sales1").get("/notifications?per_page=1&page=2").get_json()
+    second = api("sales2").get("/notifications?per_page=1&page=2").get_json()
     assert [n["title"] for n in second["items"]] == ["Old"] and second["total"] == 2
 
 
@@ -45,5 +47,5 @@ def test_someone_with_no_notifications_gets_an_empty_page(api, bells):
 
 
 def test_notifications_refuse_bad_parameters_and_missing_tokens(api, bells):
-    assert set(error_of(api("sales1").get("/notifications?unread=perhaps"), 422)["fields"]) == {"unread"}
+    assert set(error_of(api("sales2").get("/notifications?unread=perhaps"), 422)["fields"]) == {"unread"}
     error_of(api(None).get("/notifications"), 401)

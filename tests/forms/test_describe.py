@@ -32,6 +32,10 @@ def test_a_language_without_translations_falls_back_to_english():
     assert view.title == "Call the new lead" and by_name(view)["outcome"].label == "Call outcome"
 
 
+def test_a_regional_locale_uses_its_languages_translations():
+    assert forms.describe(*LEAD, locale="vi_VN").title == "Gọi khách hàng mới"
+
+
 def test_widgets_follow_the_schema_and_the_ui_schema_in_ui_order():
     view = forms.describe(*LEAD, locale="en")
     assert [(f.name, f.widget) for f in view.fields] == [
@@ -51,6 +55,8 @@ def test_new_task_data_shows_the_defaults_and_a_resubmission_does_not():
     resubmitted = forms.describe(*LEAD, values=MultiDict({"outcome": "reached", "amount": "1,5 triệu"}))
     assert by_name(resubmitted)["quantity"].value == ""
     assert by_name(resubmitted)["amount"].value == "1,5 triệu"
+    as_dict = forms.describe(*LEAD, values={"csrf_token": "t", "outcome": "reached"})
+    assert by_name(as_dict)["quantity"].value == "" and by_name(as_dict)["outcome"].value == "reached"
 
 
 @pytest.mark.parametrize(("timezone", "shown"), [("Asia/Ho_Chi_Minh", "2026-11-22T15:30"),
@@ -102,3 +108,13 @@ def test_every_field_kind_gets_its_widget_and_attributes(form_files):
     assert fields["notes"].attrs == {"placeholder": "Anything else?", "rows": 5, "maxlength": 10}
     assert fields["photo"].attrs["accept"] == ".png"
     assert fields["contract"].attrs["accept"] == ".pdf,.png,.jpg,.jpeg,.webp,.docx,.xlsx,.txt,.csv"
+
+
+def test_a_resubmitted_multi_select_keeps_every_checked_box(form_files):
+    form_files("kinds-uischema", KINDS_UI)
+    key = form_files("kinds", KINDS)
+    view = forms.describe(key, "kinds-uischema", values=MultiDict([("tags", "a"), ("tags", "c")]))
+    assert by_name(view)["tags"].value == ["a", "c"]
+    as_dict = forms.describe(key, "kinds-uischema", values={"csrf_token": "t", "tags": "b",
+                                                             "birthday": "2000-01-31T10:00:00+07:00"})
+    assert by_name(as_dict)["tags"].value == ["b"] and by_name(as_dict)["birthday"].value == "2000-01-31"

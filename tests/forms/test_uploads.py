@@ -130,3 +130,19 @@ def test_a_data_url_without_a_name_is_named_after_its_type(kinds):
 ])
 def test_file_names_are_made_safe_but_stay_readable(name, safe):
     assert safe_filename(name) == safe
+
+
+def test_an_array_of_data_urls_takes_several_files_up_to_its_limit(form_files):
+    key = form_files("attachments", {"type": "object", "properties": {"files": {
+        "type": "array", "maxItems": 2, "items": {"type": "string", "format": "data-url"}}}})
+    two = MultiDict([("files", FileStorage(io.BytesIO(PDF), filename="a.pdf")),
+                     ("files", FileStorage(io.BytesIO(PNG), filename="b.png"))])
+    data = forms.validate(key, formdata={}, files=two)
+    assert [(u.filename, u.content_type) for u in data["files"]] == [("a.pdf", "application/pdf"),
+                                                                      ("b.png", "image/png")]
+    three = MultiDict([("files", FileStorage(io.BytesIO(PDF), filename=f"{n}.pdf")) for n in "abc"])
+    with pytest.raises(ValidationError) as caught:
+        forms.validate(key, formdata={}, files=three)
+    assert caught.value.fields == {"files": "Choose at most 2."}
+    view = forms.describe(key)
+    assert view.fields[0].widget == "file" and view.fields[0].attrs["multiple"] is True

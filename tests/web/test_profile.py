@@ -22,3 +22,17 @@ def test_an_unknown_time_zone_is_refused_and_nothing_changes(sign_in):
     user = db.session.query(User).filter_by(username="sales1").one()
     db.session.refresh(user)
     assert user.timezone == "Asia/Ho_Chi_Minh" and user.full_name == "Nguyễn Văn An"
+
+
+def test_a_token_made_on_the_profile_opens_the_api_until_revoked(sign_in, app):
+    import re
+
+    client = sign_in("sales1")
+    html = post(client, "/profile/tokens", {"name": "website"}).get_data(as_text=True)
+    token = re.search(r"data-new-token>([^<]+)<", html).group(1)
+    api = app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert api.get("/api/v1/tasks", headers=headers).status_code == 200
+    token_id = re.search(r"/profile/tokens/(\d+)/revoke", html).group(1)
+    post(client, f"/profile/tokens/{token_id}/revoke")
+    assert api.get("/api/v1/tasks", headers=headers).status_code == 401

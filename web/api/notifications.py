@@ -1,9 +1,14 @@
-"""The caller's in-app notifications (the bell), newest first."""
+"""The caller's in-app notifications (the bell), newest first.
+
+Title and body are in the caller's language where the bell knows the kind
+(:func:`web.bell.text`); ``kind`` and ``params`` are there for programs.
+"""
 from sqlalchemy import select
 
 from engine.models import Notification
 
-from .common import caller, load_query, page, paginate
+from .. import bell
+from .common import Viewed, caller, load_query, page, paginate
 from .registry import operation
 from .schemas import NotificationPageSchema, NotificationQuerySchema
 
@@ -18,4 +23,5 @@ def notifications_list():
     if query["unread"]:
         statement = statement.where(Notification.read_at.is_(None))
     rows, total = paginate(statement, query)
-    return page(NotificationPageSchema, rows, total, query)
+    items = [Viewed(note, **dict(zip(("title", "body"), bell.text(note), strict=True))) for note in rows]
+    return page(NotificationPageSchema, items, total, query)

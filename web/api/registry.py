@@ -6,6 +6,7 @@ query and body schemas, responses). The document is built from this table
 (:mod:`web.api.openapi`), so it cannot drift from the routes.
 """
 import inspect
+import re
 from dataclasses import dataclass, field
 
 from flask import Blueprint
@@ -14,6 +15,7 @@ PREFIX = "/api/v1"
 bp = Blueprint("api", __name__, url_prefix=PREFIX)
 OPERATIONS = []
 
+RAISES = re.compile(r"\s*:raise (\d{3}):")  # docstring ":raise 404: ..." -> Markdown
 # Statuses every operation may answer, besides the ones it lists.
 AUTH_ERRORS = (401,)
 BODY_ERRORS = (422,)
@@ -60,7 +62,7 @@ def operation(rule, method, *, summary, tag, status=200, response=None, query=No
     :param headers: response headers of the success status, by name, with a description
     """
     def register(view):
-        description = inspect.cleandoc(view.__doc__ or "")
+        description = RAISES.sub(r"\n\n**\1**:", inspect.cleandoc(view.__doc__ or "")).strip()
         OPERATIONS.append(Operation(
             rule=rule, method=method.upper(), endpoint=f"{bp.name}.{view.__name__}", summary=summary,
             description=description, tag=tag, status=status, response=response, query=query, body=body,
