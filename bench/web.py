@@ -99,15 +99,15 @@ def parse_args(argv=None):
                         help="PostgreSQL schema, dropped and created again at the start of the run")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quick", action="store_true",
-                        help="20,000 open / 100,000 completed, fewer samples: a check in a minute or two")
+                        help="defaults for a check in a few minutes: 20,000 open / 100,000 completed, "
+                             "fewer samples (options given explicitly still win)")
     parser.add_argument("--explain", action="store_true",
                         help="print EXPLAIN ANALYZE of every inbox statement at the full size")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    if parser.parse_args(argv).quick:
+        parser.set_defaults(open=20_000, completed=100_000, repeat=100, completions=300,
+                            follow_completions=100, engine_completions=100, raw_instances=300)
     args = parser.parse_args(argv)
-    if args.quick:
-        args.open, args.completed, args.repeat = 20_000, 100_000, 100
-        args.completions, args.follow_completions, args.engine_completions = 300, 100, 100
-        args.raw_instances = 300
     if not 0 < args.small_open <= args.open:
         parser.error("--small-open must be between 1 and --open")
     if not 1 <= args.clients <= USERS_PER_TEAM:
@@ -115,14 +115,12 @@ def parse_args(argv=None):
     return args
 
 
-def use_project_packages():
-    """Let ``import web`` and ``import engine`` find the project's packages, not bench/ files."""
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH_DIR]
-    sys.path.insert(0, str(ROOT))
-
-
 def bench_engine():
-    """``bench/engine.py`` as a module (its name would shadow the ``engine`` package)."""
+    """``bench/engine.py`` as a module (its name would shadow the ``engine`` package).
+
+    Its ``use_project_packages`` then takes ``bench/`` off ``sys.path``, where this
+    file would shadow the ``web`` package as that one shadows ``engine``.
+    """
     spec = importlib.util.spec_from_file_location("bench_engine", BENCH_DIR / "engine.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -656,7 +654,8 @@ def print_table(result):
     machine = result["machine"]
     print("\nload average (1 min) at the start of each phase: "
           + ", ".join(f"{phase} {value:.2f}" for phase, value in result["load_average"].items()))
-    print(f"{machine['cpus']} CPUs, Python {machine['python']}, PostgreSQL {machine['postgresql']}, "
+    print(f"{machine['cpus']} CPUs ({machine['cpu_model']}), Python {machine['python']}, "
+          f"PostgreSQL {machine['postgresql']}, "
           f"load average (1 min) before/after: {machine['load_average_1min'][0]:.2f} / "
           f"{machine['load_average_1min'][1]:.2f}; {result['seconds']:.0f} s in all")
 
@@ -712,6 +711,9 @@ def machine_facts(bench, began, url):
     import psycopg
 
     facts = bench.machine_facts(began)
+    models = [line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+              if line.startswith("model name")] if Path("/proc/cpuinfo").exists() else []
+    facts["cpu_model"] = models[0] if models else "unknown"
     with psycopg.connect(url) as conn:
         facts["postgresql"] = conn.execute("SHOW server_version").fetchone()[0]
     return facts
@@ -719,13 +721,12 @@ def machine_facts(bench, began, url):
 
 def main(argv=None):
     args = parse_args(argv)
-    use_project_packages()
+    bench, rng = bench_engine(), random.Random(args.seed)
+    bench.use_project_packages()
     from engine.types import utcnow
 
     started, load_before = time.perf_counter(), os.getloadavg()[0]
-    bench, rng = bench_engine(), random.Random(args.seed)
-    raw = bench.run_raw(args.raw_instances)
-    result = {"raw": raw, "load": {}, "inbox": {}, "inbox_page": {}, "load_average": {"raw": load_before}}
+    result = {"load": {}, "inbox": {}, "inbox_page": {}, "load_average": {}}
     small_completed = args.completed * args.small_open // args.open
     prefix = f"bench-web-{uuid.uuid4().hex[:8]}"
     url = reset_pg_schema(args.schema)
@@ -741,7 +742,8 @@ def main(argv=None):
             result["load"]["full"].update(open=args.open, completed=args.completed)
             measure_size(app, args, rng, result, "full")
             plans = explain_inbox(app, rng) if args.explain else None
-            result["load_average"]["http"] = os.getloadavg()[0]
+            result["load_average"]["raw and HTTP"] = os.getloadavg()[0]
+            result["raw"] = bench.run_raw(args.raw_instances)  # next to the HTTP run: the same load
             result["http"] = run_http(app, settings, args, folder, rng)
         finally:
             forget_redis_keys(prefix)

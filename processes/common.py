@@ -10,6 +10,13 @@ def notify(recipient, subject, body="", link=None):
     return True
 
 
+def remind_call(recipient, name, phone, link=None):
+    """Ring ``recipient``'s bell: time to call ``name`` back; shown in the reader's language."""
+    outbox.add("in_app", recipient, subject=f"{name} {phone}".strip(), link=link, kind="callback_due",
+               params={"name": name, "phone": phone})
+    return True
+
+
 def send_email(to, subject, body=""):
     """Send an e-mail after the step commits (SMTP, or the dev mailbox)."""
     outbox.add("email", to, subject=subject, body=body)
@@ -35,6 +42,7 @@ def in_hours(hours, start=None):
 
 HELPERS = {
     "notify": notify,
+    "remind_call": remind_call,
     "send_email": send_email,
     "send_sms": send_sms,
     "now_iso": now_iso,

@@ -35,7 +35,8 @@ def text(note):
     if note.kind == "deadline_near":
         return title, _("Due %(when)s.", when=params.get("due_local", ""))
     if note.kind == "callback_due":
-        return title, _("Time to call back.")
+        return _("Call back %(name)s", name=params.get("name", "")), \
+            _("The call-back time has come: %(phone)s.", phone=params.get("phone", ""))
     return note.title, note.body
 
 

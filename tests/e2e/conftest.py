@@ -119,6 +119,7 @@ def screenshot(tmp_path):
         folder.mkdir(parents=True, exist_ok=True)
         # Written beside, then renamed: an interrupted run never leaves half a PNG in docs/.
         partial, path = folder / f"{name}.tmp.png", folder / f"{name}.png"
+        page.evaluate("document.fonts.ready.then(() => true)")  # the icon font, not empty boxes
         page.screenshot(path=str(partial), full_page=True)
         partial.replace(path)
         return path

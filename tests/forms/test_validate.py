@@ -81,9 +81,13 @@ def test_rub_amounts_keep_their_kopecks_as_a_float_and_whole_amounts_as_an_int(k
 
 def test_vnd_has_no_fractional_part_and_rub_has_two_digits_at_most(kinds):
     assert refused(submit, kinds, locale="vi", price_vnd="1.500.000,5") == {
-        "price_vnd": "This currency has no fractional part; enter a whole amount."}
+        "price_vnd": "Loại tiền này không có phần lẻ; hãy nhập số tiền chẵn."}  # messages speak the locale
     assert refused(submit, kinds, locale="ru", price_rub="10,505") == {
-        "price_rub": "Enter at most 2 digits after the decimal separator."}
+        "price_rub": "Знаков после запятой — не более 2."}
+
+
+MONEY_EXAMPLE = {"en": "Enter an amount, for example {}.", "vi": "Nhập số tiền, ví dụ {}.",
+                 "ru": "Введите сумму, например {}."}
 
 
 @pytest.mark.parametrize(("locale", "typed", "example"), [
@@ -92,11 +96,11 @@ def test_vnd_has_no_fractional_part_and_rub_has_two_digits_at_most(kinds):
 ])
 def test_an_amount_not_written_for_the_locale_is_refused_with_an_example(kinds, locale, typed, example):
     assert refused(submit, kinds, locale=locale, price_vnd=typed) == {
-        "price_vnd": f"Enter an amount, for example {example}."}
+        "price_vnd": MONEY_EXAMPLE[locale].format(example)}
 
 
 def test_money_bounds_are_checked_after_reading_the_amount(kinds):
-    assert refused(submit, kinds, locale="vi", price_vnd="-1.000") == {"price_vnd": "Must be at least 0."}
+    assert refused(submit, kinds, locale="vi", price_vnd="-1.000") == {"price_vnd": "Tối thiểu là 0."}
 
 
 def test_a_date_comes_out_as_an_iso_date_and_impossible_dates_are_refused(kinds):

@@ -52,7 +52,7 @@ def test_missing_fields_are_shown_next_to_the_form(client, rep):
     response = client.post("/login", data={"username": "", "password": "", "csrf_token": csrf(client)},
                            headers={"Accept-Language": "en"})
     assert response.status_code == 422
-    assert response.get_data(as_text=True).count('class="field-error"') == 2
+    assert response.get_data(as_text=True).count('class="invalid-feedback field-error"') == 2
 
 
 def test_a_post_without_the_csrf_token_is_refused(client, rep):
