@@ -73,4 +73,7 @@ def test_the_inbox_works_on_a_phone(lead_case, phone_page, live_server, screensh
     assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     phone_page.locator("[data-action=claim]").first.click()
     phone_page.wait_for_function("document.querySelector('[data-count=mine]').textContent === '1'")
+    phone_page.click("[data-count=mine]")
+    phone_page.locator("[data-task] [data-action=unclaim]").wait_for()
+    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(phone_page, "inbox-phone-vi")
