@@ -480,9 +480,9 @@ class Browser:
 
     def sign_in(self, username):
         """Through the real form: the CSRF token from the page, then the post; a token for later posts."""
-        status, _, page = self.request("GET", "/login")
+        _, _, page = self.request("GET", "/login")
         self.token = csrf_token(page.decode())
-        status, headers, _ = self.request(
+        status, _, _ = self.request(
             "POST", "/login", {"username": username, "password": PASSWORD, "csrf_token": self.token})
         assert status == 302, f"sign-in of {username}: {status}"
         return self
@@ -517,14 +517,20 @@ def launch_gunicorn(settings, workers, folder):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}; see {log}")
+            raise RuntimeError(f"gunicorn exited with {process.returncode}:\n{log_tail(log)}")
         try:
             if Browser(port).request("GET", "/login")[0] == 200:
                 return process, port, log
         except OSError:
-            time.sleep(0.2)
+            pass
+        time.sleep(0.2)
     stop(process)
-    raise RuntimeError(f"gunicorn did not answer within 60 s; see {log}")
+    raise RuntimeError(f"gunicorn did not answer within 60 s:\n{log_tail(log)}")
+
+
+def log_tail(log, lines=30):
+    """The end of gunicorn's log, for an error message (the run's folder is deleted after it)."""
+    return "\n".join(log.read_text().splitlines()[-lines:]) if log.exists() else "(no log)"
 
 
 def stop(process):

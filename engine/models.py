@@ -67,7 +67,7 @@ class HumanTask(db.Model):
         Index("ix_human_task_queue", "state", "candidate_role", "assignee", "sort_key"),
         Index("ix_human_task_mine", "state", "assignee", "sort_key"),
         Index("ix_human_task_order", "state", "sort_key"),
-        Index("ix_human_task_done_by", "completed_by", "completed_at"),
+        Index("ix_human_task_done_by", "completed_by", "state", "completed_at"),
     )
     id = db.Column(db.String(36), primary_key=True)  # the SpiffWorkflow task id
     instance_id = db.Column(db.ForeignKey("process_instance.id"), nullable=False, index=True)

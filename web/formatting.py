@@ -5,7 +5,9 @@ selector); money is formatted per locale with its currency (VND without decimals
 """
 from datetime import datetime, timezone
 
-from flask_babel import format_currency, format_datetime, format_timedelta
+from flask_babel import format_currency, format_datetime, format_number, format_timedelta
+
+from engine.inbox import COUNT_CAP
 
 CURRENCIES = ("VND", "RUB", "USD")
 
@@ -42,10 +44,16 @@ def money(amount, currency="VND"):
     return format_currency(number, currency)
 
 
+def tally(count, cap=None):
+    """A count in the reader's digits; ``"1,000+"`` when it reached the inbox's cap."""
+    cap = cap or COUNT_CAP
+    return f"{format_number(cap)}+" if count > cap else format_number(count)
+
+
 def is_overdue(value, now=None):
     return bool(value) and value < (now or datetime.now(timezone.utc))
 
 
 def init_app(app):
-    app.jinja_env.filters.update(when=when, relative=relative, money=money)
+    app.jinja_env.filters.update(when=when, relative=relative, money=money, tally=tally)
     app.jinja_env.tests["overdue"] = is_overdue

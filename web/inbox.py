@@ -40,9 +40,10 @@ def _context(filters):
         filters.tab = "mine"
     now = utcnow()
     rows, total = inbox.page(viewer, filters, now)
-    pages = max(1, (total + filters.per_page - 1) // filters.per_page)
-    return {"rows": rows, "total": total, "pages": pages, "filters": filters, "now": now,
-            "counts": inbox.counts(viewer, now, filters), "viewer": viewer,
+    pages = max(1, (min(total, inbox.COUNT_CAP) + filters.per_page - 1) // filters.per_page)
+    return {"rows": rows, "total": total, "pages": pages, "cap": inbox.COUNT_CAP, "filters": filters,
+            "now": now,
+            "counts": inbox.counts(viewer, now, filters, known={filters.tab: total}), "viewer": viewer,
             "processes": (processes := db.session.query(ProcessDefinition)
                           .order_by(ProcessDefinition.name).all()),
             "process_names": {p.key: p.name for p in processes},

@@ -33,3 +33,4 @@ def test_the_assignee_is_warned_once_when_a_task_is_due_within_the_window(app):
     assert deadlines.warn_near(60) == []
     row = db.session.query(Outbox).one()
     assert (row.kind, row.link) == ("deadline_near", f"/tasks/{soon.id}")
+

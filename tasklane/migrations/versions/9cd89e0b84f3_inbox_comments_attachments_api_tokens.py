@@ -96,7 +96,7 @@ def upgrade():
         batch_op.drop_index(batch_op.f('ix_human_task_open_assignee'))
         batch_op.drop_index(batch_op.f('ix_human_task_open_role'))
         batch_op.create_index(batch_op.f('ix_human_task_definition_key'), ['definition_key'], unique=False)
-        batch_op.create_index('ix_human_task_done_by', ['completed_by', 'completed_at'], unique=False)
+        batch_op.create_index('ix_human_task_done_by', ['completed_by', 'state', 'completed_at'], unique=False)
         batch_op.create_index('ix_human_task_mine', ['state', 'assignee', 'sort_key'], unique=False)
         batch_op.create_index('ix_human_task_order', ['state', 'sort_key'], unique=False)
         batch_op.create_index('ix_human_task_queue', ['state', 'candidate_role', 'assignee', 'sort_key'], unique=False)
