@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-LOWER_LAYERS = ("engine", "workers", "processes", "forms", "accounts")
+LOWER_LAYERS = ("engine", "workers", "processes", "forms", "accounts", "crm")
 WEB_ONLY_FLASK_NAMES = {"request", "render_template", "render_template_string"}
 
 

@@ -1,0 +1,1 @@
+"""Business records shared by procedures: customers and leads, interactions, orders."""
