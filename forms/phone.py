@@ -3,11 +3,55 @@
 A number is read in the default region first (the user's, "VN" unless told), then in
 the other regions Tasklane serves, so "8 912 345-67-89" is a Russian mobile for a
 user in Vietnam too. Numbers written with "+" need no region.
+
+Vietnamese mobiles written with their old 11-digit prefix (``0162 …``, ``+84 162 …``)
+are rewritten to today's 10-digit prefix first: customer lists and old contacts
+still carry them, and ``phonenumbers`` no longer accepts them. This is the one
+implementation; ``crm.phones`` uses it too.
 """
+import re
+
 import phonenumbers
 
 SERVED_REGIONS = ("VN", "RU")
 MAX_LENGTH = 40
+
+# The 2018 conversion of 11-digit mobile numbers to 10 digits, decided by Vietnam's
+# Ministry of Information and Communications (Bộ Thông tin và Truyền thông, Circular
+# 22/2014/TT-BTTTT and its plan of 2018; carried out 15 Sep - 14 Nov 2018).
+# Old national prefix -> today's.
+OLD_MOBILE_PREFIXES = {
+    # Viettel
+    "0162": "032", "0163": "033", "0164": "034", "0165": "035", "0166": "036",
+    "0167": "037", "0168": "038", "0169": "039",
+    # MobiFone
+    "0120": "070", "0121": "079", "0122": "077", "0126": "076", "0128": "078",
+    # VinaPhone
+    "0123": "083", "0124": "084", "0125": "085", "0127": "081", "0129": "082",
+    # Vietnamobile
+    "0186": "056", "0188": "058",
+    # Gmobile
+    "0199": "059",
+}
+_SEPARATORS = re.compile(r"[\s().\-]")
+
+
+def modernise(text):
+    """``text`` with an old 11-digit Vietnamese mobile prefix replaced by today's.
+
+    Accepts the national form (``0162 123 4567``) and the international ones
+    (``+84 162 123 4567``, ``84162…``, ``0084162…``); anything else comes back unchanged.
+    """
+    compact = _SEPARATORS.sub("", text.strip())
+    for international in ("+84", "0084", "84"):
+        if compact.startswith(international) and len(compact) == len(international) + 10:
+            national = "0" + compact[len(international):]
+            break
+    else:
+        national = compact
+    if len(national) == 11 and national.isdigit() and national[:4] in OLD_MOBILE_PREFIXES:
+        return OLD_MOBILE_PREFIXES[national[:4]] + national[4:]
+    return text
 
 
 def normalise(text, region="VN"):
@@ -18,6 +62,9 @@ def normalise(text, region="VN"):
     """
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_LENGTH:
         raise ValueError(text)
+    modern = modernise(text)
+    if modern is not text:
+        return normalise(modern, "VN")
     regions = [region, *(r for r in SERVED_REGIONS if r != region)]
     for candidate in regions:
         try:

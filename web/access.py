@@ -15,6 +15,7 @@ from engine.models import HumanTask, ProcessInstance
 EXTERNAL = frozenset({"partner", "customer"})
 OVERSEERS = frozenset({"manager", "admin"})
 DEPLOYERS = frozenset({"process_owner", "admin"})
+LEAD_MAKERS = frozenset({"sales", "manager", "admin"})
 
 
 def roles(user):
@@ -31,6 +32,11 @@ def is_auditor(user):
 
 def is_staff(user):
     return bool(roles(user) - EXTERNAL - {"auditor"})
+
+
+def may_create_leads(user):
+    """Whether ``user`` may enter or import leads (sales, managers, admins)."""
+    return bool(roles(user) & LEAD_MAKERS)
 
 
 def may_deploy(user):

@@ -59,7 +59,7 @@ def forget(_error=None):
 
 def init_app(app):
     from .. import csrf
-    from . import assignment, auth, definitions, instances, notifications, openapi, tasks  # noqa: F401
+    from . import assignment, auth, definitions, instances, leads, notifications, openapi, tasks  # noqa: F401
 
     csrf.exempt(bp)
     app.register_blueprint(bp)

@@ -6,6 +6,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
+from crm.models import CLASSIFICATIONS, GENDERS, KINDS, SOURCES, STATUSES
 from engine.inbox import DUE_FILTERS, MAX_PER_PAGE, TABS
 
 MAX_NAME = 255
@@ -216,3 +217,64 @@ class NotificationSchema(Schema):
 
 class NotificationPageSchema(PageSchema):
     items = fields.List(fields.Nested(NotificationSchema), required=True)
+
+
+# --- leads ---
+
+class LeadRequestSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(max=MAX_NAME))
+    phone = fields.String(required=True, validate=validate.Length(max=40),
+                          metadata={"description": "as dialled; old 11-digit VN mobiles are converted",
+                                    "example": "0912 345 678"})
+    email = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_NAME))
+    source = fields.String(load_default="api", validate=validate.OneOf(SOURCES))
+    owner = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=80),
+                          metadata={"description": "an active sales user; empty: round robin"})
+    classification = fields.String(load_default=None, allow_none=True,
+                                   validate=validate.OneOf(CLASSIFICATIONS))
+    gender = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(GENDERS))
+    birthday = fields.Date(load_default=None, allow_none=True)
+
+
+class CustomerSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"enum": list(KINDS)})
+    name = fields.String()
+    phone = fields.String(metadata={"example": "+84912345678"})
+    email = fields.String(allow_none=True)
+    gender = fields.String(allow_none=True)
+    birthday = fields.Date(allow_none=True)
+    source = fields.String(metadata={"enum": list(SOURCES)})
+    classification = fields.String(allow_none=True)
+    owner = fields.String(allow_none=True)
+    status = fields.String(metadata={"enum": list(STATUSES)})
+    created_at = fields.DateTime()
+    created_by = fields.String()
+    first_contact_at = fields.DateTime(allow_none=True)
+    instance_id = fields.Integer(allow_none=True)
+
+
+class LeadSchema(Schema):
+    customer = fields.Nested(CustomerSchema, required=True)
+    instance = fields.Nested(InstanceSchema, required=True)
+    duplicates = fields.List(fields.Nested(CustomerSchema), required=True,
+                             metadata={"description": "earlier customers with the same phone (not merged)"})
+
+
+class RejectedRowSchema(Schema):
+    row_number = fields.Integer(metadata={"description": "as in the spreadsheet; the header is row 1"})
+    values = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True))
+    errors = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class DuplicateRowSchema(Schema):
+    row_number = fields.Integer()
+    customer_id = fields.Integer()
+    duplicate_of = fields.List(fields.Integer())
+
+
+class ImportReportSchema(Schema):
+    imported = fields.List(fields.Integer(), required=True,
+                           metadata={"description": "ids of the new customers"})
+    rejected = fields.List(fields.Nested(RejectedRowSchema), required=True)
+    duplicates = fields.List(fields.Nested(DuplicateRowSchema), required=True)

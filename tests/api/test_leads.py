@@ -1,0 +1,84 @@
+import io
+
+import pytest
+
+import engine
+from accounts import service
+from crm.models import Customer
+from engine.db import db
+from tests.api.conftest import error_of
+from tests.conftest import ROOT
+
+LEAD = {"name": "Nguyễn Thị Lan", "phone": "0162 123 4567", "source": "website"}
+
+
+@pytest.fixture
+def deployed(users):
+    engine.deploy((ROOT / "bpmn" / "lead_handling.bpmn").read_bytes(), actor="owner",
+                  name="lead_handling.bpmn", roles=service.role_names())
+
+
+def test_creating_a_lead_needs_a_token(api, deployed):
+    error = error_of(api(None).post("/leads", json=LEAD), 401)
+    assert error["code"] == "unauthorized"
+
+
+@pytest.mark.parametrize("username", ["owner", "auditor", "partner1", "customer1"])
+def test_only_sales_managers_and_admins_create_leads(api, deployed, username):
+    assert error_of(api(username).post("/leads", json=LEAD), 403)["code"] == "forbidden"
+    assert error_of(api(username).post("/leads/import", data={}), 403)["code"] == "forbidden"
+    assert db.session.query(Customer).count() == 0
+
+
+def test_a_lead_is_created_with_its_case_and_the_location_of_the_case(api, deployed):
+    response = api("sales1").post("/leads", json={**LEAD, "owner": "sales2", "classification": "urgent"})
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["customer"]["phone"] == "+84321234567" and body["customer"]["owner"] == "sales2"
+    assert body["customer"]["status"] == "new" and body["customer"]["classification"] == "urgent"
+    assert body["instance"]["process"] == "lead_handling" and body["duplicates"] == []
+    assert [t["element_id"] for t in body["instance"]["open_tasks"]] == ["call_lead"]
+    assert response.headers["Location"].endswith(f"/api/v1/instances/{body['instance']['id']}")
+
+
+def test_a_known_phone_is_stored_again_and_listed_as_a_duplicate(api, deployed):
+    first = api("manager").post("/leads", json=LEAD).get_json()
+    second = api("manager").post("/leads", json={**LEAD, "phone": "+84321234567"})
+    assert second.status_code == 201
+    assert [d["id"] for d in second.get_json()["duplicates"]] == [first["customer"]["id"]]
+    assert first["customer"]["owner"] in ("manager", "sales1", "sales2")  # round robin among sales users
+
+
+def test_invalid_fields_answer_422_with_a_message_each_and_store_nothing(api, deployed):
+    error = error_of(api("sales1").post("/leads", json={"name": "An", "phone": "123", "email": "x",
+                                                        "owner": "auditor", "nickname": "A"}), 422)
+    assert set(error["fields"]) == {"nickname"}
+    error = error_of(api("sales1").post("/leads", json={"name": "An", "phone": "123", "email": "x",
+                                                        "owner": "auditor"}), 422)
+    assert set(error["fields"]) == {"phone", "email", "owner"}
+    assert error_of(api("sales2").post("/leads", json={"phone": "0912345678"}), 422)["fields"] == {
+        "name": "This field is required."}
+    assert db.session.query(Customer).count() == 0
+
+
+def test_messages_come_in_the_callers_language(api, deployed):
+    error = error_of(api("sales1").post("/leads", json={"name": "An", "phone": "123"}), 422)
+    assert error["fields"]["phone"] != "Enter a valid phone number."  # sales1 reads Vietnamese
+
+
+def test_an_import_reports_each_row(api, deployed):
+    csv = "Họ tên;SĐT;Nguồn\nLan;0162 123 4567;zalo\n;0912345678;\nBình;abc;\n".encode()
+    response = api("sales1").post("/leads/import", data={"file": (io.BytesIO(csv), "leads.csv")},
+                                  content_type="multipart/form-data")
+    assert response.status_code == 200, response.get_json()
+    report = response.get_json()
+    assert len(report["imported"]) == 1 and report["duplicates"] == []
+    rejected = [(r["row_number"], set(r["errors"])) for r in report["rejected"]]
+    assert rejected == [(3, {"name"}), (4, {"phone"})]
+
+
+def test_an_import_without_a_file_or_with_a_wrong_file_is_refused(api, deployed):
+    assert set(error_of(api("sales1").post("/leads/import", data={}), 422)["fields"]) == {"file"}
+    response = api("sales1").post("/leads/import", data={"file": (io.BytesIO(b"a,b\n1,2\n"), "x.csv")},
+                                  content_type="multipart/form-data")
+    assert set(error_of(response, 422)["fields"]) == {"file"}
