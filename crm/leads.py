@@ -38,10 +38,11 @@ def create_lead(data, *, actor, source, assign=None, region="VN"):
     :param data: ``name``, ``phone`` (required), ``email``, ``owner``, ``classification``,
         ``gender``, ``birthday``
     :param source: where the lead came from (:data:`crm.models.SOURCES`)
-    :param assign: ``"round_robin"``: a lead without an owner goes to :func:`next_owner`
+    :param assign: ``"round_robin"``: a lead without an owner goes to :func:`next_owner`;
+        otherwise it stays without one and its call task waits in the sales team queue
+        (the call-back bells then go to whoever made the last call)
     :returns: :class:`LeadResult`; ``duplicates`` are earlier customers with the same phone
-    :raises ValidationError: invalid fields, or no owner (the lead-handling diagram
-        needs one to remind) and no round robin asked; nothing is stored
+    :raises ValidationError: invalid fields; nothing is stored
     :raises NotFoundError: lead_handling is not deployed; nothing is stored
     :raises ScriptError: the diagram refused the start data; nothing is stored
     """
@@ -50,9 +51,6 @@ def create_lead(data, *, actor, source, assign=None, region="VN"):
     lead = clean_lead(data, source=source, region=region)
     if lead["owner"] is None and assign == "round_robin":
         lead["owner"] = next_owner()
-    if lead["owner"] is None:
-        message = _("Choose the sales user who owns this lead.")
-        raise ValidationError(message, fields={"owner": message})
     duplicates = find_duplicates(lead["phone"])
     customer = Customer(kind="lead", status="new", created_by=actor, **lead)
     db.session.add(customer)

@@ -77,11 +77,12 @@ def test_a_lead_is_not_stored_when_the_diagram_refuses_its_start_data(sales):
     assert db.session.query(AuditStream).filter(AuditStream.stream.like("customer:%")).count() == 0
 
 
-def test_a_lead_without_owner_needs_round_robin_or_an_owner(deployed):
-    with pytest.raises(ValidationError) as raised:
-        leads.create_lead({**LAN, "owner": None}, actor="sales1", source="website")
-    assert set(raised.value.fields) == {"owner"}
-    assert db.session.query(Customer).count() == 0
+def test_a_lead_without_owner_and_without_round_robin_stays_unassigned_in_the_team_queue(deployed):
+    result = leads.create_lead({**LAN, "owner": None}, actor="sales1", source="website")
+    assert result.customer.owner is None
+    [task] = queue()
+    assert task.instance_id == result.instance.id and task.element_id == "call_lead"
+    assert task.assignee is None and task.candidate_role == "sales"
 
 
 def test_round_robin_gives_each_lead_to_the_sales_user_with_the_fewest_open_lead_tasks(deployed):

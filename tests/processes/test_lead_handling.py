@@ -212,11 +212,44 @@ def test_a_contact_not_interested_or_bought_elsewhere_is_closed(lead_handling, s
     assert elements_passed(started.id)[-2:] == ["close_contact", "contact_closed"]
 
 
-def test_a_lead_without_an_owner_is_refused_and_nothing_is_stored(lead_handling):
+@pytest.mark.parametrize("missing", ["name", "phone", "source"])
+def test_a_lead_without_name_phone_or_source_is_refused_and_nothing_is_stored(lead_handling, missing):
     with pytest.raises(ScriptError) as refused:
-        engine.start("lead_handling", actor="intake", data={k: v for k, v in LEAD.items() if k != "owner"})
+        engine.start("lead_handling", actor="intake", data={k: v for k, v in LEAD.items() if k != missing})
     assert refused.value.element == "prepare_lead"
     assert db.session.query(ProcessInstance).count() == 0
+
+
+def unowned(**extra):
+    lead = {k: v for k, v in LEAD.items() if k != "owner"}
+    return engine.start("lead_handling", actor="intake", data={**lead, **extra})
+
+
+def test_a_lead_without_an_owner_waits_unassigned_in_the_sales_queue(lead_handling):
+    started = unowned()
+    task = open_tasks(started.id)["call_lead"]
+    assert task.assignee is None and task.candidate_role == "sales"
+    assert data(started.id)["owner"] is None and data(started.id)["customer_id"] is None
+
+
+def test_without_an_owner_the_call_back_bell_rings_for_whoever_made_the_last_call(lead_handling):
+    started = unowned(contact_callback_after="PT0.6S")
+    complete(started.id, "call_lead", not_reached(soon()), actor="sales2")
+    assert data(started.id)["last_caller"] == "sales2"
+    assert fire_when_due(pending_timers(started.id)["wait_callback"]) == "fired"
+    [bell] = [r for r in outbox_rows() if r.channel == "in_app"]
+    assert bell.recipient == "sales2" and LEAD["name"] in bell.subject
+    complete(started.id, "call_lead", REACHED_LATER, actor="sales3")
+    assert fire_when_due(pending_timers(started.id)["wait_24h"]) == "fired"
+    assert [r.recipient for r in outbox_rows() if r.channel == "in_app"] == ["sales2", "sales3"]
+
+
+def test_the_notes_of_a_call_are_shown_on_the_next_call_and_not_carried_over(lead_handling):
+    started = start_lead(contact_callback_after="PT0S")
+    complete(started.id, "call_lead", REACHED_LATER)
+    assert data(started.id)["last_notes"] == REACHED_LATER["notes"] and data(started.id)["notes"] is None
+    complete(started.id, "call_contact", call_again("busy", soon(60)))
+    assert data(started.id)["last_notes"] is None
 
 
 # --- the drawing ----------------------------------------------------------------------------
@@ -268,7 +301,7 @@ def drawing():
 def test_every_flow_node_is_named_in_the_sales_lane_and_every_gateway_has_a_default_flow():
     process = diagram().find("bpmn:process", NS)
     nodes = flow_nodes(process)
-    assert len(nodes) == 19
+    assert len(nodes) == 21
     assert [i for i, e in nodes.items() if not (e.get("name") or "").strip()] == []
     in_lane = process.iterfind(".//bpmn:lane[@name='sales']/bpmn:flowNodeRef", NS)
     assert {ref.text for ref in in_lane} == set(nodes)
