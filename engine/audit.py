@@ -77,6 +77,19 @@ class Chain:
             self.rows = []
 
 
+class Recorder:
+    """Mixin of a locked change to one instance (``instance``, ``actor``, ``now``, ``chain``):
+    ``audit(kind, ...)`` queues an event on the instance's stream."""
+
+    def audit(self, kind, **kwargs):
+        """Queue an audit event of this instance; written when the change is saved."""
+        if self.chain is None:
+            self.chain = Chain(f"instance:{self.instance.id}")
+        kwargs.setdefault("actor", self.actor)
+        kwargs.setdefault("at", self.now)
+        return self.chain.add(kind, instance_id=self.instance.id, **kwargs)
+
+
 def append(stream, kind, **fields):
     """Add one event to ``stream`` in the current transaction; see :class:`Chain`."""
     chain = Chain(stream)

@@ -28,7 +28,7 @@ class RetryError(TasklaneError):
 
 
 @dataclass
-class Change:
+class Change(audit.Recorder):
     """What one side change collects: the locked instance, its audit events, outbox rows."""
 
     instance: ProcessInstance
@@ -36,13 +36,6 @@ class Change:
     now: object
     outbox: list = field(default_factory=list)
     chain: audit.Chain = None
-
-    def audit(self, kind, **kwargs):
-        if self.chain is None:
-            self.chain = audit.Chain(f"instance:{self.instance.id}")
-        kwargs.setdefault("actor", self.actor)
-        kwargs.setdefault("at", self.now)
-        return self.chain.add(kind, instance_id=self.instance.id, **kwargs)
 
     def notify(self, username, subject, *, body="", link=None, kind=None, params=None):
         """Ring ``username``'s bell once this change commits."""

@@ -34,7 +34,7 @@ class StaleInstanceError(TasklaneError):
 
 
 @dataclass
-class Unit:
+class Unit(audit.Recorder):
     """What one locked change collects before it is committed."""
 
     runtime: object
@@ -49,13 +49,6 @@ class Unit:
     opened_tasks: list = field(default_factory=list)
     chain: audit.Chain = None
 
-    def audit(self, kind, **kwargs):
-        """Queue an audit event of this instance; written when the unit is saved."""
-        if self.chain is None:
-            self.chain = audit.Chain(f"instance:{self.instance.id}")
-        kwargs.setdefault("actor", self.actor)
-        kwargs.setdefault("at", self.now)
-        return self.chain.add(kind, instance_id=self.instance.id, **kwargs)
 
 
 def current_unit():
