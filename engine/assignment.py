@@ -8,7 +8,7 @@ check only that the change still makes sense.
 """
 from sqlalchemy import update
 
-from . import side
+from . import side, unit
 from .db import db
 from .errors import ConflictError, NotFoundError, TaskNotReadyError
 from .models import HumanTask
@@ -67,7 +67,7 @@ def _change(task_id, actor, decide, kind):
             .values(assignee=after, claimed_at=change.now if after else None)
             .execution_options(synchronize_session="fetch"))
         if result.rowcount != 1:
-            raise side.RetryError("the task changed while it was being assigned")
+            raise unit.StaleInstanceError("the task changed while it was being assigned")
         change.audit(kind, task_id=task_id, element_id=current.element_id,
                      data_before={"assignee": before}, data_after={"assignee": after})
         if after and after != actor:

@@ -50,7 +50,6 @@ class Unit(audit.Recorder):
     chain: audit.Chain = None
 
 
-
 def current_unit():
     """The unit being worked on in this context, or None (helpers use it to add outbox rows)."""
     return _current.get()
@@ -62,42 +61,62 @@ def run(runtime, instance_id, actor, action):
     :raises NotFoundError: no such instance
     :raises TasklaneError: whatever ``action`` raises; nothing is written then
     """
-    for attempt in range(MAX_ATTEMPTS):
-        try:
-            unit = _attempt(runtime, instance_id, actor, action)
-        except (StaleInstanceError, StaleDataError):
-            db.session.rollback()
-            continue
-        except OperationalError as error:
-            db.session.rollback()
-            if "locked" not in str(error) or attempt == MAX_ATTEMPTS - 1:
-                raise
-            continue
-        except IntegrityError as error:
-            # A concurrent writer took the same audit sequence number or row: retry.
-            db.session.rollback()
-            if attempt == MAX_ATTEMPTS - 1:
-                raise StaleInstanceError("instance kept changing; try again") from error
-            continue
-        except BaseException:
-            db.session.rollback()
-            raise
-        runtime.after_commit(unit)
+    def attempt():
+        instance = lock(instance_id)
+        unit = Unit(runtime, instance, runtime.restore(instance), actor, utcnow())
+        perform(unit, action)
+        db.session.commit()
         return unit
-    raise StaleInstanceError("instance kept changing; try again")
+
+    unit = retried(attempt)
+    runtime.after_commit(unit)
+    return unit
 
 
-def _attempt(runtime, instance_id, actor, action):
+def lock(instance_id):
+    """The instance row, read afresh under its lock (``FOR UPDATE`` on PostgreSQL; on
+    SQLite the version counter and the unique audit sequence catch a concurrent writer).
+
+    :raises NotFoundError: no such instance
+    """
     query = db.session.query(ProcessInstance).filter_by(id=instance_id)
     if is_postgresql():
         query = query.with_for_update()
     instance = query.populate_existing().one_or_none()
     if instance is None:
         raise NotFoundError(f"process instance {instance_id} does not exist")
-    unit = Unit(runtime, instance, runtime.restore(instance), actor, utcnow())
-    perform(unit, action)
-    db.session.commit()
-    return unit
+    return instance
+
+
+def retried(attempt):
+    """``attempt()`` (which commits), again while a concurrent writer got there first.
+
+    Every failure rolls back; a stale read, a locked SQLite database or a taken audit
+    sequence number is retried up to ``MAX_ATTEMPTS`` times, anything else re-raised.
+
+    :raises StaleInstanceError: the instance kept changing
+    """
+    for n in range(MAX_ATTEMPTS):
+        try:
+            return attempt()
+        except (StaleInstanceError, StaleDataError):
+            db.session.rollback()
+            continue
+        except OperationalError as error:
+            db.session.rollback()
+            if "locked" not in str(error) or n == MAX_ATTEMPTS - 1:
+                raise
+            continue
+        except IntegrityError as error:
+            # A concurrent writer took the same audit sequence number or row: retry.
+            db.session.rollback()
+            if n == MAX_ATTEMPTS - 1:
+                raise StaleInstanceError("instance kept changing; try again") from error
+            continue
+        except BaseException:
+            db.session.rollback()
+            raise
+    raise StaleInstanceError("instance kept changing; try again")
 
 
 def perform(unit, action):
