@@ -56,3 +56,39 @@ def audit_kinds(instance_id):
 
 def outbox_rows():
     return db.session.query(Outbox).order_by(Outbox.id).all()
+
+
+def _contend(settings, actor, action, barrier, results):
+    from engine.errors import ConflictError
+    from tasklane.app import create_app
+
+    app = create_app(settings)
+    with app.app_context():
+        barrier.wait(timeout=120)
+        try:
+            action(actor)
+            results.put((actor, "won", None))
+        except ConflictError as error:
+            results.put((actor, "conflict", error.winner))
+        except Exception as error:  # noqa: BLE001 - reported to the test, which fails on it
+            results.put((actor, "error", repr(error)))
+
+
+def race(settings, actors, action):
+    """Call ``action(actor)`` in one forked process per actor, all released at one moment.
+
+    :returns: ``[(actor, "won" | "conflict" | "error", winner named by the conflict or the error)]``
+    """
+    import multiprocessing
+
+    db.session.remove()
+    context = multiprocessing.get_context("fork")
+    barrier, results = context.Barrier(len(actors)), context.Queue()
+    processes = [context.Process(target=_contend, args=(settings, actor, action, barrier, results))
+                 for actor in actors]
+    for process in processes:
+        process.start()
+    outcomes = [results.get(timeout=300) for _ in processes]
+    for process in processes:
+        process.join(timeout=60)
+    return outcomes

@@ -1,6 +1,4 @@
 """Claims from separate processes at the same moment: one owner, one audit event."""
-import multiprocessing
-
 import pytest
 
 import engine
@@ -9,41 +7,17 @@ from engine.db import db
 from engine.errors import ConflictError
 from engine.models import AuditEvent, HumanTask
 
-from .helpers import open_tasks
+from .helpers import open_tasks, race
 
 CONTENDERS = 12
-
-
-def _claim(settings, task_id, actor, barrier, results):
-    from tasklane.app import create_app
-
-    app = create_app(settings)
-    with app.app_context():
-        barrier.wait(timeout=120)
-        try:
-            assignment.claim(task_id, actor=actor)
-            results.put((actor, "won", None))
-        except ConflictError as error:
-            results.put((actor, "conflict", error.winner))
-        except Exception as error:  # noqa: BLE001 - reported to the test, which fails on it
-            results.put((actor, "error", repr(error)))
 
 
 def test_concurrent_claims_leave_exactly_one_owner_and_one_event(deploy, settings):
     deploy("call_loop.bpmn")
     started = engine.start("call_loop", actor="sales1", data={"name": "An", "calls": 0})
     task_id = open_tasks(started.id)["call"].id
-    db.session.remove()
-
-    context = multiprocessing.get_context("fork")
-    barrier, results = context.Barrier(CONTENDERS), context.Queue()
-    processes = [context.Process(target=_claim, args=(settings, task_id, f"rep{n}", barrier, results))
-                 for n in range(CONTENDERS)]
-    for process in processes:
-        process.start()
-    outcomes = [results.get(timeout=300) for _ in processes]
-    for process in processes:
-        process.join(timeout=60)
+    outcomes = race(settings, [f"rep{n}" for n in range(CONTENDERS)],
+                    lambda actor: assignment.claim(task_id, actor=actor))
 
     assert [o for o in outcomes if o[1] == "error"] == []
     winners = [actor for actor, result, _ in outcomes if result == "won"]

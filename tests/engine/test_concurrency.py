@@ -1,30 +1,12 @@
 """Fifty people complete the same task at the same moment, from separate processes."""
-import multiprocessing
-
 import engine
 from engine import audit
 from engine.db import db
 from engine.models import AuditEvent, HumanTask
 
-from .helpers import instance, open_tasks
+from .helpers import instance, open_tasks, race
 
 CONTENDERS = 50
-
-
-def _contend(settings, task_id, actor, barrier, results):
-    from engine.errors import ConflictError
-    from tasklane.app import create_app
-
-    app = create_app(settings)
-    with app.app_context():
-        barrier.wait(timeout=120)
-        try:
-            engine.complete_task(task_id, actor=actor, data={"outcome": "not_reached"})
-            results.put((actor, "won", None))
-        except ConflictError as error:
-            results.put((actor, "conflict", error.winner))
-        except Exception as error:  # noqa: BLE001 - reported to the test, which fails on it
-            results.put((actor, "error", repr(error)))
 
 
 def test_fifty_concurrent_completions_have_exactly_one_winner(deploy, settings):
@@ -32,17 +14,8 @@ def test_fifty_concurrent_completions_have_exactly_one_winner(deploy, settings):
     started = engine.start("call_loop", actor="sales1", data={"name": "An", "calls": 0})
     task_id = open_tasks(started.id)["call"].id
     version_before = instance(started.id).lock_version
-    db.session.remove()
-
-    context = multiprocessing.get_context("fork")
-    barrier, results = context.Barrier(CONTENDERS), context.Queue()
-    processes = [context.Process(target=_contend, args=(settings, task_id, f"rep{n}", barrier, results))
-                 for n in range(CONTENDERS)]
-    for process in processes:
-        process.start()
-    outcomes = [results.get(timeout=300) for _ in processes]
-    for process in processes:
-        process.join(timeout=60)
+    outcomes = race(settings, [f"rep{n}" for n in range(CONTENDERS)], lambda actor: engine.complete_task(
+        task_id, actor=actor, data={"outcome": "not_reached"}))
 
     winners = [actor for actor, result, _ in outcomes if result == "won"]
     assert [o for o in outcomes if o[1] == "error"] == []
