@@ -10,8 +10,9 @@ from sqlalchemy import update
 
 from . import side, unit
 from .db import db
-from .errors import ConflictError, NotFoundError, TaskNotReadyError
+from .errors import ConflictError, NotFoundError
 from .models import HumanTask
+from .runtime import refuse_if_closed
 
 TASK_LINK = "/tasks/{id}"
 
@@ -56,7 +57,7 @@ def _change(task_id, actor, decide, kind):
 
     def action(change):
         current = db.session.get(HumanTask, task_id, populate_existing=True)
-        _refuse_if_closed(current)
+        refuse_if_closed(current)
         before, after = current.assignee, decide(current)
         if after == before:
             return current
@@ -78,9 +79,3 @@ def _change(task_id, actor, decide, kind):
 
     return side.apply(instance_id, actor, action)
 
-
-def _refuse_if_closed(row):
-    if row.state == "completed":
-        raise ConflictError(f"task already completed by {row.completed_by}", winner=row.completed_by)
-    if row.state != "open":
-        raise TaskNotReadyError(f"task is {row.state}")

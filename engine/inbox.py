@@ -77,9 +77,12 @@ def _narrow(viewer, filters, now):
         clauses += [HumanTask.due_at >= start, HumanTask.due_at < end]
     elif filters.due == "none":
         clauses.append(HumanTask.due_at.is_(None))
-    for word in _search_words(filters.search):
-        clauses.append(HumanTask.search_text.contains(word, autoescape=True))
-    return clauses
+    return clauses + search_clauses(filters.search)
+
+
+def search_clauses(search):
+    """Task rows about the customer ``search`` names (see :func:`_search_words`)."""
+    return [HumanTask.search_text.contains(word, autoescape=True) for word in _search_words(search)]
 
 
 def _search_words(search):
@@ -101,12 +104,13 @@ def _day_bounds(now, zone, days):
 def page(viewer, filters, now):
     """``(rows, total)``: one page of the tab, and how many rows it holds with the filters
     (at most :data:`COUNT_CAP` + 1: more than the cap reads as "over the cap")."""
-    where = scope(viewer, filters.tab) + _narrow(viewer, filters, now)
+    narrow = _narrow(viewer, filters, now)
+    where = scope(viewer, filters.tab) + narrow
     per_page = max(1, min(MAX_PER_PAGE, filters.per_page))
     order = HumanTask.completed_at.desc() if filters.tab == "done" else HumanTask.sort_key
     rows = db.session.scalars(select(HumanTask).where(*where).order_by(order)
                               .limit(per_page).offset((max(1, filters.page) - 1) * per_page)).all()
-    return rows, _count(viewer, filters.tab, _narrow(viewer, filters, now))
+    return rows, _count(viewer, filters.tab, narrow)
 
 
 def _count(viewer, tab, narrow):

@@ -167,7 +167,7 @@ def complete_task(runtime, task_id, *, actor, data=None):
 
     def action(work):
         current = db.session.get(HumanTask, task_id, populate_existing=True)
-        _refuse_if_closed(current)
+        refuse_if_closed(current)
         task = _ready_user_task(work.workflow, task_id)
         before = dict(task.data)
         values, _ = attachments.store_uploads(data or {}, instance_id=work.instance.id,
@@ -182,7 +182,8 @@ def complete_task(runtime, task_id, *, actor, data=None):
     return unit.run(runtime, instance_id, actor, action).instance
 
 
-def _refuse_if_closed(row):
+def refuse_if_closed(row):
+    """:raises ConflictError: completed (naming by whom and when)  :raises TaskNotReadyError: cancelled"""
     if row.state == "completed":
         when = row.completed_at.isoformat(timespec="seconds") if row.completed_at else "earlier"
         raise ConflictError(f"task already completed by {row.completed_by} at {when}",

@@ -13,11 +13,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
 import engine
-from engine import attachments, comments
+from engine import attachments, comments, inbox
 from engine.db import db
 from engine.errors import ValidationError
 from engine.models import Attachment, AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
-from engine.task_meta import search_text
 from engine.types import utcnow
 from forms import uploads
 
@@ -49,10 +48,7 @@ def case_index():
     if status in ("running", "completed", "cancelled", "error"):
         query = query.where(ProcessInstance.status == status)
     if needle:
-        digits = "".join(c for c in needle if c.isdigit())
-        words = [digits] if len(digits) >= 3 else search_text(needle, None).split()
-        matching = select(HumanTask.instance_id).where(
-            *[HumanTask.search_text.contains(w, autoescape=True) for w in words])
+        matching = select(HumanTask.instance_id).where(*inbox.search_clauses(needle))
         query = query.where(ProcessInstance.id.in_(matching))
     cases = db.session.scalars(query.order_by(ProcessInstance.id.desc())
                                .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
