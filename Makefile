@@ -42,7 +42,7 @@ $(NODE_STAMP): package.json package-lock.json
 
 $(VENDOR_STAMP): $(NODE_STAMP) Makefile
 	rm -rf $(VENDOR)
-	mkdir -p $(VENDOR)/htmx $(VENDOR)/bootstrap $(VENDOR)/bootstrap-icons $(VENDOR)/bpmn-js
+	mkdir -p $(VENDOR)/htmx $(VENDOR)/bootstrap $(VENDOR)/bootstrap-icons $(VENDOR)/bpmn-js $(VENDOR)/chartjs
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
 	cp node_modules/bootstrap/dist/css/bootstrap.min.css \
 	   node_modules/bootstrap/dist/js/bootstrap.bundle.min.js $(VENDOR)/bootstrap/
@@ -51,6 +51,11 @@ $(VENDOR_STAMP): $(NODE_STAMP) Makefile
 	cp -R node_modules/bpmn-js/dist/bpmn-viewer.production.min.js \
 	   node_modules/bpmn-js/dist/bpmn-modeler.production.min.js \
 	   node_modules/bpmn-js/dist/assets $(VENDOR)/bpmn-js/
+	cp node_modules/chart.js/dist/chart.umd.min.js $(VENDOR)/chartjs/
+	mkdir -p $(VENDOR)/bpmn-js-properties-panel
+	cp node_modules/bpmn-js-properties-panel/dist/bpmn-js-properties-panel.umd.js \
+	   node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css \
+	   $(VENDOR)/bpmn-js-properties-panel/
 	touch $@
 
 assets: $(VENDOR_STAMP)

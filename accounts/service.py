@@ -9,7 +9,7 @@ from .models import ROLES, Role, User
 
 DEMO_USERS = [
     ("admin", "Quản trị viên", ["admin"], "en"),
-    ("manager", "Trần Thị Quản Lý", ["manager", "sales"], "vi"),
+    ("manager", "Trần Thị Thu Hằng", ["manager", "sales"], "vi"),
     *[(f"sales{n}", name, ["sales"], "vi") for n, name in enumerate(
         ["Nguyễn Văn An", "Lê Thị Bình", "Phạm Minh Châu", "Hoàng Đức Dũng", "Vũ Thu Hà"], start=1)],
     ("owner", "Process Owner", ["process_owner"], "en"),

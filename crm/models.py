@@ -1,4 +1,4 @@
-"""Customers (leads, contacts, customers), their interactions and orders.
+"""Customers (leads, contacts, customers), their interactions, orders and pipeline stages.
 
 One ``crm_customer`` row per person as they were entered: a phone number may be
 shared by several rows (duplicates are detected and shown, never merged).
@@ -13,6 +13,9 @@ GENDERS = ("female", "male", "other")
 # Seed 003. "new" with first_contact_at null is "new, not yet contacted" (seed 001 III.A).
 STATUSES = ("new", "in_consultation", "contact", "ordered", "closed_no_need", "closed_wrong_number")
 CHANNELS = ("call", "email", "sms", "note")
+# Seed 004: a stage is worked on (open), a sale (won: the prospect becomes a customer) or the
+# end of the care (lost).
+STAGE_KINDS = ("open", "won", "lost")
 
 
 class Customer(db.Model):
@@ -31,6 +34,44 @@ class Customer(db.Model):
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     created_by = db.Column(db.String(80), nullable=False)
     first_contact_at = db.Column(UTCDateTime)
+    instance_id = db.Column(db.ForeignKey("process_instance.id"), index=True)
+    # The prospect pipeline (seed 004): its case, the stage it is in, since when, and when
+    # it was converted into the customer catalogue.
+    pipeline_instance_id = db.Column(db.ForeignKey("process_instance.id"), index=True)
+    stage_id = db.Column(db.ForeignKey("crm_stage.id"), index=True)
+    stage_changed_at = db.Column(UTCDateTime)
+    converted_at = db.Column(UTCDateTime)
+
+
+class Stage(db.Model):
+    """A stage of the prospect pipeline; an admin names and orders them (docs/pipeline.md)."""
+
+    __tablename__ = "crm_stage"
+    id = db.Column(db.Integer, primary_key=True)
+    key = db.Column(db.String(40), nullable=False, unique=True)
+    position = db.Column(db.Integer, nullable=False)
+    kind = db.Column(db.String(10), nullable=False, default="open")
+    name_vi = db.Column(db.String(120), nullable=False)
+    name_en = db.Column(db.String(120), nullable=False)
+    name_ru = db.Column(db.String(120), nullable=False)
+    active = db.Column(db.Boolean, nullable=False, default=True)
+
+    def name(self, locale):
+        return getattr(self, f"name_{locale}", None) or self.name_en
+
+
+class StageChange(db.Model):
+    """One move of a prospect between stages, with its note and attached files."""
+
+    __tablename__ = "crm_stage_change"
+    id = db.Column(db.Integer, primary_key=True)
+    customer_id = db.Column(db.ForeignKey("crm_customer.id"), nullable=False, index=True)
+    from_stage_id = db.Column(db.ForeignKey("crm_stage.id"))
+    to_stage_id = db.Column(db.ForeignKey("crm_stage.id"), nullable=False)
+    note = db.Column(db.Text)
+    attachments = db.Column(db.JSON)
+    at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    author = db.Column(db.String(80), nullable=False)
     instance_id = db.Column(db.ForeignKey("process_instance.id"), index=True)
 
 

@@ -13,8 +13,9 @@ from . import runtime as _runtime
 from .db import db
 from .runtime import Runtime
 
-__all__ = ["db", "init_app", "deploy", "start", "complete_task", "send_message", "cancel",
-           "fire_timer", "register_helper", "on_commit", "get_runtime", "task_data", "case_data"]
+__all__ = ["db", "init_app", "deploy", "validate", "register_check", "start", "complete_task",
+           "send_message", "cancel", "fire_timer", "register_helper", "on_commit", "get_runtime",
+           "task_data", "case_data"]
 
 
 def init_app(app):
@@ -43,6 +44,17 @@ def deploy(xml, *, actor, name="diagram", roles=None):
     """Deploy a BPMN document; see :func:`engine.deploy.deploy`."""
     return _deploy.deploy(get_runtime(), xml, actor=actor, name=name, roles=roles,
                           max_bytes=current_app.config.get("TASKLANE_MAX_BPMN_BYTES", 2_000_000))
+
+
+def validate(xml, *, name="diagram", roles=None):
+    """The problems deploying ``xml`` would meet, and warnings; see :func:`engine.deploy.validate`."""
+    return _deploy.validate(get_runtime(), xml, name=name, roles=roles,
+                            max_bytes=current_app.config.get("TASKLANE_MAX_BPMN_BYTES", 2_000_000))
+
+
+def register_check(check):
+    """Check every task of a diagram being deployed or validated: ``check(task_spec) -> problems``."""
+    get_runtime().register_check(check)
 
 
 def start(key, *, actor, data=None, business_key=None, version=None):
@@ -79,3 +91,31 @@ def task_data(task_id):
 def case_data(instance_id):
     """A case's current data; see :func:`engine.reading.case_data`."""
     return _reading.case_data(get_runtime(), instance_id)
+
+
+def version_diff(version_a, version_b):
+    """Elements added, removed and changed between two versions; see :func:`engine.versions.diff`."""
+    from . import versions
+
+    return versions.diff(get_runtime(), version_a, version_b)
+
+
+def redeploy(version, *, actor):
+    """Deploy an old version again as the newest; see :func:`engine.versions.redeploy`."""
+    from . import versions
+
+    return versions.redeploy(get_runtime(), version, actor=actor)
+
+
+def migration_dry_run(from_version, to_version):
+    """Which running cases could move, and why not; see :func:`engine.migration.dry_run`."""
+    from . import migration
+
+    return migration.dry_run(get_runtime(), from_version, to_version)
+
+
+def migrate(instance_ids, to_version, *, actor, from_version=None):
+    """Move running cases to another version; see :func:`engine.migration.migrate`."""
+    from . import migration
+
+    return migration.migrate(get_runtime(), instance_ids, to_version, actor=actor, from_version=from_version)

@@ -3,7 +3,7 @@ from sqlalchemy.exc import IntegrityError
 
 from . import audit, specs, start_timers
 from .db import db, is_postgresql
-from .errors import ConflictError
+from .errors import ConflictError, DeployError
 from .models import ProcessDefinition, ProcessVersion
 from .types import utcnow
 
@@ -20,7 +20,7 @@ def deploy(runtime, xml, *, actor, name="diagram", roles=None, max_bytes=2_000_0
     :raises ConflictError: someone deployed the same process at the same moment
     """
     parsed, xml_text = specs.parse(xml, helpers=runtime.helpers, max_bytes=max_bytes, roles=roles,
-                                   name=name)
+                                   name=name, checks=runtime.checks)
     digest = specs.sha256(xml_text)
     now = utcnow()
     results, timers = [], []
@@ -39,6 +39,20 @@ def deploy(runtime, xml, *, actor, name="diagram", roles=None, max_bytes=2_000_0
         raise
     runtime.committed(timers, [])
     return results
+
+
+def validate(runtime, xml, *, name="diagram", roles=None, max_bytes=2_000_000):
+    """Every problem deploying ``xml`` would meet, and the warnings, without storing anything.
+
+    :returns: ``[{"element", "message", "severity"}]`` (``error`` refuses a deploy,
+        ``warning`` does not); empty when the diagram is fine
+    """
+    try:
+        _parsed, _text, problems = specs.inspect(xml, helpers=runtime.helpers, max_bytes=max_bytes,
+                                                 roles=roles, name=name, checks=runtime.checks)
+    except DeployError as error:
+        problems = [{"severity": "error", **p} for p in error.problems]
+    return problems
 
 
 def _store(process, xml_text, digest, actor, source_name, now):

@@ -233,3 +233,6 @@ class AuditStream(db.Model):
     stream = db.Column(db.String(120), primary_key=True)
     seq = db.Column(db.Integer, nullable=False)
     hash = db.Column(db.String(64), nullable=False)
+
+
+from . import drafts  # noqa: E402,F401 - registers process_draft with the metadata

@@ -4,7 +4,9 @@ from .errors import ValidationError
 from .models import Outbox
 from .unit import current_unit
 
-CHANNELS = ("in_app", "email", "sms")
+# "start" starts another process once this transaction commits (recipient: its key;
+# params: data and business_key); see workers/delivery.py.
+CHANNELS = ("in_app", "email", "sms", "start")
 
 
 def add(channel, recipient, *, subject="", body="", link=None, instance_id=None, kind=None,
@@ -33,3 +35,16 @@ def add(channel, recipient, *, subject="", body="", link=None, instance_id=None,
     if work is not None:
         work.outbox.append(row)
     return row
+
+
+def start_after_commit(key, *, data=None, business_key=None):
+    """Start an instance of process ``key`` once the current transaction commits.
+
+    The row commits with the step that asks for it, and the worker starts the instance
+    and marks the row sent in one transaction: the instance starts exactly once, even
+    if the step is retried or the worker is killed. A refused start (process not
+    deployed, a failing script) is retried up to five times, then left ``failed`` with
+    its error for an operator.
+    """
+    return add("start", key, subject=f"start {key}",
+               params={"data": data or {}, "business_key": business_key})

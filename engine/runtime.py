@@ -31,6 +31,7 @@ class Runtime:
     def __init__(self, *, script_timeout):
         self.script_timeout = script_timeout
         self.helpers = {}
+        self.checks = []
         self.spec_cache = specs.SpecCache()
         self.on_commit_hooks = []
         self._script_engine = None
@@ -43,6 +44,11 @@ class Runtime:
         """Make ``function`` callable as ``name`` from conditions and scripts."""
         self.helpers[name] = function
         self._script_engine = None
+
+    def register_check(self, check):
+        """Run ``check(task_spec) -> problems`` on every task of a diagram being deployed
+        or validated (see engine/checks.py)."""
+        self.checks.append(check)
 
     @property
     def script_engine(self):
@@ -204,18 +210,25 @@ def _ready_user_task(workflow, task_id):
 def send_message(runtime, instance_id, name, *, actor, payload=None):
     """Deliver BPMN message ``name`` to a waiting instance.
 
+    Uploaded files in ``payload`` are stored as attachments of the case in the same
+    transaction and replaced by references, as in :func:`complete_task`.
+
     :raises NotFoundError: no such instance
     :raises ConflictError: the instance is not waiting for that message
     """
     def action(work):
         if work.instance.status != "running":
             raise ConflictError(f"instance {instance_id} is {work.instance.status}")
-        event = BpmnEvent(MessageEventDefinition(name), payload=payload)
+        values = payload
+        if isinstance(payload, dict):
+            values, _ = attachments.store_uploads(payload, instance_id=work.instance.id, actor=work.actor,
+                                                  at=work.now)
+        event = BpmnEvent(MessageEventDefinition(name), payload=values)
         try:
             work.workflow.send_event(event)
         except WorkflowException as error:
             raise ConflictError(f"instance {instance_id} is not waiting for message '{name}'") from error
-        work.audit("message_received", data_after=payload, details={"message": name})
+        work.audit("message_received", data_after=values, details={"message": name})
         run_engine(work)
 
     return unit.run(runtime, instance_id, actor, action).instance

@@ -21,7 +21,7 @@ from SpiffWorkflow.specs.MultiChoice import MultiChoice
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from . import xml_safety
+from . import checks, xml_safety
 from .errors import DeployError
 from .sandbox import compile_expression, unknown_calls
 from .task_meta import lane_role, properties
@@ -57,16 +57,30 @@ def sha256(xml):
     return hashlib.sha256(xml.encode("utf-8") if isinstance(xml, str) else xml).hexdigest()
 
 
-def parse(xml, *, helpers, max_bytes, roles=None, name="diagram"):
+def parse(xml, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
     """Parse every executable top-level process of a BPMN document and check it.
 
     :param xml: the BPMN 2.0 document (bytes or str)
     :param helpers: names callable from expressions
     :param roles: if given, every lane must name one of these roles
+    :param checks: more checks, ``check(task_spec) -> problems`` (see engine/checks.py)
     :returns: ``(processes, text)``: a list of :class:`ParsedProcess` and the document
         as UTF-8 text to store
-    :raises DeployError: hostile or malformed XML, invalid BPMN, or bad expressions,
-        with the offending element ids
+    :raises DeployError: hostile or malformed XML, invalid BPMN, or any problem of
+        severity ``error``, with the offending element ids
+    """
+    parsed, text, problems = inspect(xml, helpers=helpers, max_bytes=max_bytes, roles=roles, name=name,
+                                     checks=checks)
+    errors = [p for p in problems if p["severity"] == "error"]
+    if errors:
+        raise DeployError(f"{name} has {len(errors)} problem(s)", errors)
+    return parsed, text
+
+
+def inspect(xml, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
+    """:func:`parse` without refusing: ``(processes, text, problems)`` with errors and warnings.
+
+    :raises DeployError: the document cannot be read at all (hostile XML, not BPMN)
     """
     root = xml_safety.parse(xml, max_bytes=max_bytes, name=name)
     text = xml_safety.as_text(xml, root)
@@ -84,10 +98,8 @@ def parse(xml, *, helpers, max_bytes, roles=None, name="diagram"):
                           [{"element": name, "message": str(error)}]) from None
     if not parsed:
         raise DeployError(f"{name} has no executable process", [{"element": name, "message": "no process"}])
-    problems = [p for process in parsed for p in check(process, helpers, roles)]
-    if problems:
-        raise DeployError(f"{name} has {len(problems)} problem(s)", problems)
-    return parsed, text
+    problems = [p for process in parsed for p in check(process, helpers, roles, checks)]
+    return parsed, text, problems
 
 
 def _top_level_keys(parser):
@@ -124,19 +136,23 @@ def _expressions(task_spec):
         yield "eval", due, "dueIn"
 
 
-def check(process, helpers, roles=None):
-    """Problems with one parsed process: ``[{"element", "message"}]``, empty when it is fine."""
+def check(process, helpers, roles=None, extra=()):
+    """Problems with one parsed process: ``[{"element", "message", "severity"}]``, empty
+    when it is fine: code that does not compile or calls unknown functions, lanes that
+    match no role, and :data:`engine.checks.BUILT_IN` plus ``extra`` per task spec."""
     problems = []
     for spec in (process.spec, *process.subprocess_specs.values()):
         for task_spec in spec.task_specs.values():
-            element = getattr(task_spec, "bpmn_id", None) or task_spec.name
+            element = checks.element_id(task_spec)
             for mode, source, what in _expressions(task_spec):
                 problems.extend(_check_code(element, mode, source, what, helpers))
+            for rule in (*checks.BUILT_IN, *extra):
+                problems.extend(rule(task_spec))
     if roles is not None:
         for lane in sorted(process.lanes):
             if lane_role(lane) not in roles:
-                problems.append({"element": lane, "message":
-                                 f"lane '{lane}' matches no role; create the role or rename the lane"})
+                problems.append(checks.problem(lane, f"lane '{lane}' matches no role; create the role or "
+                                                     "rename the lane"))
     return problems
 
 
@@ -145,9 +161,9 @@ def _check_code(element, mode, source, what, helpers):
         compile_expression(source, mode)
         missing = unknown_calls(source, mode, helpers)
     except SyntaxError as error:
-        return [{"element": element, "message": f"{what} does not compile: {error}"}]
+        return [checks.problem(element, f"{what} does not compile: {error}")]
     if missing:
-        return [{"element": element, "message": f"{what} calls unknown function(s): {', '.join(missing)}"}]
+        return [checks.problem(element, f"{what} calls unknown function(s): {', '.join(missing)}")]
     return []
 
 

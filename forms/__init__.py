@@ -10,6 +10,7 @@ Public API::
     load(form_key) -> dict                 exists(form_key) -> bool
     load_ui(ui_form_key) -> dict           keys() -> list[str]
     describe(form_key, ui_form_key=None, *, locale, values, errors, timezone) -> FormView
+    describe_schema(schema, ui=None, *, locale) -> FormView   (a schema not in a file)
     validate(form_key, ui_form_key=None, *, formdata | json, files, locale, timezone, region) -> dict
     instructions.render(markdown_text, data) -> Markup
 """
@@ -18,9 +19,22 @@ from .definitions import FORMS_DIR, exists, keys, load, load_ui, path
 from .messages import FORM_ERROR_KEY
 from .uploads import Upload
 from .validation import validate
-from .view import FieldView, FormView, describe
+from .view import FieldView, FormView, describe, describe_form
 
 __all__ = [
-    "FORMS_DIR", "FORM_ERROR_KEY", "FieldView", "FormView", "Upload", "describe", "exists", "instructions",
-    "keys", "load", "load_ui", "path", "validate",
+    "FORMS_DIR", "FORM_ERROR_KEY", "FieldView", "FormView", "Upload", "describe", "describe_schema", "exists",
+    "instructions", "keys", "load", "load_ui", "path", "validate",
 ]
+
+
+def describe_schema(schema, ui=None, *, locale="en"):
+    """A JSON Schema (and UI schema) held in memory, ready to render like :func:`describe`.
+
+    :raises jsonschema.SchemaError: not a valid JSON Schema
+    :raises NotFoundError: a ``$ref`` that points nowhere
+    """
+    from .fields import build_from
+    from .schema_errors import validator_class
+
+    validator_class(schema).check_schema(schema)
+    return describe_form(build_from(schema, ui, key="preview"), locale=locale)

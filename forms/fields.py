@@ -81,10 +81,17 @@ def build(form_key, ui_form_key=None):
 
     :raises NotFoundError: no such form or UI schema, or a ``$ref`` that points nowhere
     """
-    schema = definitions.load(form_key)
-    ui = definitions.load_ui(ui_form_key)
+    return build_from(definitions.load(form_key), definitions.load_ui(ui_form_key), key=form_key)
+
+
+def build_from(schema, ui=None, *, key="form"):
+    """The field tree of a schema held in memory (the form editor's preview).
+
+    :raises NotFoundError: a ``$ref`` that points nowhere
+    """
+    ui = ui or {}
     root = definitions.resolve(schema, schema)
-    return Form(form_key, schema, ui, _object_fields(schema, root, ui, ()))
+    return Form(key, schema, ui, _object_fields(schema, root, ui, ()))
 
 
 def option_value(const):

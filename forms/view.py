@@ -56,7 +56,13 @@ def describe(form_key, ui_form_key=None, *, locale="en", values=None, errors=Non
     :param timezone: zoneinfo name the date-times are shown in
     :raises NotFoundError: no such form or UI schema
     """
-    form = build(form_key, ui_form_key)
+    return describe_form(build(form_key, ui_form_key), locale=locale, values=values, errors=errors,
+                         timezone=timezone)
+
+
+def describe_form(form, *, locale="en", values=None, errors=None, timezone=DEFAULT_TIMEZONE):
+    """:func:`describe` for a built :class:`forms.fields.Form` (from a file or
+    :func:`forms.fields.build_from`)."""
     errors = errors or {}
     with force_locale(locale):
         views = [_view(f, form.schema, locale, timezone, values, errors) for f in form.fields]

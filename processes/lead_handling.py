@@ -3,7 +3,7 @@
 They run inside the instance's unit of work (a script task right after a call task),
 so the crm rows are committed with the step, or not at all. Each does nothing and
 returns ``None`` when the case has no ``customer_id`` (started without a crm
-customer: demo data, tests) or the customer does not exist.
+customer: tests, other tools) or the customer does not exist.
 """
 from decimal import Decimal
 
@@ -35,7 +35,8 @@ def call_author():
     return None
 
 
-def _customer(customer_id):
+def customer_of(customer_id):
+    """The crm customer a case names, or ``None`` (no ``customer_id``, or no such row)."""
     if customer_id in (None, ""):
         return None
     return db.session.get(Customer, int(customer_id))
@@ -47,7 +48,8 @@ def _move(customer, status):
         customer.kind = STATUS_KIND[status]
 
 
-def _author(unit):
+def step_author(unit):
+    """Who a step's record is by: the user who completed the task it follows, else the unit's actor."""
     return call_author() or (unit.actor if unit is not None else None) or "system"
 
 
@@ -62,13 +64,13 @@ def record_call(customer_id, outcome, notes=None):
 
     :returns: the interaction's id, or ``None`` when there is no customer
     """
-    customer = _customer(customer_id)
+    customer = customer_of(customer_id)
     if customer is None:
         return None
     unit = current_unit()
     now = unit.now if unit is not None else utcnow()
     interaction = Interaction(customer_id=customer.id, channel="call", outcome=outcome, notes=notes or None,
-                              at=now, author=_author(unit),
+                              at=now, author=step_author(unit),
                               instance_id=unit.instance.id if unit is not None else None)
     db.session.add(interaction)
     if customer.first_contact_at is None:
@@ -87,12 +89,12 @@ def record_order(customer_id, product, quantity, amount):
 
     :returns: the order's id, or ``None`` when there is no customer
     """
-    customer = _customer(customer_id)
+    customer = customer_of(customer_id)
     if customer is None:
         return None
     unit = current_unit()
     order = Order(customer_id=customer.id, product=product, quantity=int(quantity or 1),
-                  amount=Decimal(str(amount)), created_by=_author(unit),
+                  amount=Decimal(str(amount)), created_by=step_author(unit),
                   created_at=unit.now if unit is not None else utcnow(),
                   instance_id=unit.instance.id if unit is not None else None)
     db.session.add(order)

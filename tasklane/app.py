@@ -17,6 +17,7 @@ def create_app(test_config=None):
     :raises ConfigError: a setting is invalid or a required one is missing
     """
     import accounts.models  # noqa: F401 - registers the tables with the metadata
+    import crm.lending  # noqa: F401 - likewise
     import crm.models  # noqa: F401 - likewise
     import engine
     import processes

@@ -56,6 +56,8 @@ SETTINGS = [
     Setting("TASKLANE_SMTP_PORT", int, 25, "SMTP port"),
     Setting("TASKLANE_MAIL_FROM", str, "tasklane@localhost", "sender address of e-mail"),
     Setting("TASKLANE_WEB_WORKERS", int, 2, "gunicorn worker processes started by `tasklane run`"),
+    Setting("TASKLANE_TEST_HOOKS", bool, False,
+            "let the test clock hook (engine/testclock.py) move timers; tests only, refused in production"),
 ]
 
 
@@ -94,6 +96,8 @@ def _derive(config):
         raise ConfigError("TASKLANE_ENV must be development, production or testing")
     instance = Path(config["TASKLANE_INSTANCE_DIR"]).resolve()
     config["TASKLANE_INSTANCE_DIR"] = str(instance)
+    if config["TASKLANE_TEST_HOOKS"] and config["TASKLANE_ENV"] == "production":
+        raise ConfigError("TASKLANE_TEST_HOOKS moves timers for tests; it cannot be on in production")
     if not config["TASKLANE_SECRET_KEY"]:
         if config["TASKLANE_ENV"] == "production":
             raise ConfigError("TASKLANE_SECRET_KEY (or SECRET_KEY) is required in production")

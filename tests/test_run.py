@@ -63,7 +63,7 @@ def test_setup_on_embedded_defaults_leaves_no_redis_server_running(tmp_path):
                             capture_output=True, text=True, timeout=120)
     try:
         assert result.returncode == 0, result.stderr
-        assert "demo cases started: 10" in result.stdout
+        assert "demo cases started: 200" in result.stdout
         assert not embedded.is_running(tmp_path / "instance")
     finally:
         embedded.stop(tmp_path / "instance")

@@ -5,14 +5,39 @@ csrf = CSRFProtect()
 
 
 def init_app(app):
-    from . import api, auth, bell, cases, errors, formatting, health, i18n, inbox, leads, profile, tasks
+    from . import (
+        api,
+        auth,
+        bell,
+        cases,
+        errors,
+        formatting,
+        health,
+        i18n,
+        inbox,
+        leads,
+        pipeline,
+        profile,
+        stages,
+        tasks,
+    )
+    from .dashboard import bp as dashboard_bp
+    from .formeditor import bp as formeditor_bp
+    from .modeler import bp as modeler_bp
+    from .processes import bp as processes_bp
+    from .reports import bp as reports_bp
 
     csrf.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
     formatting.init_app(app)
     bell.init_app(app)
-    for blueprint in (health.bp, inbox.bp, tasks.bp, cases.bp, leads.bp, profile.bp):
+    for blueprint in (health.bp, inbox.bp, tasks.bp, cases.bp, leads.bp, pipeline.bp, stages.bp, profile.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(processes_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(modeler_bp)
+    app.register_blueprint(formeditor_bp)
     api.init_app(app)
     errors.init_app(app)

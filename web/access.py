@@ -7,6 +7,7 @@ partners and customers see only cases they started or hold a task in.
 from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
 
+from crm.models import Customer
 from engine import inbox
 from engine.db import db
 from engine.errors import ForbiddenError, NotFoundError
@@ -111,3 +112,33 @@ def may_take_role(user, task):
     if task.candidate_role is None:
         return is_staff(user) or is_manager(user)
     return task.candidate_role in roles(user) or is_manager(user)
+
+
+CUSTOMER_READERS = frozenset({"sales", "manager", "admin", "auditor"})
+
+
+def sees_all_customers(user):
+    return is_manager(user) or is_auditor(user)
+
+
+def may_see_customer(user, customer):
+    """Leads and prospects: sales see their own and the unowned ones; managers,
+    admins and auditors all; other roles none."""
+    if not roles(user) & CUSTOMER_READERS:
+        return False
+    return sees_all_customers(user) or customer.owner in (None, user.username)
+
+
+def visible_customers(query, user):
+    """``query`` (a select or query of customers) narrowed as :func:`may_see_customer` rules."""
+    if sees_all_customers(user):
+        return query
+    return query.where(or_(Customer.owner == user.username, Customer.owner.is_(None)))
+
+
+def may_change_customer(user, customer):
+    """Moving a prospect, adding it to the pipeline: managers and admins, or sales on
+    their own and unowned customers; never auditors."""
+    if is_manager(user):
+        return True
+    return "sales" in roles(user) and customer.owner in (None, user.username)

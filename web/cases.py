@@ -4,23 +4,33 @@ comments and attachments.
 :raise 403: the user may not see the case
 :raise 404: no such case or attachment
 """
+from datetime import date, datetime, time, timedelta, timezone
+from io import BytesIO
 from urllib.parse import quote
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 import engine
 from engine import attachments, comments, inbox
 from engine.db import db
 from engine.errors import ValidationError
-from engine.models import Attachment, AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
+from engine.models import (
+    Attachment,
+    AuditEvent,
+    HumanTask,
+    ProcessDefinition,
+    ProcessInstance,
+    ProcessVersion,
+)
 from engine.types import utcnow
 from forms import uploads
 
-from . import access, timeline
+from . import access, case_diagram, case_export, timeline
 
 bp = Blueprint("cases", __name__)
 PER_PAGE = 25
@@ -38,24 +48,83 @@ def _visible(query):
     return query.where(or_(ProcessInstance.started_by == user.username, ProcessInstance.id.in_(involved)))
 
 
+STATUSES = ("running", "completed", "cancelled", "error")
+
+
+def _day(text, name, errors):
+    """A date from a form field (``YYYY-MM-DD``) or ``None``; a bad one goes to ``errors``."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        errors[name] = _("Enter a date as YYYY-MM-DD.")
+        return None
+
+
+def _utc_midnight(day):
+    """The start of ``day`` in the reader's zone, as a UTC datetime."""
+    return get_timezone().localize(datetime.combine(day, time())).astimezone(timezone.utc)  # pytz
+
+
+def _period(values, errors):
+    """Clauses for the start dates, from and until (both included, in the reader's zone)."""
+    first, last = _day(values["from"], "from", errors), _day(values["to"], "to", errors)
+    if first and last and first > last:
+        errors["to"] = _("The end date is before the start date.")
+    clauses = []
+    if first:
+        clauses.append(ProcessInstance.started_at >= _utc_midnight(first))
+    if last:
+        clauses.append(ProcessInstance.started_at < _utc_midnight(last + timedelta(days=1)))
+    return clauses
+
+
+def search_filters(args):
+    """``(clauses, values, errors)`` of the case search form; bad input only fills ``errors``."""
+    values = {name: (args.get(name) or "").strip()[:100]
+              for name in ("q", "process", "version", "status", "from", "to", "actor", "incident")}
+    clauses, errors = [], {}
+    if values["status"] in STATUSES:
+        clauses.append(ProcessInstance.status == values["status"])
+    elif values["status"]:
+        errors["status"] = _("Choose a status from the list.")
+    if values["process"]:
+        clauses.append(ProcessInstance.definition_key == values["process"])
+    if values["version"]:
+        if not values["version"].isdigit():
+            errors["version"] = _("A version is a whole number.")
+        else:
+            versions = select(ProcessVersion.id).where(ProcessVersion.version == int(values["version"]))
+            clauses.append(ProcessInstance.version_id.in_(versions))
+    clauses.extend(_period(values, errors))
+    if values["actor"]:
+        acted = select(AuditEvent.instance_id).where(AuditEvent.actor == values["actor"])
+        clauses.append(or_(ProcessInstance.started_by == values["actor"], ProcessInstance.id.in_(acted)))
+    if values["incident"]:
+        clauses.append(ProcessInstance.error.is_not(None))
+    if values["q"]:
+        clauses.append(ProcessInstance.id.in_(select(HumanTask.instance_id).where(*inbox.search_clauses(values["q"]))))
+    return clauses, values, errors
+
+
 @bp.get("/cases")
 @login_required
 def case_index():
-    status = request.args.get("status") or None
-    needle = (request.args.get("q") or "").strip()[:100]
+    """The case list and search (docs/audit.md). :raise 422: a bad filter, named on the form"""
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    query = _visible(select(ProcessInstance))
-    if status in ("running", "completed", "cancelled", "error"):
-        query = query.where(ProcessInstance.status == status)
-    if needle:
-        matching = select(HumanTask.instance_id).where(*inbox.search_clauses(needle))
-        query = query.where(ProcessInstance.id.in_(matching))
-    cases = db.session.scalars(query.order_by(ProcessInstance.id.desc())
-                               .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
-    names = {d.key: d.name for d in db.session.query(ProcessDefinition)}
-    subjects = _subjects([c.id for c in cases])
-    return render_template("cases/index.html", cases=cases[:PER_PAGE], more=len(cases) > PER_PAGE,
-                           page=page, status=status, q=needle, names=names, subjects=subjects)
+    clauses, values, errors = search_filters(request.args)
+    cases = [] if errors else db.session.scalars(
+        _visible(select(ProcessInstance).options(selectinload(ProcessInstance.version)))
+        .where(*clauses).order_by(ProcessInstance.id.desc())
+        .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
+    definitions = db.session.query(ProcessDefinition).order_by(ProcessDefinition.name).all()
+    names = {d.key: d.name for d in definitions}
+    html = render_template("cases/index.html", cases=cases[:PER_PAGE], more=len(cases) > PER_PAGE,
+                           page=page, values=values, subjects=_subjects([c.id for c in cases]),
+                           errors=errors, names=names, definitions=definitions,
+                           query={k: v for k, v in values.items() if v})
+    return html, 422 if errors else 200
 
 
 def _subjects(ids):
@@ -75,11 +144,62 @@ def case_show(instance_id):
     return render_template(
         "cases/show.html", instance=instance, tasks=tasks, data=engine.case_data(instance_id),
         definition=db.session.query(ProcessDefinition).filter_by(key=instance.definition_key).first(),
-        timeline=timeline.entries(events, tasks), comments=comments.of_case(instance_id),
+        timeline=timeline.entries(events, tasks, case_diagram.graph(instance.version.bpmn_xml).names),
+        comments=comments.of_case(instance_id),
         files=db.session.query(Attachment).filter_by(instance_id=instance_id).order_by(Attachment.id).all(),
         may_take=lambda t: access.may_take(current_user, t), now=utcnow(),
         read_only=not access.is_staff(current_user) and not access.is_manager(current_user)
         and instance.started_by != current_user.username)
+
+
+@bp.get("/cases/<int:instance_id>/diagram.json")
+@login_required
+def case_diagram_show(instance_id):
+    """``{xml, completed, taken_flows, waiting}`` for the viewer (web/case_diagram.py)."""
+    return jsonify(case_diagram.state(access.case_for(current_user, instance_id)))
+
+
+@bp.get("/cases/<int:instance_id>/elements/<element_id>/events")
+@login_required
+def case_element_events(instance_id, element_id):
+    """An HTML fragment: the audit events of one diagram element, oldest first."""
+    instance = access.case_for(current_user, instance_id)
+    events = db.session.query(AuditEvent).filter_by(
+        stream=f"instance:{instance.id}", element_id=element_id[:255]).order_by(AuditEvent.seq).all()
+    tasks = db.session.query(HumanTask).filter_by(instance_id=instance.id).all()
+    names = case_diagram.graph(instance.version.bpmn_xml).names
+    return render_template("cases/_element_events.html", name=names.get(element_id) or element_id,
+                           timeline=timeline.entries(events, tasks, names))
+
+
+@bp.get("/cases/<int:instance_id>/timeline.<any(csv, xlsx):fmt>")
+@login_required
+def case_timeline_export(instance_id, fmt):
+    """Every audit event of the case as CSV or XLSX (docs/audit.md)."""
+    instance = access.case_for(current_user, instance_id)
+    events = case_diagram.events_of(instance.id)
+    name = f"case-{instance.id}-timeline.{fmt}"
+    if fmt == "csv":
+        content, mimetype = case_export.to_csv(events), "text/csv; charset=utf-8"
+    else:
+        title = _("Case %(key)s #%(id)s", key=instance.definition_key, id=instance.id)
+        content, mimetype = case_export.to_xlsx(events, title), case_export.XLSX
+    return send_file(BytesIO(content), mimetype=mimetype, as_attachment=True, download_name=name)
+
+
+@bp.get("/cases/<int:instance_id>/verify")
+@login_required
+def case_audit_verify(instance_id):
+    """Check the hash chain of the case's audit trail. A GET: it reads and changes nothing.
+
+    htmx gets the result as a fragment; a plain request goes back to the case with it.
+    """
+    instance = access.case_for(current_user, instance_id)
+    result = case_export.verify(instance.id)
+    if request.headers.get("HX-Request"):
+        return render_template("cases/_verify.html", result=result)
+    flash(result["message"], "success" if result["intact"] else "danger")
+    return redirect(url_for("cases.case_show", instance_id=instance.id) + "#audit")
 
 
 @bp.post("/cases/<int:instance_id>/comments")
@@ -118,6 +238,11 @@ def attachment_show(attachment_id):
     """The file, always as a download (never rendered inline in our origin)."""
     row, data = attachments.read(attachment_id)
     access.case_for(current_user, row.instance_id)
+    return download(row, data)
+
+
+def download(row, data):
+    """A stored file as a download (never rendered inline in our origin)."""
     response = Response(data, mimetype="application/octet-stream")
     response.headers["Content-Disposition"] = _disposition(row.filename)
     response.headers["X-Content-Type-Options"] = "nosniff"

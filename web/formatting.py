@@ -5,7 +5,14 @@ selector); money is formatted per locale with its currency (VND without decimals
 """
 from datetime import datetime, timezone
 
-from flask_babel import format_currency, format_datetime, format_number, format_timedelta
+from flask_babel import (
+    format_currency,
+    format_date,
+    format_datetime,
+    format_number,
+    format_time,
+    format_timedelta,
+)
 
 from engine.inbox import COUNT_CAP
 
@@ -13,7 +20,11 @@ CURRENCIES = ("VND", "RUB", "USD")
 
 
 def when(value, style="medium"):
-    """A UTC datetime (or ISO string) in the reader's zone and language; '' for none."""
+    """A UTC datetime (or ISO string) in the reader's zone and language; '' for none.
+
+    ``medium`` is the date then the time to the minute ("23 thg 11, 2026 09:30"):
+    CLDR's own medium pattern has seconds, and puts the time first in Vietnamese.
+    """
     if not value:
         return ""
     if isinstance(value, str):
@@ -21,6 +32,8 @@ def when(value, style="medium"):
             value = datetime.fromisoformat(value)
         except ValueError:
             return value
+    if style == "medium":
+        return f"{format_date(value, 'medium')} {format_time(value, 'short')}"
     return format_datetime(value, style)
 
 

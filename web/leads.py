@@ -43,25 +43,29 @@ def labels():
                    "manual": _("Manual entry"), "api": _("API"), "other": _("Other")},
         "classification": {"urgent": _("Urgent"), "potential": _("Potential"),
                            "not_potential": _("Not potential")},
+        "outcome": {"reached": _("Reached"), "not_reached": _("Not reached"), "no_need": _("No need"),
+                    "wrong_number": _("Wrong number"), "interested": _("Interested"),
+                    "thinking": _("Thinking it over"), "consulting_family": _("Asking the family"),
+                    "price_objection": _("Too expensive"), "busy": _("Busy"), "no_answer": _("No answer"),
+                    "bought": _("Bought"), "bought_elsewhere": _("Bought elsewhere"),
+                    "not_interested": _("Not interested"), "other": _("Other")},
         "field": {"name": _("Name"), "phone": _("Phone"), "email": _("Email"), "source": _("Source"),
                   "owner": _("Owner"), "classification": _("Classification"), "gender": _("Gender"),
                   "birthday": _("Birthday"), "row": _("Row")},
     }
 
 
-def _sees_all(user):
-    return access.is_manager(user) or access.is_auditor(user)
-
-
 def _check_reader(user):
     access.check(bool(access.roles(user) & READERS))
 
 
+def _sees_all():
+    return access.sees_all_customers(current_user)
+
+
 def _visible(query):
     """Only the leads the user may see: sales their own and the unowned ones."""
-    if _sees_all(current_user):
-        return query
-    return query.where(or_(Customer.owner == current_user.username, Customer.owner.is_(None)))
+    return access.visible_customers(query, current_user)
 
 
 def _not_contacted():
@@ -83,7 +87,7 @@ def _matching(needle):
     return or_(*conditions)
 
 
-def _sales_users():
+def sales_users():
     """``[(username, full name)]`` of the active sales users."""
     names = active_sales()
     rows = db.session.query(User.username, User.full_name).filter(User.username.in_(names)) if names else []
@@ -98,7 +102,7 @@ def lead_index():
     args = request.args
     status = args.get("status") if args.get("status") in STATUSES else None
     source = args.get("source") if args.get("source") in SOURCES else None
-    owner = ((args.get("owner") or "").strip()[:80] or None) if _sees_all(current_user) else None
+    owner = ((args.get("owner") or "").strip()[:80] or None) if _sees_all() else None
     fresh = args.get("fresh") == "1"
     needle = (args.get("q") or "").strip()[:100]
     page = max(1, args.get("page", 1, type=int) or 1)
@@ -121,13 +125,13 @@ def lead_index():
     return render_template(
         "leads/index.html", leads=rows[:PER_PAGE], more=len(rows) > PER_PAGE, page=page, filters=filters,
         waiting=waiting, labels=labels(), statuses=STATUSES, sources=SOURCES,
-        owners=_sales_users() if _sees_all(current_user) else [],
+        owners=sales_users() if _sees_all() else [],
         may_create=access.may_create_leads(current_user))
 
 
 def _form_context(values, errors=None, error=None, created=None, duplicates=()):
     return {"values": values, "errors": errors or {}, "error": error, "labels": labels(),
-            "sources": MANUAL_SOURCES, "classifications": CLASSIFICATIONS, "owners": _sales_users(),
+            "sources": MANUAL_SOURCES, "classifications": CLASSIFICATIONS, "owners": sales_users(),
             "round_robin": ROUND_ROBIN, "created": created, "duplicates": duplicates}
 
 
@@ -147,7 +151,7 @@ def lead_new():
     created_id = request.args.get("created", type=int)
     if created_id:
         created = db.session.get(Customer, created_id)
-        if created is not None and (created.created_by == current_user.username or _sees_all(current_user)):
+        if created is not None and (created.created_by == current_user.username or _sees_all()):
             duplicates = [d for d in leads.find_duplicates(created.phone) if d.id != created.id]
         else:
             created = None

@@ -14,6 +14,7 @@ KINDS = {
     "task_assigned": _l("Task assigned"),
     "timer_fired": _l("Timer fired"),
     "message_received": _l("Message received"),
+    "clock_moved": _l("Clock moved (test hook)"),
     "script_run": _l("Script ran"),
     "gateway_passed": _l("Decision taken"),
     "event_passed": _l("Event passed"),
@@ -49,13 +50,16 @@ def changes(before, after, *, only_after=False):
     return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
 
 
-def entries(events, tasks):
-    """Timeline entries, oldest first; task elements named in the reader's language."""
+def entries(events, tasks, names=None):
+    """Timeline entries, oldest first; task elements named in the reader's language, other
+    elements (a timer, a gateway) by their name in the diagram (``names``: id -> name)."""
     lang = str(get_locale())
     titles = {t.element_id: t.titles.get(lang) or t.title for t in tasks}
+    names = names or {}
     result = []
     for event in events:
-        name = titles.get(event.element_id) or (event.details or {}).get("name") or event.element_id
+        name = (titles.get(event.element_id) or (event.details or {}).get("name")
+                or names.get(event.element_id) or event.element_id)
         result.append(Entry(event=event, label=label(event.kind), element=name,
                             changes=changes(event.data_before, event.data_after,
                                             only_after=event.kind == "task_completed"),

@@ -1,4 +1,5 @@
-"""Deliver outbox rows: the in-app bell, e-mail (SMTP or the dev mailbox), SMS (log gateway).
+"""Deliver outbox rows: the in-app bell, e-mail (SMTP or the dev mailbox), SMS (log gateway),
+and starts of other processes.
 
 Local deliveries (bell, dev mailbox, SMS log) happen in one transaction with the
 row's ``pending -> sent`` update, so they happen once. SMTP cannot join that
@@ -12,7 +13,9 @@ from email.message import EmailMessage
 from flask import current_app
 from sqlalchemy import update
 
+import engine
 from engine.db import db
+from engine.errors import TasklaneError
 from engine.models import MailMessage, Notification, Outbox
 from engine.types import utcnow
 
@@ -25,6 +28,8 @@ def deliver(outbox_id):
         return row.state if row else "missing"
     if row.channel == "email" and current_app.config.get("TASKLANE_SMTP_HOST"):
         return _deliver_smtp(outbox_id)
+    if row.channel == "start":
+        return _deliver_start(row)
     return _deliver_local(row)
 
 
@@ -49,6 +54,24 @@ def _deliver_local(row):
         return "already sent"
     db.session.add(record)
     db.session.commit()
+    return "sent"
+
+
+def _deliver_start(row):
+    """Start the process named by the row; the start commits the row's ``sent`` with it."""
+    outbox_id, key, params = row.id, row.recipient, row.params or {}
+    if not _claim(outbox_id, "pending", "sent", sent_at=utcnow(), attempts=Outbox.attempts + 1):
+        db.session.rollback()
+        return "already sent"
+    try:
+        engine.start(key, actor="system", data=params.get("data") or {},
+                     business_key=params.get("business_key"))
+    except TasklaneError as error:  # start rolled back, the claim with it
+        row = db.session.get(Outbox, outbox_id, populate_existing=True)
+        state = "failed" if row.attempts + 1 >= MAX_ATTEMPTS else "pending"
+        _claim(outbox_id, "pending", state, attempts=Outbox.attempts + 1, last_error=str(error)[:2000])
+        db.session.commit()
+        raise
     return "sent"
 
 

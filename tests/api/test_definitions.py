@@ -63,7 +63,7 @@ def test_an_invalid_diagram_is_refused_naming_its_elements(api):
     error = error_of(upload(api("owner"), BAD_SCRIPT.encode(), "bad.bpmn"), 422)
     assert error["code"] == "invalid_bpmn"
     assert "shell" in error["fields"] and "os_system" in error["fields"]["shell"]
-    assert {"element": "shell", "message": error["fields"]["shell"]} in error["problems"]
+    assert {"element": "shell", "message": error["fields"]["shell"], "severity": "error"} in error["problems"]
     assert error["message"] == "The diagram was refused: 1 problem."
 
 

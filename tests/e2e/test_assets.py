@@ -17,6 +17,9 @@ VENDOR = [
     "bpmn-js/assets/diagram-js.css",
     "bpmn-js/assets/bpmn-js.css",
     "bpmn-js/assets/bpmn-font/css/bpmn.css",
+    "chartjs/chart.umd.min.js",
+    "bpmn-js-properties-panel/bpmn-js-properties-panel.umd.js",
+    "bpmn-js-properties-panel/properties-panel.css",
 ]
 CSS = {"text/css"}
 JAVASCRIPT = {"text/javascript", "application/javascript"}  # which one depends on the system's mime.types

@@ -37,7 +37,7 @@ def test_user_task_row_carries_what_the_inbox_needs(deploy):
     task = open_tasks(started.id)["call"]
     assert task.titles == {"vi": "Gọi khách hàng", "en": "Call the lead", "ru": "Позвонить клиенту"}
     assert task.candidate_role == "sales" and task.lane == "sales"
-    assert task.form_key == "call-outcome" and task.priority == 2
+    assert task.form_key == "lead-call-outcome" and task.priority == 2
     assert 7190 < (task.due_at - task.created_at).total_seconds() <= 7200
     assert task.instructions == "Call **{{ name }}**"
 

@@ -97,7 +97,7 @@ def test_the_sandbox_refuses_the_same_escapes_when_code_runs(source, _message, r
 def test_deploy_names_the_element_and_the_unknown_function(app):
     refused = refusal(script="result = frobnicate(value)")
     assert refused.problems == [
-        {"element": "script", "message": "script calls unknown function(s): frobnicate"}]
+        {"element": "script", "message": "script calls unknown function(s): frobnicate", "severity": "error"}]
     assert "script: script calls unknown function(s): frobnicate" in str(refused)
 
 

@@ -59,7 +59,18 @@ def forget(_error=None):
 
 def init_app(app):
     from .. import csrf
-    from . import assignment, auth, definitions, instances, leads, notifications, openapi, tasks  # noqa: F401
+    from . import (  # noqa: F401
+        assignment,
+        auth,
+        definitions,
+        instances,
+        leads,
+        notifications,
+        openapi,
+        pipeline,
+        tasks,
+        validation,
+    )
 
     csrf.exempt(bp)
     app.register_blueprint(bp)

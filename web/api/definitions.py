@@ -1,23 +1,27 @@
-"""Process definitions: list them, read one, deploy a BPMN file as new versions."""
+"""Process definitions: list them, read one, deploy a BPMN file as new versions; compare two
+versions, deploy an old one again, move running cases between versions (docs/versions.md)."""
 from pathlib import PurePosixPath
 
 from flask import request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 import engine
 from accounts import service
+from engine import migration, versions
 from engine.db import db
 from engine.errors import DeployError, NotFoundError, ValidationError
 from engine.models import ProcessDefinition, ProcessVersion
 
 from .. import access
-from .common import Viewed, caller, load_query, page, paginate, respond
+from .common import Viewed, caller, load_body, load_query, page, paginate, respond
 from .registry import operation
 from .schemas import (
     DefinitionPageSchema,
     DefinitionSchema,
+    DeployedVersionSchema,
     DeploymentSchema,
     DeployQuerySchema,
     PageQuerySchema,
@@ -67,7 +71,7 @@ def definitions_get(key):
     return respond(DefinitionSchema, _with_latest([definition])[0])
 
 
-def _upload():
+def bpmn_upload():
     """``(xml bytes, file name)`` from a multipart ``file`` or a raw XML body.
 
     :raise 422: neither was sent
@@ -99,7 +103,7 @@ def definitions_create():
     """
     user = caller()
     access.check(access.may_deploy(user))
-    xml, name = _upload()
+    xml, name = bpmn_upload()
     try:
         deployed = engine.deploy(xml, actor=user.username, name=name, roles=service.role_names())
     except DeployError as error:
@@ -111,3 +115,143 @@ def definitions_create():
     location = url_for("api.definitions_get", key=deployed[0][0].definition.key) if deployed else None
     return respond(DeploymentSchema, {"items": items}, 201 if created else 200,
                    {"Location": location} if created and location else None)
+
+
+# --- versions: diff, redeploy, migrations ---
+
+class DiffChangeSchema(Schema):
+    what = fields.String(metadata={"enum": ["name", "type", "script", "condition", "timer", "event", "lane",
+                                            "incoming", "outgoing", "documentation", "form", "property",
+                                            "instructions", "other"]})
+    detail = fields.String(allow_none=True, metadata={"description": "the property or attribute name"})
+    before = fields.Raw(allow_none=True)
+    after = fields.Raw(allow_none=True)
+
+
+class DiffElementSchema(Schema):
+    id = fields.String(metadata={"description": "the BPMN element id"})
+    type = fields.String(metadata={"example": "UserTask"})
+    name = fields.String()
+    process = fields.String(metadata={"description": "the process (or called process) it belongs to"})
+    replaced_by = fields.String(allow_none=True, metadata={"description": "removed only: the added element "
+                                                                          "in its place in the flow"})
+    changes = fields.List(fields.Nested(DiffChangeSchema), metadata={"description": "changed only"})
+
+
+class VersionDiffSchema(Schema):
+    key = fields.String()
+    from_version = fields.Integer(attribute="a")
+    to_version = fields.Integer(attribute="b")
+    name_before = fields.String()
+    name_after = fields.String()
+    same = fields.Boolean()
+    added = fields.List(fields.Nested(DiffElementSchema))
+    removed = fields.List(fields.Nested(DiffElementSchema))
+    changed = fields.List(fields.Nested(DiffElementSchema))
+
+
+class MigrationRequestSchema(Schema):
+    from_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    to_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    dry_run = fields.Boolean(load_default=True, metadata={"description": "true (default): only report"})
+    instance_ids = fields.List(fields.Integer(), load_default=None, validate=validate.Length(max=500),
+                               metadata={"description": "default: every running case of from_version"})
+
+
+class MigrationReasonSchema(Schema):
+    code = fields.String(metadata={"example": "task_missing"})
+    element = fields.String(allow_none=True)
+    name = fields.String(allow_none=True)
+    message = fields.String()
+
+
+class WaitingStepSchema(Schema):
+    element = fields.String()
+    name = fields.String()
+
+
+class MigrationOutcomeSchema(Schema):
+    instance_id = fields.Integer()
+    status = fields.String(metadata={"enum": ["movable", "refused", "migrated", "failed"]})
+    business_key = fields.String(allow_none=True)
+    waiting = fields.List(fields.Nested(WaitingStepSchema), metadata={"description": "dry run only"})
+    reasons = fields.List(fields.Nested(MigrationReasonSchema))
+
+
+class MigrationSchema(Schema):
+    from_version = fields.Integer()
+    to_version = fields.Integer()
+    dry_run = fields.Boolean()
+    items = fields.List(fields.Nested(MigrationOutcomeSchema), required=True)
+
+
+def _version(key, number):
+    try:
+        return versions.version_of(key, number)
+    except NotFoundError:
+        raise NotFoundError(_("Not found.")) from None
+
+
+@operation("/process-definitions/<key>/versions/<int:a>/diff/<int:b>", "GET",
+           summary="Compare two versions of a process", tag="process definitions",
+           response=VersionDiffSchema, errors=(403, 404))
+def versions_diff(key, a, b):
+    """Elements added, removed and changed (by BPMN id) from version ``a`` to version ``b``.
+
+    :raise 403: partners and customers
+    :raise 404: no such process or version
+    """
+    _check_reader(caller())
+    return respond(VersionDiffSchema, engine.version_diff(_version(key, a), _version(key, b)))
+
+
+@operation("/process-definitions/<key>/versions/<int:number>/redeploy", "POST",
+           summary="Deploy an old version again", tag="process definitions", status=201,
+           response=DeployedVersionSchema, errors=(403, 404, 409),
+           headers={"Location": "the process"})
+def versions_redeploy(key, number):
+    """The diagram of version ``number`` becomes the newest version (201); if it already is
+    the latest, nothing changes (200). Process owners and admins only.
+
+    :raise 403: any other role
+    :raise 404: no such process or version
+    :raise 409: someone deployed the same process at the same moment
+    """
+    user = caller()
+    access.check(access.may_deploy(user))
+    version, created = engine.redeploy(_version(key, number), actor=user.username)
+    headers = {"Location": url_for("api.definitions_get", key=key)} if created else None
+    return respond(DeployedVersionSchema, Viewed(version, created=created), 201 if created else 200, headers)
+
+
+@operation("/process-definitions/<key>/migrations", "POST", summary="Move running cases to another version",
+           tag="process definitions", body=MigrationRequestSchema, response=MigrationSchema,
+           errors=(403, 404))
+def migrations_create(key):
+    """With ``dry_run`` (the default), which running cases of ``from_version`` could move to
+    ``to_version`` and why the others cannot; without, each case is moved in its own
+    transaction, audited, and a refused or failed case is left untouched. Process owners
+    and admins only.
+
+    :raise 403: any other role
+    :raise 404: no such process or version
+    :raise 422: the two versions are the same
+    """
+    user = caller()
+    access.check(access.may_deploy(user))
+    body = load_body(MigrationRequestSchema)
+    source, target = _version(key, body["from_version"]), _version(key, body["to_version"])
+    if source.id == target.id:
+        raise ValidationError(_("Choose two different versions."),
+                              fields={"to_version": _("Choose two different versions.")})
+    ids = body["instance_ids"]
+    if body["dry_run"]:
+        items = engine.migration_dry_run(source, target)
+        if ids is not None:
+            items = [o for o in items if o.instance_id in set(ids)]
+    else:
+        if ids is None:
+            ids = [i.id for i in migration.running(source)]
+        items = engine.migrate(ids, target, actor=user.username, from_version=source)
+    return respond(MigrationSchema, {"from_version": source.version, "to_version": target.version,
+                                     "dry_run": body["dry_run"], "items": items})

@@ -15,6 +15,8 @@ MAX_NAME = 255
 class ProblemSchema(Schema):
     element = fields.String(metadata={"description": "id of the BPMN element (or the file name)"})
     message = fields.String()
+    severity = fields.String(metadata={"enum": ["error", "warning"],
+                                       "description": "an error refuses a deploy; a warning does not"})
 
 
 class ErrorBodySchema(Schema):

@@ -1,0 +1,79 @@
+"""Loan referral records (seed 000, issue 6): finance companies, their loan products,
+commission policies, and the referrals partners send.
+
+The rule "one referral in progress per customer" is the database's: a partial unique
+index on the normalised phone of referrals whose state is ``in_progress``, so two
+submissions racing from separate processes cannot both pass (docs/referrals.md).
+"""
+from engine.db import db
+from engine.types import UTCDateTime, utcnow
+
+# The customer's situation the referrer picks (seed 000, step 4: "trạng thái khách hàng").
+CUSTOMER_STATUSES = ("salaried", "self_employed", "business_owner", "freelancer", "retired", "other")
+# in_progress until the consultant's final result (seed: "thất bại/thành công").
+STATES = ("in_progress", "disbursed", "failed")
+RESULTS = ("disbursed", "rejected", "not_eligible")
+CONSULTANT_CHOICES = ("phone", "star", "auto")
+
+
+class FinanceCompany(db.Model):
+    __tablename__ = "lending_company"
+    id = db.Column(db.Integer, primary_key=True)
+    code = db.Column(db.String(40), nullable=False, unique=True)
+    name = db.Column(db.String(200), nullable=False)
+    active = db.Column(db.Boolean, nullable=False, default=True)
+
+
+class LoanProduct(db.Model):
+    __tablename__ = "lending_product"
+    id = db.Column(db.Integer, primary_key=True)
+    company_id = db.Column(db.ForeignKey("lending_company.id"), nullable=False, index=True)
+    code = db.Column(db.String(40), nullable=False)
+    name = db.Column(db.String(200), nullable=False)
+    min_amount = db.Column(db.Numeric(18, 2), nullable=False)
+    max_amount = db.Column(db.Numeric(18, 2), nullable=False)
+    min_term_months = db.Column(db.Integer, nullable=False)
+    max_term_months = db.Column(db.Integer, nullable=False)
+    active = db.Column(db.Boolean, nullable=False, default=True)
+    company = db.relationship(FinanceCompany, lazy="joined")
+    __table_args__ = (db.UniqueConstraint("company_id", "code"),)
+
+
+class CommissionPolicy(db.Model):
+    """The referrer's commission for a product, valid from one day to another (both included;
+    no end: until further notice). An admin sets them; the day of disbursement picks one."""
+
+    __tablename__ = "lending_commission"
+    id = db.Column(db.Integer, primary_key=True)
+    product_id = db.Column(db.ForeignKey("lending_product.id"), nullable=False, index=True)
+    rate_percent = db.Column(db.Numeric(6, 3), nullable=False)
+    valid_from = db.Column(db.Date, nullable=False)
+    valid_to = db.Column(db.Date)
+    created_by = db.Column(db.String(80), nullable=False)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class Referral(db.Model):
+    __tablename__ = "lending_referral"
+    id = db.Column(db.Integer, primary_key=True)
+    referrer = db.Column(db.String(80), nullable=False, index=True)
+    customer_name = db.Column(db.String(200), nullable=False)
+    phone = db.Column(db.String(32), nullable=False, index=True)
+    national_id = db.Column(db.String(20))
+    product_id = db.Column(db.ForeignKey("lending_product.id"), nullable=False)
+    customer_status = db.Column(db.String(30), nullable=False)
+    amount = db.Column(db.Numeric(18, 2), nullable=False)
+    term_months = db.Column(db.Integer, nullable=False)
+    consultant_choice = db.Column(db.String(10), nullable=False)
+    consultant_phone = db.Column(db.String(32))
+    cross_sell_consent = db.Column(db.Boolean, nullable=False)
+    state = db.Column(db.String(20), nullable=False, default="in_progress")
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    closed_at = db.Column(UTCDateTime)
+    instance_id = db.Column(db.ForeignKey("process_instance.id"), index=True)
+    product = db.relationship(LoanProduct, lazy="joined")
+    __table_args__ = (
+        db.Index("uq_lending_referral_in_progress_phone", "phone", unique=True,
+                 postgresql_where=db.text("state = 'in_progress'"),
+                 sqlite_where=db.text("state = 'in_progress'")),
+    )

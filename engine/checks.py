@@ -1,0 +1,98 @@
+"""What a diagram must satisfy beyond its expressions compiling (issue 5's "validate").
+
+Each check takes a parsed task spec and returns problems ``{"element", "message",
+"severity"}``; ``error`` refuses a deploy, ``warning`` is shown in the editor only.
+Layers above register their own checks (a user task's form must exist: the forms
+package) with :meth:`engine.runtime.Runtime.register_check`.
+"""
+import ast
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
+
+from .task_meta import properties
+
+
+def problem(element, message, severity="error"):
+    return {"element": element, "message": message, "severity": severity}
+
+
+def element_id(task_spec):
+    return getattr(task_spec, "bpmn_id", None) or task_spec.name
+
+
+def literal(expression):
+    """The value of ``expression`` when it is a constant (``"PT24H"``), else ``None``."""
+    try:
+        value = ast.literal_eval(str(expression).strip())
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return value
+
+
+def timer(task_spec):
+    """A timer whose expression is a constant must parse as what its kind needs; an
+    expression (``callback_at``) is only known when the case runs."""
+    event = getattr(task_spec, "event_definition", None)
+    if not isinstance(event, TimerEventDefinition):
+        return []
+    value = literal(event.expression)
+    if value is None:
+        return []
+    if not isinstance(value, str):
+        return [problem(element_id(task_spec), f"timer: {event.expression} is not an ISO 8601 text")]
+    try:
+        if isinstance(event, TimeDateEventDefinition):
+            TimerEventDefinition.get_datetime(value)
+        elif isinstance(event, DurationTimerEventDefinition):
+            TimerEventDefinition.parse_iso_duration(value)
+        elif isinstance(event, CycleTimerEventDefinition):
+            TimerEventDefinition.parse_iso_recurring_interval(value)
+    except Exception:  # noqa: BLE001 - SpiffWorkflow raises a bare Exception on a bad duration
+        kind = {TimeDateEventDefinition: "a date-time such as 2026-12-01T09:00:00+07:00",
+                DurationTimerEventDefinition: "a duration such as PT24H",
+                CycleTimerEventDefinition: "a cycle such as R3/PT1H"}.get(type(event), "ISO 8601")
+        return [problem(element_id(task_spec), f"timer: '{value}' is not {kind}")]
+    return []
+
+
+def due_in(task_spec):
+    """``dueIn`` (a user task's due time) must be a duration when it is a constant."""
+    raw = properties(task_spec).get("dueIn")
+    value = literal(raw) if raw else None
+    if value is None:
+        return []
+    try:
+        TimerEventDefinition.parse_iso_duration(str(value))
+    except Exception:  # noqa: BLE001 - see timer()
+        return [problem(element_id(task_spec), f"dueIn: '{value}' is not a duration such as PT15M or P1D")]
+    return []
+
+
+def gateway(task_spec):
+    """An exclusive gateway with several ways out has a default flow, or conditions that
+    cannot all be false: one constant ``True``, or a condition and its negation."""
+    if not isinstance(task_spec, ExclusiveGateway) or len(task_spec.outputs) < 2:
+        return []
+    if task_spec.default_task_spec is not None:
+        return []
+    conditions = {_normal(cond.args[0]) for cond, _ in task_spec.cond_task_specs if cond is not None}
+    if "True" in conditions or any(_normal(f"not ({c})") in conditions for c in conditions):
+        return []
+    return [problem(element_id(task_spec), "exclusive gateway has no default flow; when no condition "
+                    "holds the case stops with an error: mark one flow as default")]
+
+
+def _normal(source):
+    try:
+        return ast.unparse(ast.parse(str(source).strip(), mode="eval"))
+    except (SyntaxError, ValueError, RecursionError):
+        return str(source).strip()
+
+
+BUILT_IN = (timer, due_in, gateway)

@@ -1,0 +1,205 @@
+"""Versions of a process: a readable diff between two of them, and deploying an old one again.
+
+The diff is built on SpiffWorkflow's :class:`~SpiffWorkflow.bpmn.util.diff.SpecDiff`,
+which compares the serialized task specs of two versions. Elements are matched by
+their BPMN id, as a process owner reads them; where SpecDiff matched a removed
+element to a new one by its place in the flow, the removed one names it as
+``replaced_by``.
+"""
+from dataclasses import dataclass, field
+
+from SpiffWorkflow.bpmn.util.diff import SpecDiff
+from sqlalchemy.exc import IntegrityError
+
+from . import audit, start_timers
+from .db import db, is_postgresql
+from .errors import ConflictError, NotFoundError
+from .models import ProcessDefinition, ProcessVersion
+from .types import utcnow
+
+# Serialized task-spec keys -> what a reader calls them. Anything else is "other".
+_WHAT = {
+    "bpmn_name": "name", "typename": "type", "script": "script", "prescript": "script",
+    "postscript": "script", "cond_task_specs": "condition", "default_task_spec": "condition",
+    "lane": "lane", "inputs": "incoming", "outputs": "outgoing", "documentation": "documentation",
+    "event_definition": "event",
+}
+_SHOWN = ("bpmn_name", "script", "prescript", "postscript", "lane", "documentation")
+
+
+@dataclass
+class VersionDiff:
+    """What changed from version ``a`` to version ``b`` of one process.
+
+    Each element is ``{"id", "type", "name", "process"}``; a changed one also has
+    ``changes``: ``[{"what", "detail", "before", "after"}]``; a removed one may have
+    ``replaced_by`` (the id of the added element SpiffWorkflow aligned it with).
+    """
+
+    key: str
+    a: int
+    b: int
+    name_before: str
+    name_after: str
+    added: list = field(default_factory=list)
+    removed: list = field(default_factory=list)
+    changed: list = field(default_factory=list)
+
+    @property
+    def same(self):
+        return not (self.added or self.removed or self.changed) and self.name_before == self.name_after
+
+
+def version_of(key, number):
+    """Version ``number`` of process ``key``.
+
+    :raises NotFoundError: no such process or version
+    """
+    found = (db.session.query(ProcessVersion).join(ProcessDefinition)
+             .filter(ProcessDefinition.key == key, ProcessVersion.version == number).one_or_none())
+    if found is None:
+        raise NotFoundError(f"process '{key}' version {number} is not deployed")
+    return found
+
+
+def diff(runtime, version_a, version_b):
+    """Elements added, removed and changed from ``version_a`` to ``version_b``.
+
+    Called activities (the process's subprocess specs) are compared too, each
+    element naming its ``process``.
+
+    :returns: a :class:`VersionDiff`
+    """
+    spec_a, subs_a = runtime.spec_cache.get(version_a.id)
+    spec_b, subs_b = runtime.spec_cache.get(version_b.id)
+    result = VersionDiff(version_a.definition.key, version_a.version, version_b.version,
+                         spec_a.description or spec_a.name, spec_b.description or spec_b.name)
+    pairs = [(spec_a, spec_b)] + [(subs_a.get(n), subs_b.get(n)) for n in sorted(set(subs_a) | set(subs_b))]
+    for old, new in pairs:
+        _diff_process(runtime.registry, old, new, result)
+    return result
+
+
+def _diff_process(registry, old, new, result):
+    process = (old or new).name
+    if old is None or new is None:
+        target = result.added if old is None else result.removed
+        target.extend(_element(ts, process) for ts in _elements(old or new).values())
+        return
+    spec_diff = SpecDiff(registry, old, new)
+    before, after = _elements(old), _elements(new)
+    for bpmn_id, spec in after.items():
+        if bpmn_id not in before:
+            result.added.append(_element(spec, process))
+    for bpmn_id, spec in before.items():
+        if bpmn_id not in after:
+            aligned = spec_diff.alignment.get(spec)
+            replaced = getattr(aligned, "bpmn_id", None)
+            result.removed.append({**_element(spec, process), "replaced_by": replaced})
+            continue
+        changes = _changes(registry, spec, after[bpmn_id], spec_diff)
+        if changes:
+            result.changed.append({**_element(after[bpmn_id], process), "changes": changes})
+
+
+def _elements(spec):
+    """The task specs of ``spec`` that are BPMN elements (not SpiffWorkflow's helpers), by id."""
+    return {ts.bpmn_id: ts for ts in spec.task_specs.values() if getattr(ts, "bpmn_id", None)}
+
+
+def _element(spec, process):
+    return {"id": spec.bpmn_id, "type": spec.__class__.__name__,
+            "name": getattr(spec, "bpmn_name", None) or "", "process": process}
+
+
+def _changes(registry, old, new, spec_diff):
+    if spec_diff.alignment.get(old) is new:
+        keys = spec_diff.comparisons.get(old, [])
+    else:  # SpecDiff aligned it elsewhere; compare the pair the reader sees
+        keys = [k for k, v in registry.convert(old).items() if registry.convert(new).get(k) != v]
+    if "typename" in keys:
+        return [{"what": "type", "detail": None, "before": old.__class__.__name__,
+                 "after": new.__class__.__name__}]
+    s_old, s_new = registry.convert(old), registry.convert(new)
+    changes = []
+    for key in keys:
+        if key == "extensions":
+            changes.extend(_extension_changes(s_old.get(key) or {}, s_new.get(key) or {}))
+        elif key in _WHAT and key not in ("typename",):
+            changes.append(_change(key, s_old.get(key), s_new.get(key)))
+        elif key not in ("name", "bpmn_id", "description"):
+            changes.append({"what": "other", "detail": key, "before": None, "after": None})
+    return changes
+
+
+def _change(key, before, after):
+    what = _WHAT[key]
+    if key == "event_definition":
+        kind = ((after or before) or {}).get("typename", "")
+        what = "timer" if "Timer" in kind else "event"
+    if key in ("inputs", "outputs"):
+        return {"what": what, "detail": None, "before": ", ".join(before or []),
+                "after": ", ".join(after or [])}
+    shown = key in _SHOWN
+    return {"what": what, "detail": key if key in ("prescript", "postscript") else None,
+            "before": before if shown else None, "after": after if shown else None}
+
+
+def _extension_changes(before, after):
+    """Spiff extensions: form files, instructions and each property by name."""
+    changes = []
+    props_a, props_b = before.get("properties") or {}, after.get("properties") or {}
+    for name in sorted(set(props_a) | set(props_b)):
+        if props_a.get(name) != props_b.get(name):
+            what = "form" if name.startswith("form") else "property"
+            changes.append({"what": what, "detail": name, "before": props_a.get(name),
+                            "after": props_b.get(name)})
+    for name in sorted((set(before) | set(after)) - {"properties"}):
+        if before.get(name) != after.get(name):
+            what = "instructions" if name == "instructionsForEndUser" else "property"
+            changes.append({"what": what, "detail": name, "before": before.get(name),
+                            "after": after.get(name)})
+    return changes
+
+
+def redeploy(runtime, version, *, actor):
+    """Deploy ``version``'s diagram again as the newest version of its process.
+
+    Its stored spec is reused (it was checked when first deployed). If it already is
+    the latest content, nothing changes. Audited as ``version_deployed`` with
+    ``from_version``.
+
+    :returns: ``(ProcessVersion, created)``
+    :raises ConflictError: someone deployed the same process at the same moment
+    """
+    now = utcnow()
+    try:
+        query = db.session.query(ProcessDefinition).filter_by(id=version.definition_id)
+        definition = (query.with_for_update() if is_postgresql() else query).populate_existing().one()
+        latest = (db.session.query(ProcessVersion).filter_by(definition_id=definition.id)
+                  .order_by(ProcessVersion.version.desc()).first())
+        if latest.sha256 == version.sha256:
+            db.session.rollback()
+            return latest, False
+        new = ProcessVersion(definition_id=definition.id, version=definition.latest_version + 1,
+                             bpmn_xml=version.bpmn_xml, sha256=version.sha256, spec_json=version.spec_json,
+                             source_name=version.source_name, deployed_by=actor, deployed_at=now)
+        definition.latest_version = new.version
+        db.session.add(new)
+        db.session.flush()
+        spec, _subs = runtime.spec_cache.get(new.id)
+        definition.name = spec.description or definition.key
+        timers = start_timers.schedule(runtime, new, spec, now)
+        audit.append(f"definition:{definition.key}", "version_deployed", actor=actor, at=now,
+                     details={"version": new.version, "sha256": new.sha256, "source": new.source_name,
+                              "from_version": version.version})
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise ConflictError(f"{version.definition.key} was deployed by someone else at the same moment; "
+                            "try again") from error
+    except BaseException:
+        db.session.rollback()
+        raise
+    runtime.committed(timers, [])
+    return new, True

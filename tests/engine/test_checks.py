@@ -1,0 +1,123 @@
+"""Validate before deploy (issue 5): what a deploy refuses, what only warns, and the
+validate call that reports both without storing anything."""
+import pytest
+
+import engine
+from engine.db import db
+from engine.errors import DeployError
+from engine.models import ProcessDefinition
+from tests.conftest import ROOT
+
+HEAD = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="d" targetNamespace="http://t">
+  <bpmn:process id="checked" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f0</bpmn:outgoing></bpmn:startEvent>
+"""
+TAIL = "  </bpmn:process>\n</bpmn:definitions>\n"
+
+
+def gateway_diagram(*conditions, default=False):
+    """start -> gateway -> one end per condition (the first flow is the default if asked)."""
+    flows, ends = [], []
+    for n, condition in enumerate(conditions):
+        body = f"<bpmn:conditionExpression>{condition}</bpmn:conditionExpression>" if condition else ""
+        flows.append(f'<bpmn:sequenceFlow id="f{n + 1}" sourceRef="choose" targetRef="end{n}">{body}'
+                     "</bpmn:sequenceFlow>")
+        ends.append(f'<bpmn:endEvent id="end{n}"><bpmn:incoming>f{n + 1}</bpmn:incoming></bpmn:endEvent>')
+    outgoing = "".join(f"<bpmn:outgoing>f{n + 1}</bpmn:outgoing>" for n in range(len(conditions)))
+    default_attr = ' default="f1"' if default else ""
+    return (HEAD + f'<bpmn:exclusiveGateway id="choose"{default_attr}><bpmn:incoming>f0</bpmn:incoming>'
+            f"{outgoing}</bpmn:exclusiveGateway>" + "".join(ends) + "".join(flows)
+            + '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="choose" />' + TAIL)
+
+
+def timer_diagram(kind, expression):
+    return (HEAD + f'<bpmn:intermediateCatchEvent id="wait"><bpmn:incoming>f0</bpmn:incoming>'
+            f'<bpmn:outgoing>f1</bpmn:outgoing><bpmn:timerEventDefinition id="t">'
+            f'<bpmn:{kind} xsi:type="bpmn:tFormalExpression">{expression}</bpmn:{kind}>'
+            "</bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>"
+            '<bpmn:endEvent id="end"><bpmn:incoming>f1</bpmn:incoming></bpmn:endEvent>'
+            '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="wait" />'
+            '<bpmn:sequenceFlow id="f1" sourceRef="wait" targetRef="end" />' + TAIL)
+
+
+def task_diagram(properties=""):
+    return (HEAD + '<bpmn:userTask id="ask"><bpmn:extensionElements><spiffworkflow:properties>'
+            f"{properties}</spiffworkflow:properties></bpmn:extensionElements>"
+            "<bpmn:incoming>f0</bpmn:incoming><bpmn:outgoing>f1</bpmn:outgoing></bpmn:userTask>"
+            '<bpmn:endEvent id="end"><bpmn:incoming>f1</bpmn:incoming></bpmn:endEvent>'
+            '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="ask" />'
+            '<bpmn:sequenceFlow id="f1" sourceRef="ask" targetRef="end" />' + TAIL)
+
+
+def form(name):
+    return f'<spiffworkflow:property name="formJsonSchemaFilename" value="{name}" />'
+
+
+def messages(xml):
+    return [(p["element"], p["severity"]) for p in engine.validate(xml, name="checked.bpmn")]
+
+
+@pytest.mark.parametrize("conditions, default", [
+    (["x == 1", "x == 2"], True),
+    (["x == 1", "not (x == 1)"], False),
+    (["x &gt; 3", "not x &gt; 3"], False),
+    (["x == 1", "True"], False),
+])
+def test_a_gateway_with_a_default_or_complementary_conditions_passes(app, conditions, default):
+    assert messages(gateway_diagram(*conditions, default=default)) == []
+
+
+def test_a_gateway_that_may_find_no_way_out_is_refused_at_the_gateway(app):
+    xml = gateway_diagram("x == 1", "x == 2")
+    assert messages(xml) == [("choose", "error")]
+    with pytest.raises(DeployError) as refused:
+        engine.deploy(xml, actor="owner", name="checked.bpmn")
+    assert "default flow" in refused.value.problems[0]["message"]
+    assert db.session.query(ProcessDefinition).count() == 0
+
+
+@pytest.mark.parametrize("kind, expression, ok", [
+    ("timeDuration", '"PT24H"', True),
+    ("timeDuration", '"P1DT2H"', True),
+    ("timeDuration", '"24 hours"', False),
+    ("timeDate", '"2026-12-01T09:00:00+07:00"', True),
+    ("timeDate", '"tomorrow"', False),
+    ("timeCycle", '"R3/PT1H"', True),
+    ("timeCycle", '"every hour"', False),
+    ("timeDuration", "wait_for", True),              # known only when the case runs
+])
+def test_a_constant_timer_must_parse_as_its_kind(app, kind, expression, ok):
+    found = messages(timer_diagram(kind, expression))
+    assert found == ([] if ok else [("wait", "error")])
+
+
+def test_a_user_task_form_must_exist_and_a_task_without_one_is_only_warned_about(app):
+    assert messages(task_diagram(form("lead-call-outcome.json"))) == []
+    assert messages(task_diagram()) == [("ask", "warning")]
+    assert messages(task_diagram(form("no-such-form.json"))) == [("ask", "error")]
+    engine.deploy(task_diagram(), actor="owner", name="checked.bpmn")          # a warning deploys
+
+
+def test_a_bad_due_time_is_an_error_at_the_task(app):
+    due = '<spiffworkflow:property name="dueIn" value="&quot;soon&quot;" />'
+    assert messages(task_diagram(form("lead-call-outcome.json") + due)) == [("ask", "error")]
+
+
+def test_validate_reports_unreadable_and_hostile_files_instead_of_raising(app):
+    hostile = ('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+               "<bpmn:definitions xmlns:bpmn='http://www.omg.org/spec/BPMN/20100524/MODEL'>&x;"
+               "</bpmn:definitions>")
+    [problem] = engine.validate(hostile, name="evil.bpmn")
+    assert problem["severity"] == "error" and problem["element"] == "evil.bpmn"
+    assert engine.validate("not xml at all", name="junk.bpmn")[0]["severity"] == "error"
+
+
+def test_the_shipped_diagrams_have_no_problem(app):
+    from accounts.service import ensure_roles, role_names
+
+    ensure_roles()
+    for path in sorted((ROOT / "bpmn").glob("*.bpmn")):
+        assert engine.validate(path.read_bytes(), name=path.name, roles=role_names()) == [], path.name

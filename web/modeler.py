@@ -1,0 +1,208 @@
+"""The process owner's modeler: open a diagram, keep a draft, validate, deploy (issue 5).
+
+The diagram is edited in the browser with bpmn-js (``web/static/modeler.js``); these
+routes load and store its XML. See docs/modeler.md.
+
+:raise 403: anyone but a process owner or an admin
+"""
+import re
+import secrets
+
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+import engine
+import forms
+from accounts import service
+from engine import drafts
+from engine.db import db
+from engine.errors import DeployError, NotFoundError, ValidationError
+from engine.models import ProcessDefinition, ProcessVersion
+from forms.definitions import UI_SUFFIX
+
+from . import access
+from .modeler_texts import diagram_texts
+
+bp = Blueprint("modeler", __name__)
+KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,254}$")
+NEW_DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI"
+    xmlns:dc="http://www.omg.org/spec/DD/20100524/DC"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+    id="Definitions_{key}" targetNamespace="http://tasklane.io/bpmn/{key}">
+  <bpmn:process id="{key}" name="{name}" isExecutable="true">
+    <bpmn:startEvent id="StartEvent_1" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="BPMNDiagram_1">
+    <bpmndi:BPMNPlane id="BPMNPlane_1" bpmnElement="{key}">
+      <bpmndi:BPMNShape id="StartEvent_1_di" bpmnElement="StartEvent_1">
+        <dc:Bounds x="180" y="160" width="36" height="36" />
+      </bpmndi:BPMNShape>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>
+"""
+
+
+def _check_owner():
+    access.check(access.may_deploy(current_user), _("Only a process owner or an admin may edit diagrams."))
+
+
+def _max_bytes():
+    return current_app.config.get("TASKLANE_MAX_BPMN_BYTES", 2_000_000)
+
+
+def _body():
+    """The raw XML of the request.
+
+    :raise 422: an empty body or one over the diagram size limit
+    """
+    data = request.get_data(cache=False)
+    if not data.strip():
+        raise ValidationError(_("The diagram is empty."))
+    if len(data) > _max_bytes():
+        raise ValidationError(_("The diagram is larger than %(limit)s bytes.", limit=_max_bytes()))
+    return data
+
+
+def _latest(key):
+    """``(definition, version)`` of process ``key``, or ``(None, None)``."""
+    definition = db.session.query(ProcessDefinition).filter_by(key=key).one_or_none()
+    if definition is None:
+        return None, None
+    version = (db.session.query(ProcessVersion).filter_by(definition_id=definition.id)
+               .order_by(ProcessVersion.version.desc()).first())
+    return definition, version
+
+
+def _labels():
+    """The words modeler.js shows, in the user's language."""
+    return {
+        "process": _("Process"), "name": _("Name"), "id": _("Id"), "titles": _("Task name per language"),
+        "title_vi": _("Name in Vietnamese"), "title_en": _("Name in English"),
+        "title_ru": _("Name in Russian"),
+        "form": _("Form"), "uiForm": _("Form layout (UI schema)"), "none": _("(none)"),
+        "dueIn": _("Due in (expression, e.g. \"PT15M\")"), "priority": _("Priority"),
+        "priorities": {"": _("normal"), "-1": _("low"), "1": _("high"), "2": _("urgent")},
+        "instructions": _("Instructions for the user (Markdown)"), "script": _("Script"),
+        "preScript": _("Script before the task"), "postScript": _("Script after the task"),
+        "condition": _("Condition (expression)"), "defaultFlow": _("This is the gateway's default flow."),
+        "timer": _("Timer"), "timerKind": _("Kind"), "timeDate": _("At a date and time"),
+        "timeDuration": _("After a duration"), "timeCycle": _("Repeating cycle"),
+        "timerExpression": _("Expression (e.g. \"PT24H\" or a variable)"),
+        "makeTimer": _("Make this a timer event"), "lane": _("Lane (role)"),
+        "messageVariable": _("Variable that receives the message"),
+        "nothing": _("Select an element of the diagram to edit it."),
+        "saved": _("Draft saved."), "saveFailed": _("The draft could not be saved."),
+        "valid": _("No problems found."), "invalid": _("The diagram has problems; see the list below."),
+        "deployed": _("Deployed: %(versions)s", versions="{versions}"),
+        "unchanged": _("Nothing changed since the last version."),
+        "deployFailed": _("Not deployed: the diagram has problems; see the list below."),
+        "requestFailed": _("The server did not answer as expected."),
+        "importFailed": _("This file could not be opened as a BPMN diagram."),
+        "unsaved": _("There are unsaved changes."), "error": _("Error"), "warning": _("Warning"),
+    }
+
+
+def _index_url():
+    """The list of deployed processes (web/processes.py), when that blueprint is there."""
+    endpoint = "processes.process_index"
+    return url_for(endpoint) if endpoint in current_app.view_functions else url_for("modeler.modeler_drafts")
+
+
+def _editor(key, xml, *, version=None, draft=None, new=False):
+    ui_keys = sorted(p.stem for p in forms.FORMS_DIR.glob(f"*{UI_SUFFIX}.json"))
+    return render_template("modeler/edit.html", key=key, xml=xml, version=version, draft=draft, new=new,
+                           form_keys=forms.keys(), form_ui_keys=ui_keys, roles=sorted(service.role_names()),
+                           labels=_labels(), texts=diagram_texts(), index_url=_index_url())
+
+
+@bp.get("/processes/drafts")
+@login_required
+def modeler_drafts():
+    """Every draft, deployed or not yet, with a link to edit it."""
+    _check_owner()
+    rows = db.session.query(drafts.ProcessDraft).order_by(drafts.ProcessDraft.key).all()
+    return render_template("modeler/drafts.html", drafts=rows, index_url=_index_url())
+
+
+@bp.get("/processes/new/edit")
+@login_required
+def modeler_new():
+    """An empty diagram: one executable process with a start event."""
+    _check_owner()
+    key = f"process_{secrets.token_hex(3)}"
+    return _editor(key, NEW_DIAGRAM.format(key=key, name=_("New process")), new=True)
+
+
+@bp.get("/processes/<key>/edit")
+@login_required
+def modeler_edit(key):
+    """The draft of ``key`` if there is one, else its latest deployed version.
+
+    :raise 404: neither a draft nor a deployed version
+    """
+    _check_owner()
+    draft = drafts.load(key)
+    _definition, version = _latest(key)
+    if draft is None and version is None:
+        raise NotFoundError(_("Not found."))
+    xml = draft.xml if draft is not None else version.bpmn_xml
+    return _editor(key, xml, version=version, draft=draft)
+
+
+@bp.post("/processes/<key>/draft")
+@login_required
+def modeler_draft_save(key):
+    """Keep the XML in the request body as the draft of ``key``.
+
+    :raise 422: a key that is not a process id, an empty or oversized body
+    """
+    _check_owner()
+    if not KEY.match(key):
+        raise ValidationError(_("The process id may hold only letters, digits, '_', '-' and '.'."))
+    xml = _body().decode("utf-8", errors="replace")
+    _definition, version = _latest(key)
+    draft = drafts.save(key, xml, actor=current_user.username,
+                        based_on_version=version.version if version else None)
+    db.session.commit()
+    return jsonify({"key": key, "saved": True, "updated_at": draft.updated_at.isoformat(),
+                    "based_on_version": draft.based_on_version})
+
+
+@bp.post("/processes/validate")
+@login_required
+def modeler_validate():
+    """The problems of the diagram in the body: ``{"valid", "problems"}``; errors refuse a deploy."""
+    _check_owner()
+    problems = engine.validate(_body(), name=request.args.get("name", "diagram.bpmn"),
+                               roles=service.role_names())
+    problems = [{"element": p.get("element"), "message": p.get("message"),
+                 "severity": p.get("severity", "error")} for p in problems]
+    return jsonify({"valid": not any(p["severity"] == "error" for p in problems), "problems": problems})
+
+
+@bp.post("/processes/deploy")
+@login_required
+def modeler_deploy():
+    """Deploy the diagram in the body as new versions; its drafts are deleted.
+
+    :raise 422: the diagram has errors (``problems`` lists them by element)
+    """
+    _check_owner()
+    name = request.args.get("name", "diagram.bpmn")
+    try:
+        results = engine.deploy(_body(), actor=current_user.username, name=name, roles=service.role_names())
+    except DeployError as error:
+        db.session.rollback()
+        problems = [{"severity": "error", **p} for p in error.problems]
+        return jsonify({"valid": False, "message": error.message, "problems": problems}), 422
+    versions = []
+    for version, created in results:
+        key = db.session.get(ProcessDefinition, version.definition_id).key
+        drafts.delete(key)
+        versions.append({"key": key, "version": version.version, "created": created})
+    db.session.commit()
+    return jsonify({"versions": versions})

@@ -1,0 +1,502 @@
+// The process owner's modeler (web/templates/modeler/edit.html), docs/modeler.md.
+//
+// bpmn-js draws and edits the diagram; bpmn-js-properties-panel shows the standard
+// BPMN properties; the "Tasklane" panel below edits what the engine reads (spiff
+// extensions, scripts, conditions, timers, lanes). Every edit goes through bpmn-js's
+// modeling service, so undo / redo work and saveXML writes it.
+(function () {
+  'use strict';
+
+  var SPIFF = 'spiffworkflow:';
+  var config, modeler, labels, dirty = false;
+
+  // ---- small helpers -------------------------------------------------------------
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      if (name === 'text') node.textContent = attrs[name];
+      else if (attrs[name] !== undefined && attrs[name] !== null) node.setAttribute(name, attrs[name]);
+    });
+    (children || []).forEach(function (child) { if (child) node.appendChild(child); });
+    return node;
+  }
+
+  function service(name) { return modeler.get(name); }
+
+  function is(bo, type) { return bo && bo.$instanceOf && bo.$instanceOf(type); }
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.content : '';
+  }
+
+  function status(message, kind) {
+    var box = document.getElementById('modeler-status');
+    box.className = 'tl-modeler-status alert py-1 px-2 mb-2 alert-' + (kind || 'info');
+    box.textContent = message;
+  }
+
+  function post(url, body) {
+    return fetch(url, {
+      method: 'POST', body: body, credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/xml', 'X-CSRFToken': csrfToken(), 'Accept': 'application/json' }
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (json) {
+        return { status: response.status, json: json };
+      });
+    });
+  }
+
+  function processKey() {
+    var roots = modeler.getDefinitions().rootElements || [];
+    var processes = roots.filter(function (r) { return is(r, 'bpmn:Process'); });
+    var executable = processes.filter(function (p) { return p.isExecutable; });
+    var chosen = executable[0] || processes[0];
+    return chosen ? chosen.id : config.key;
+  }
+
+  function fileName() { return processKey() + '.bpmn'; }
+
+  // ---- moddle edits through the command stack ------------------------------------
+
+  function extensionElements(element) {
+    var bo = element.businessObject;
+    if (!bo.extensionElements) {
+      var ext = service('moddle').create('bpmn:ExtensionElements', { values: [] });
+      ext.$parent = bo;
+      service('modeling').updateProperties(element, { extensionElements: ext });
+    }
+    return bo.extensionElements;
+  }
+
+  function findExtension(holder, type) {
+    var ext = holder.extensionElements;
+    return ext && (ext.values || []).filter(function (v) { return v.$type === type; })[0];
+  }
+
+  // Set (or with '' remove) the body of an extension element such as
+  // spiffworkflow:instructionsForEndUser on ``holder`` (the element's business object
+  // or, for messageVariable, its event definition).
+  function setBodyExtension(element, holder, type, value) {
+    var modeling = service('modeling');
+    var existing = findExtension(holder, type);
+    if (!value) {
+      if (existing) {
+        modeling.updateModdleProperties(element, holder.extensionElements, {
+          values: holder.extensionElements.values.filter(function (v) { return v !== existing; })
+        });
+      }
+      return;
+    }
+    if (existing) {
+      modeling.updateModdleProperties(element, existing, { value: value });
+      return;
+    }
+    var ext = holder === element.businessObject ? extensionElements(element) : holder.extensionElements;
+    if (!ext) {
+      ext = service('moddle').create('bpmn:ExtensionElements', { values: [] });
+      ext.$parent = holder;
+      modeling.updateModdleProperties(element, holder, { extensionElements: ext });
+    }
+    var created = service('moddle').create(type, { value: value });
+    created.$parent = ext;
+    modeling.updateModdleProperties(element, ext, { values: (ext.values || []).concat([created]) });
+  }
+
+  function spiffProperty(element, name) {
+    var props = findExtension(element.businessObject, SPIFF + 'Properties');
+    var found = props && (props.properties || []).filter(function (p) { return p.name === name; })[0];
+    return found ? found.value : '';
+  }
+
+  function setSpiffProperty(element, name, value) {
+    var modeling = service('modeling'), moddle = service('moddle');
+    var props = findExtension(element.businessObject, SPIFF + 'Properties');
+    var list = props ? (props.properties || []) : [];
+    var found = list.filter(function (p) { return p.name === name; })[0];
+    if (found && value) {
+      modeling.updateModdleProperties(element, found, { value: value });
+    } else if (found) {
+      modeling.updateModdleProperties(element, props, { properties: list.filter(function (p) { return p !== found; }) });
+    } else if (value) {
+      var ext = extensionElements(element);
+      if (!props) {
+        props = moddle.create(SPIFF + 'Properties', { properties: [] });
+        props.$parent = ext;
+        modeling.updateModdleProperties(element, ext, { values: (ext.values || []).concat([props]) });
+      }
+      var created = moddle.create(SPIFF + 'Property', { name: name, value: value });
+      created.$parent = props;
+      modeling.updateModdleProperties(element, props, { properties: (props.properties || []).concat([created]) });
+    }
+  }
+
+  function expression(body) {
+    return service('moddle').create('bpmn:FormalExpression', { body: body });
+  }
+
+  // ---- the Tasklane panel ---------------------------------------------------------
+
+  function field(label, control, name) {
+    control.id = 'tl-field-' + name;
+    control.setAttribute('data-field', name);
+    return el('div', { 'class': 'mb-2' }, [el('label', { 'class': 'form-label small mb-0', 'for': control.id, text: label }), control]);
+  }
+
+  function input(value, onChange, attrs) {
+    var node = el('input', Object.assign({ type: 'text', 'class': 'form-control form-control-sm' }, attrs || {}));
+    node.value = value || '';
+    node.addEventListener('change', function () { onChange(node.value.trim()); });
+    return node;
+  }
+
+  function textarea(value, onChange, rows) {
+    var node = el('textarea', { 'class': 'form-control form-control-sm font-monospace', rows: rows || 4, spellcheck: 'false' });
+    node.value = value || '';
+    node.addEventListener('change', function () { onChange(node.value); });
+    return node;
+  }
+
+  function select(options, value, onChange) {
+    var node = el('select', { 'class': 'form-select form-select-sm' });
+    options.forEach(function (option) {
+      var item = el('option', { value: option[0], text: option[1] });
+      if (option[0] === (value || '')) item.selected = true;
+      node.appendChild(item);
+    });
+    if (value && !options.some(function (o) { return o[0] === value; })) {
+      var missing = el('option', { value: value, text: value });
+      missing.selected = true;
+      node.appendChild(missing);
+    }
+    node.addEventListener('change', function () { onChange(node.value); });
+    return node;
+  }
+
+  function fileOptions(keys) {
+    return [['', labels.none]].concat(keys.map(function (k) { return [k + '.json', k + '.json']; }));
+  }
+
+  function nameFields(element, parts) {
+    var bo = element.businessObject;
+    parts.push(field(labels.name, input(bo.name, function (v) {
+      service('modeling').updateLabel(element, v);
+    }), 'name'));
+  }
+
+  function taskFields(element, parts) {
+    var bo = element.businessObject;
+    if (is(bo, 'bpmn:UserTask') || is(bo, 'bpmn:ManualTask')) {
+      parts.push(el('h3', { 'class': 'h6 mt-3', text: labels.titles }));
+      ['vi', 'en', 'ru'].forEach(function (lang) {
+        var name = 'title_' + lang;
+        parts.push(field(labels[name], input(spiffProperty(element, name), function (v) {
+          setSpiffProperty(element, name, v);
+        }, { lang: lang }), name));
+      });
+    }
+    if (is(bo, 'bpmn:UserTask')) {
+      parts.push(field(labels.form, select(fileOptions(config.forms), spiffProperty(element, 'formJsonSchemaFilename'), function (v) {
+        setSpiffProperty(element, 'formJsonSchemaFilename', v);
+      }), 'form'));
+      parts.push(field(labels.uiForm, select(fileOptions(config.uiForms), spiffProperty(element, 'formUiSchemaFilename'), function (v) {
+        setSpiffProperty(element, 'formUiSchemaFilename', v);
+      }), 'uiForm'));
+      parts.push(field(labels.dueIn, input(spiffProperty(element, 'dueIn'), function (v) {
+        setSpiffProperty(element, 'dueIn', v);
+      }), 'dueIn'));
+      var priorities = Object.keys(labels.priorities).map(function (k) { return [k, labels.priorities[k]]; });
+      parts.push(field(labels.priority, select(priorities, spiffProperty(element, 'priority'), function (v) {
+        setSpiffProperty(element, 'priority', v);
+      }), 'priority'));
+    }
+    if (is(bo, 'bpmn:UserTask') || is(bo, 'bpmn:ManualTask')) {
+      var instructions = findExtension(bo, SPIFF + 'InstructionsForEndUser');
+      parts.push(field(labels.instructions, textarea(instructions && instructions.value, function (v) {
+        setBodyExtension(element, bo, SPIFF + 'InstructionsForEndUser', v);
+      }, 6), 'instructions'));
+    }
+    if (is(bo, 'bpmn:ScriptTask')) {
+      parts.push(field(labels.script, textarea(bo.script, function (v) {
+        service('modeling').updateProperties(element, { script: v || undefined, scriptFormat: v ? 'python' : undefined });
+      }, 10), 'script'));
+    }
+    [['preScript', 'PreScript'], ['postScript', 'PostScript']].forEach(function (pair) {
+      var existing = findExtension(bo, SPIFF + pair[1]);
+      parts.push(field(labels[pair[0]], textarea(existing && existing.value, function (v) {
+        setBodyExtension(element, bo, SPIFF + pair[1], v);
+      }, 3), pair[0]));
+    });
+  }
+
+  function flowFields(element, parts) {
+    var bo = element.businessObject;
+    var source = bo.sourceRef;
+    if (!source || !(is(source, 'bpmn:ExclusiveGateway') || is(source, 'bpmn:InclusiveGateway'))) return;
+    if (source.default === bo) {
+      parts.push(el('p', { 'class': 'small tl-muted', text: labels.defaultFlow }));
+      return;
+    }
+    var body = bo.conditionExpression ? bo.conditionExpression.body : '';
+    parts.push(field(labels.condition, textarea(body, function (v) {
+      service('modeling').updateProperties(element, { conditionExpression: v.trim() ? expression(v.trim()) : undefined });
+    }, 2), 'condition'));
+  }
+
+  function timerFields(element, parts) {
+    var bo = element.businessObject;
+    var definitions = bo.eventDefinitions || [];
+    var timer = definitions.filter(function (d) { return is(d, 'bpmn:TimerEventDefinition'); })[0];
+    if (!timer) {
+      var catchable = is(bo, 'bpmn:IntermediateCatchEvent') || is(bo, 'bpmn:StartEvent') || is(bo, 'bpmn:BoundaryEvent');
+      if (catchable && definitions.length === 0) {
+        var button = el('button', { type: 'button', 'class': 'btn btn-sm btn-outline-primary', 'data-field': 'makeTimer', text: labels.makeTimer });
+        button.addEventListener('click', function () {
+          var replaced = service('bpmnReplace').replaceElement(element, {
+            type: bo.$type, eventDefinitionType: 'bpmn:TimerEventDefinition'
+          });
+          service('selection').select(replaced);
+        });
+        parts.push(button);
+      }
+      return;
+    }
+    var kinds = ['timeDate', 'timeDuration', 'timeCycle'];
+    var kind = kinds.filter(function (k) { return timer[k]; })[0] || 'timeDuration';
+    var current = timer[kind] ? timer[kind].body : '';
+    parts.push(el('h3', { 'class': 'h6 mt-3', text: labels.timer }));
+    var kindSelect = select(kinds.map(function (k) { return [k, labels[k]]; }), kind, function () { apply(); });
+    var text = input(current, function () { apply(); });
+    function apply() {
+      var update = { timeDate: undefined, timeDuration: undefined, timeCycle: undefined };
+      if (text.value.trim()) update[kindSelect.value] = expression(text.value.trim());
+      service('modeling').updateModdleProperties(element, timer, update);
+    }
+    parts.push(field(labels.timerKind, kindSelect, 'timerKind'));
+    parts.push(field(labels.timerExpression, text, 'timerExpression'));
+  }
+
+  function messageFields(element, parts) {
+    var definitions = element.businessObject.eventDefinitions || [];
+    var message = definitions.filter(function (d) { return is(d, 'bpmn:MessageEventDefinition'); })[0];
+    if (!message || !is(element.businessObject, 'bpmn:CatchEvent')) return;
+    var existing = findExtension(message, SPIFF + 'MessageVariable');
+    parts.push(field(labels.messageVariable, input(existing && existing.value, function (v) {
+      setBodyExtension(element, message, SPIFF + 'MessageVariable', v);
+    }), 'messageVariable'));
+  }
+
+  function laneFields(element, parts) {
+    var list = el('datalist', { id: 'tl-roles' }, config.roles.map(function (r) { return el('option', { value: r }); }));
+    parts.push(field(labels.lane, input(element.businessObject.name, function (v) {
+      service('modeling').updateLabel(element, v);
+    }, { list: 'tl-roles' }), 'lane'));
+    parts.push(list);
+  }
+
+  function renderPanel() {
+    var panel = document.getElementById('tasklane-panel');
+    var selected = service('selection').get();
+    var element = selected.length === 1 ? selected[0] : null;
+    panel.innerHTML = '';
+    if (!element || element.type === 'label') {
+      panel.appendChild(el('p', { 'class': 'small tl-muted', text: labels.nothing }));
+      return;
+    }
+    var bo = element.businessObject, parts = [];
+    parts.push(el('p', { 'class': 'small mb-2' }, [
+      el('span', { 'class': 'badge text-bg-light me-1', text: bo.$type.replace('bpmn:', '') }),
+      el('code', { 'data-element-id': bo.id, text: bo.id })
+    ]));
+    if (is(bo, 'bpmn:Lane')) {
+      laneFields(element, parts);
+    } else {
+      nameFields(element, parts);
+      if (is(bo, 'bpmn:Activity')) taskFields(element, parts);
+      if (is(bo, 'bpmn:SequenceFlow')) flowFields(element, parts);
+      if (is(bo, 'bpmn:Event')) { timerFields(element, parts); messageFields(element, parts); }
+    }
+    parts.forEach(function (part) { panel.appendChild(part); });
+  }
+
+  // ---- problems: markers, overlays, list -------------------------------------------
+
+  var marked = [];
+
+  function clearProblems() {
+    var canvas = service('canvas'), overlays = service('overlays');
+    marked.forEach(function (id) { canvas.removeMarker(id, 'tl-error'); canvas.removeMarker(id, 'tl-warning'); });
+    marked = [];
+    overlays.remove({ type: 'tl-problem' });
+  }
+
+  function resolveElement(reference) {
+    var registry = service('elementRegistry');
+    if (!reference) return null;
+    var found = registry.get(reference);
+    if (found) return found;
+    return registry.filter(function (e) { return e.businessObject && e.businessObject.name === reference && e.type !== 'label'; })[0] || null;
+  }
+
+  function showProblems(problems) {
+    clearProblems();
+    var list = document.getElementById('modeler-problems');
+    list.innerHTML = '';
+    if (!problems.length) {
+      list.appendChild(el('li', { 'class': 'list-group-item list-group-item-success', text: labels.valid }));
+      return;
+    }
+    problems.forEach(function (problem) {
+      var severity = problem.severity === 'warning' ? 'warning' : 'error';
+      var element = resolveElement(problem.element);
+      var item = el('button', {
+        type: 'button', 'class': 'list-group-item list-group-item-action tl-problem-' + severity,
+        'data-problem-element': element ? element.id : (problem.element || '')
+      }, [
+        el('span', { 'class': 'badge me-2 ' + (severity === 'error' ? 'text-bg-danger' : 'text-bg-warning'), text: labels[severity] }),
+        el('code', { 'class': 'me-2', text: problem.element || '' }),
+        el('span', { text: problem.message })
+      ]);
+      if (element) {
+        service('canvas').addMarker(element.id, 'tl-' + severity);
+        marked.push(element.id);
+        var badge = el('div', { 'class': 'tl-problem-overlay tl-problem-overlay-' + severity, title: problem.message, 'data-problem-overlay': element.id, text: '!' });
+        service('overlays').add(element.id, 'tl-problem', { position: { top: -10, right: 10 }, html: badge });
+        item.addEventListener('click', function () {
+          service('selection').select(element);
+          service('canvas').scrollToElement(element);
+        });
+      }
+      list.appendChild(el('li', { 'class': 'list-unstyled' }, [item]));
+    });
+  }
+
+  // ---- toolbar actions ---------------------------------------------------------------
+
+  function xml() { return modeler.saveXML({ format: true }).then(function (result) { return result.xml; }); }
+
+  var actions = {
+    undo: function () { service('commandStack').undo(); },
+    redo: function () { service('commandStack').redo(); },
+    download: function () {
+      return xml().then(function (text) {
+        var url = URL.createObjectURL(new Blob([text], { type: 'application/xml' }));
+        var link = el('a', { href: url, download: fileName() });
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+      });
+    },
+    save: function () {
+      return xml().then(function (text) {
+        return post(config.urls.draft.replace('__KEY__', encodeURIComponent(processKey())), text);
+      }).then(function (answer) {
+        if (answer.status === 200) { dirty = false; status(labels.saved, 'success'); }
+        else status(((answer.json.error || {}).message) || labels.saveFailed, 'danger');
+      });
+    },
+    validate: function () {
+      return xml().then(function (text) {
+        return post(config.urls.validate + '?name=' + encodeURIComponent(fileName()), text);
+      }).then(function (answer) {
+        if (answer.status !== 200) { status(((answer.json.error || {}).message) || labels.requestFailed, 'danger'); return; }
+        showProblems(answer.json.problems || []);
+        status(answer.json.valid ? labels.valid : labels.invalid, answer.json.valid ? 'success' : 'danger');
+      });
+    },
+    deploy: function () {
+      return xml().then(function (text) {
+        return post(config.urls.deploy + '?name=' + encodeURIComponent(fileName()), text);
+      }).then(function (answer) {
+        if (answer.status === 200) {
+          dirty = false;
+          showProblems([]);
+          var versions = answer.json.versions || [];
+          var created = versions.filter(function (v) { return v.created; });
+          var text = versions.map(function (v) { return v.key + ' v' + v.version; }).join(', ');
+          status(created.length ? labels.deployed.replace('{versions}', text) : labels.unchanged, 'success');
+        } else if (answer.status === 422 && answer.json.problems) {
+          showProblems(answer.json.problems);
+          status(labels.deployFailed, 'danger');
+        } else {
+          status(((answer.json.error || {}).message) || labels.requestFailed, 'danger');
+        }
+      });
+    }
+  };
+
+  function upload(file) {
+    var reader = new FileReader();
+    reader.onload = function () {
+      modeler.importXML(String(reader.result)).then(function () {
+        dirty = true;
+        clearProblems();
+        service('canvas').zoom('fit-viewport');
+      }).catch(function () { status(labels.importFailed, 'danger'); });
+    };
+    reader.readAsText(file);
+  }
+
+  function bindToolbar() {
+    document.querySelectorAll('[data-action]').forEach(function (control) {
+      var name = control.getAttribute('data-action');
+      if (name === 'upload') {
+        control.addEventListener('change', function () { if (control.files[0]) upload(control.files[0]); control.value = ''; });
+        return;
+      }
+      control.addEventListener('click', function () {
+        var result = actions[name]();
+        if (result && result.catch) result.catch(function () { status(labels.requestFailed, 'danger'); });
+      });
+    });
+    window.addEventListener('beforeunload', function (event) {
+      if (dirty) { event.preventDefault(); event.returnValue = labels.unsaved; }
+    });
+  }
+
+  // ---- start ---------------------------------------------------------------------
+
+  // bpmn-js's own palette and context pad texts, in the page's language (web/modeler_texts.py).
+  function translate(template, replacements) {
+    var text = (config.texts || {})[template] || template;
+    return text.replace(/{([^}]+)}/g, function (_, key) {
+      return replacements && key in replacements ? replacements[key] : '{' + key + '}';
+    });
+  }
+
+  function start(descriptor) {
+    var panels = window.BpmnJSPropertiesPanel;
+    modeler = new window.BpmnJS({
+      container: '#modeler-canvas',
+      propertiesPanel: { parent: '#properties-panel' },
+      additionalModules: [{ translate: ['value', translate] }].concat(
+        panels ? [panels.BpmnPropertiesPanelModule, panels.BpmnPropertiesProviderModule] : []),
+      moddleExtensions: { spiffworkflow: descriptor }
+    });
+    window.tasklaneModeler = modeler; // for the browser tests and the console
+    modeler.on('selection.changed', renderPanel);
+    modeler.on('commandStack.changed', function (event) {
+      if (event.trigger !== 'clear') dirty = true;
+      var panel = document.getElementById('tasklane-panel');
+      if (!panel.contains(document.activeElement)) renderPanel();
+    });
+    bindToolbar();
+    return modeler.importXML(config.xml).then(function (result) {
+      if (result.warnings && result.warnings.length) status(result.warnings.length + ' ' + labels.warning, 'warning');
+      service('canvas').zoom('fit-viewport');
+      renderPanel();
+      document.body.setAttribute('data-modeler-ready', 'true');
+    });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    config = JSON.parse(document.getElementById('modeler-config').textContent);
+    labels = config.labels;
+    fetch(config.moddle, { credentials: 'same-origin' })
+      .then(function (response) { return response.json(); })
+      .then(start)
+      .catch(function (error) { status(labels.importFailed + ' ' + error, 'danger'); });
+  });
+})();
