@@ -2,7 +2,7 @@
 from engine.db import db
 from engine.types import UTCDateTime, utcnow
 
-ROLES = ("sales", "manager", "process_owner", "auditor", "admin", "partner", "customer")
+ROLES = ("sales", "manager", "process_owner", "auditor", "admin", "partner", "customer", "consultant")
 
 
 class Role(db.Model):

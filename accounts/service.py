@@ -17,6 +17,8 @@ DEMO_USERS = [
     ("partner1", "Иван Петров", ["partner"], "ru"),
     ("partner2", "Đặng Văn Giới Thiệu", ["partner"], "vi"),
     ("customer1", "Ngô Thị Khách", ["customer"], "vi"),
+    *[(f"consultant{n}", name, ["consultant"], "vi") for n, name in enumerate(
+        ["Bùi Thị Lan", "Đỗ Quang Huy", "Trịnh Minh Tâm"], start=1)],
 ]
 
 

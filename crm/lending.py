@@ -14,6 +14,18 @@ CUSTOMER_STATUSES = ("salaried", "self_employed", "business_owner", "freelancer"
 STATES = ("in_progress", "disbursed", "failed")
 RESULTS = ("disbursed", "rejected", "not_eligible")
 CONSULTANT_CHOICES = ("phone", "star", "auto")
+# What happened to an offer of the case to a consultant.
+OFFER_ANSWERS = ("accepted", "handed_back", "timed_out")
+# The cross-sell of a referral: started at once (consent given), or asked of the referrer.
+CROSS_SELL_STATES = ("started", "requested", "approved", "refused", "expired")
+COMMISSION_STATES = ("pending", "paid")
+# Admin-set values of the procedure (lending_setting), with their defaults; durations are ISO 8601.
+SETTING_DEFAULTS = {
+    "accept_within": "PT2H",          # a consultant who neither accepts nor hands back: next one
+    "consent_remind_after": "PT24H",  # the referrer is reminded of an unanswered cross-sell request
+    "consent_expires_after": "P3D",   # ... and it closes as refused
+    "max_load": "30",                 # referrals in progress above which a consultant gets no new ones
+}
 
 
 class FinanceCompany(db.Model):
@@ -66,14 +78,72 @@ class Referral(db.Model):
     term_months = db.Column(db.Integer, nullable=False)
     consultant_choice = db.Column(db.String(10), nullable=False)
     consultant_phone = db.Column(db.String(32))
+    consultant = db.Column(db.String(80), index=True)  # who holds it now (accepted); None before
+    accepted_at = db.Column(UTCDateTime)
+    result = db.Column(db.String(20))  # the consultant's last result (RESULTS)
+    disbursed_amount = db.Column(db.Numeric(18, 2))
+    cross_sell_product_id = db.Column(db.ForeignKey("lending_product.id"))
+    cross_sell_state = db.Column(db.String(20))  # CROSS_SELL_STATES, None when never considered
     cross_sell_consent = db.Column(db.Boolean, nullable=False)
     state = db.Column(db.String(20), nullable=False, default="in_progress")
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     closed_at = db.Column(UTCDateTime)
     instance_id = db.Column(db.ForeignKey("process_instance.id"), index=True)
-    product = db.relationship(LoanProduct, lazy="joined")
+    product = db.relationship(LoanProduct, lazy="joined", foreign_keys=[product_id])
+    cross_sell_product = db.relationship(LoanProduct, lazy="joined", foreign_keys=[cross_sell_product_id])
     __table_args__ = (
         db.Index("uq_lending_referral_in_progress_phone", "phone", unique=True,
                  postgresql_where=db.text("state = 'in_progress'"),
                  sqlite_where=db.text("state = 'in_progress'")),
     )
+
+
+class ConsultantCompany(db.Model):
+    """A consultant (a user with the ``consultant`` role) serves a finance company."""
+
+    __tablename__ = "lending_consultant_company"
+    username = db.Column(db.String(80), primary_key=True)
+    company_id = db.Column(db.ForeignKey("lending_company.id"), primary_key=True)
+
+
+class Offer(db.Model):
+    """The case offered to one consultant, and their answer (OFFER_ANSWERS, None while open)."""
+
+    __tablename__ = "lending_offer"
+    id = db.Column(db.Integer, primary_key=True)
+    referral_id = db.Column(db.ForeignKey("lending_referral.id"), nullable=False, index=True)
+    consultant = db.Column(db.String(80), nullable=False, index=True)
+    offered_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    answer = db.Column(db.String(20))
+    answered_at = db.Column(UTCDateTime)
+    reason = db.Column(db.Text)
+
+
+class Commission(db.Model):
+    """The referrer's commission on a disbursed referral: at most one per referral, by the
+    policy in force on the day of disbursement; an admin marks it paid."""
+
+    __tablename__ = "lending_referral_commission"
+    id = db.Column(db.Integer, primary_key=True)
+    referral_id = db.Column(db.ForeignKey("lending_referral.id"), nullable=False, unique=True)
+    referrer = db.Column(db.String(80), nullable=False, index=True)
+    product_id = db.Column(db.ForeignKey("lending_product.id"), nullable=False)
+    policy_id = db.Column(db.ForeignKey("lending_commission.id"), nullable=False)
+    rate_percent = db.Column(db.Numeric(6, 3), nullable=False)
+    base_amount = db.Column(db.Numeric(18, 2), nullable=False)
+    amount = db.Column(db.Numeric(18, 2), nullable=False)
+    earned_on = db.Column(db.Date, nullable=False)
+    state = db.Column(db.String(10), nullable=False, default="pending")
+    paid_at = db.Column(UTCDateTime)
+    paid_by = db.Column(db.String(80))
+    product = db.relationship(LoanProduct, lazy="joined")
+
+
+class Setting(db.Model):
+    """An admin-set value of the referral procedure (keys and defaults: SETTING_DEFAULTS)."""
+
+    __tablename__ = "lending_setting"
+    key = db.Column(db.String(40), primary_key=True)
+    value = db.Column(db.String(100), nullable=False)
+    updated_by = db.Column(db.String(80), nullable=False)
+    updated_at = db.Column(UTCDateTime, nullable=False, default=utcnow)

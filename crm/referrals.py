@@ -14,10 +14,10 @@ from sqlalchemy.exc import IntegrityError
 
 from engine import audit
 from engine.db import db
-from engine.errors import ConflictError, ValidationError
+from engine.errors import ConflictError, NotFoundError, ValidationError
 from forms import messages
 
-from . import phones
+from . import consultants, phones
 from .lending import CONSULTANT_CHOICES, CUSTOMER_STATUSES, CommissionPolicy, LoanProduct, Referral
 
 NATIONAL_ID = re.compile(r"^(\d{9}|\d{12})$")  # CMND (9 digits) or CCCD (12 digits)
@@ -112,8 +112,34 @@ def _consultant(data, clean_data, errors):
     if choice not in CONSULTANT_CHOICES:
         errors["consultant_choice"] = _("Choose how the consultant is found.")
     clean_data["consultant_choice"] = choice
-    clean_data["consultant_phone"] = _phone(data.get("consultant_phone"), "consultant_phone", errors,
-                                            required=choice == "phone")
+    named = choice in ("phone", "star")
+    phone = _phone(data.get("consultant_phone"), "consultant_phone", errors, required=named)
+    if phone and named and consultants.by_phone(phone) is None:
+        errors["consultant_phone"] = _("No consultant has this phone number; "
+                                       "check it or let the system choose.")
+    clean_data["consultant_phone"] = phone if named else None
+
+
+def by_id(referral_id):
+    """The referral. :raises NotFoundError: no such referral"""
+    row = db.session.get(Referral, int(referral_id))
+    if row is None:
+        raise NotFoundError(_("No such referral."))
+    return row
+
+
+def own(referrer, referral_id):
+    """One of ``referrer``'s referrals; another referrer's is as unknown as a missing one.
+
+    :raises NotFoundError: no such referral of theirs
+    """
+    try:
+        row = db.session.get(Referral, int(referral_id))
+    except (TypeError, ValueError):
+        row = None
+    if row is None or row.referrer != referrer:
+        raise NotFoundError(_("No such referral."))
+    return row
 
 
 def in_progress(phone):
@@ -121,8 +147,9 @@ def in_progress(phone):
     return db.session.query(Referral).filter_by(phone=phone, state="in_progress").one_or_none()
 
 
-def submit(data, *, actor):
-    """Store a referral in progress for ``actor`` (a partner).
+def submit(data, *, actor, on_stored=None):
+    """Store a referral in progress for ``actor`` (a partner); ``on_stored(referral)`` runs
+    in the same transaction (processes.referral asks for the case there).
 
     :raises ValidationError: invalid fields; nothing is stored
     :raises ConflictError: the customer already has a referral in progress (``winner``:
@@ -139,6 +166,8 @@ def submit(data, *, actor):
         db.session.flush()
         audit.append(f"referral:{referral.id}", "referral_submitted", actor=actor,
                      data_after={**fields, "amount": str(fields["amount"]), "product": product.code})
+        if on_stored is not None:
+            on_stored(referral)
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
@@ -157,11 +186,17 @@ def _held(holder):
         winner=holder.referrer, fields={"phone": _("A referral for this phone number is in progress.")})
 
 
+def commission_policy(product_id, day):
+    """The commission policy in force for ``product_id`` on ``day`` (the latest starting one
+    if an admin made them overlap), or ``None``."""
+    day = day if isinstance(day, date) else date.fromisoformat(str(day))
+    return (db.session.query(CommissionPolicy)
+            .filter(CommissionPolicy.product_id == product_id, CommissionPolicy.valid_from <= day,
+                    (CommissionPolicy.valid_to.is_(None)) | (CommissionPolicy.valid_to >= day))
+            .order_by(CommissionPolicy.valid_from.desc(), CommissionPolicy.id.desc()).first())
+
+
 def commission_rate(product_id, day):
     """The commission rate (percent) in force for ``product_id`` on ``day``, or ``None``."""
-    day = day if isinstance(day, date) else date.fromisoformat(str(day))
-    policy = (db.session.query(CommissionPolicy)
-              .filter(CommissionPolicy.product_id == product_id, CommissionPolicy.valid_from <= day,
-                      (CommissionPolicy.valid_to.is_(None)) | (CommissionPolicy.valid_to >= day))
-              .order_by(CommissionPolicy.valid_from.desc(), CommissionPolicy.id.desc()).first())
+    policy = commission_policy(product_id, day)
     return policy.rate_percent if policy else None

@@ -60,6 +60,7 @@ def _human_task(instance, task, now):
         candidate_role=task_meta.lane_role(spec.lane), due_at=due_at, priority=priority,
         form_key=form_key, ui_form_key=ui_form_key, instructions=task_meta.instructions(spec),
         state="open", created_at=now, sort_key=task_meta.sort_key(priority, due_at, now),
+        assignee=task_meta.lane_owner(spec.lane, task.data),
     )
     _describe_subject(row, task.data)
     return row

@@ -13,6 +13,20 @@ def lane_role(lane):
     return lane.strip().lower().replace(" ", "_").replace("-", "_") if lane else None
 
 
+def lane_owner(lane, data):
+    """The one user spiff-arena's ``lane_owners`` task data names for ``lane``, or ``None``.
+
+    A script sets ``lane_owners = {"consultant": ["consultant2"]}`` and the lane's next
+    task opens assigned to consultant2. An empty or longer list leaves the task in the
+    lane's queue (its role).
+    """
+    owners = data.get("lane_owners") if isinstance(data, dict) else None
+    names = owners.get(lane) if isinstance(owners, dict) and lane else None
+    if isinstance(names, list) and len(names) == 1 and isinstance(names[0], str) and names[0]:
+        return names[0]
+    return None
+
+
 def titles(task_spec):
     """The task's name per language; the BPMN ``name`` fills any language not given."""
     props = properties(task_spec)

@@ -9,17 +9,21 @@ Public API::
 
     load(form_key) -> dict                 exists(form_key) -> bool
     load_ui(ui_form_key) -> dict           keys() -> list[str]
-    describe(form_key, ui_form_key=None, *, locale, values, errors, timezone) -> FormView
-    describe_schema(schema, ui=None, *, locale) -> FormView   (a schema not in a file)
-    validate(form_key, ui_form_key=None, *, formdata | json, files, locale, timezone, region) -> dict
+    describe(form_key, ui_form_key=None, *, locale, values, errors, timezone, task_data) -> FormView
+    describe_schema(schema, ui=None, *, locale, task_data) -> FormView   (a schema not in a file)
+    validate(form_key, ui_form_key=None, *, formdata | json, files, locale, timezone, region, task_data)
+        -> dict
     instructions.render(markdown_text, data) -> Markup
+
+``task_data`` is the task's data, where spiff-arena's dynamic choices
+(``"anyOf": ["options_from_task_data_var:NAME"]``) are read (``dynamic_options``).
 """
 from . import instructions
 from .definitions import FORMS_DIR, exists, keys, load, load_ui, path
 from .messages import FORM_ERROR_KEY
 from .uploads import Upload
 from .validation import validate
-from .view import FieldView, FormView, describe, describe_form
+from .view import FieldView, FormView, describe, describe_form, note_sources
 
 __all__ = [
     "FORMS_DIR", "FORM_ERROR_KEY", "FieldView", "FormView", "Upload", "describe", "describe_schema", "exists",
@@ -27,14 +31,20 @@ __all__ = [
 ]
 
 
-def describe_schema(schema, ui=None, *, locale="en"):
+def describe_schema(schema, ui=None, *, locale="en", task_data=None):
     """A JSON Schema (and UI schema) held in memory, ready to render like :func:`describe`.
+
+    A field with dynamic choices says in its help which task data variable they come
+    from; ``task_data`` (sample data) fills them in.
 
     :raises jsonschema.SchemaError: not a valid JSON Schema
     :raises NotFoundError: a ``$ref`` that points nowhere
     """
+    from .dynamic_options import resolve
     from .fields import build_from
     from .schema_errors import validator_class
 
+    schema = resolve(schema, task_data)
     validator_class(schema).check_schema(schema)
-    return describe_form(build_from(schema, ui, key="preview"), locale=locale)
+    form = build_from(schema, ui, key="preview")
+    return note_sources(form, describe_form(form, locale=locale), locale)

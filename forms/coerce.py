@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from marshmallow import EXCLUDE, Schema, ValidationError, validate
 from marshmallow import fields as mfields
 
-from . import dates, messages, numbers, phone, uploads
+from . import dates, dynamic_options, messages, numbers, phone, uploads
 from .fields import currency, option_value, schema_type
 from .jsonvalues import plain_json, refuse_constant, same_json
 
@@ -145,6 +145,8 @@ class DateTime(FormField):
 
 class Choice(FormField):
     def match(self, value):
+        if not self.spec.options and dynamic_options.source(self.json_schema):
+            fail(messages.no_options())
         for const, _label in self.spec.options:
             if self.ctx.source == "form" and isinstance(value, str) and option_value(const) == value.strip():
                 return const

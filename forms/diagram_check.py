@@ -35,6 +35,8 @@ def check_user_task(task_spec):
 
 
 def _renders(element, form_key, ui_key):
+    # build() resolves dynamic choices (options_from_task_data_var:) without task data, as
+    # empty choices: the marker alone is not a JSON Schema, the resolved form is.
     try:
         form = build(form_key, ui_key)
         validator_for(form.schema).check_schema(form.schema)

@@ -7,7 +7,7 @@ coercion) and a *widget* (how the browser shows it).
 import json
 from dataclasses import dataclass, field
 
-from . import definitions
+from . import definitions, dynamic_options
 
 MAX_DEPTH = 6
 DEFAULT_WIDGET = {
@@ -76,20 +76,27 @@ class Form:
         return {f.name: f for f in self.walk()}
 
 
-def build(form_key, ui_form_key=None):
+def build(form_key, ui_form_key=None, *, task_data=None):
     """The field tree of a form.
 
+    :param task_data: the task's data, where dynamic choices
+        (``options_from_task_data_var:NAME``) are read
     :raises NotFoundError: no such form or UI schema, or a ``$ref`` that points nowhere
     """
-    return build_from(definitions.load(form_key), definitions.load_ui(ui_form_key), key=form_key)
+    return build_from(definitions.load(form_key), definitions.load_ui(ui_form_key), key=form_key,
+                      task_data=task_data)
 
 
-def build_from(schema, ui=None, *, key="form"):
+def build_from(schema, ui=None, *, key="form", task_data=None):
     """The field tree of a schema held in memory (the form editor's preview).
+
+    ``Form.schema`` is ``schema`` with its dynamic choices resolved from ``task_data``
+    (a copy; ``schema`` is not changed).
 
     :raises NotFoundError: a ``$ref`` that points nowhere
     """
     ui = ui or {}
+    schema = dynamic_options.resolve(schema, task_data)
     root = definitions.resolve(schema, schema)
     return Form(key, schema, ui, _object_fields(schema, root, ui, ()))
 
@@ -188,11 +195,11 @@ def _value_type(root, schema, ui, depth):
         items = definitions.resolve(root, schema.get("items"))
         items = items if isinstance(items, dict) else {}
         options = choices(root, items, ui)
-        if options and schema_type(items) not in ("object", "array"):
+        if (options or dynamic_options.source(items)) and schema_type(items) not in ("object", "array"):
             return options, "multichoice"
         return [], "files" if items.get("format") == "data-url" else "json"
     options = choices(root, schema, ui)
-    if options:
+    if options or dynamic_options.source(schema):
         return options, "choice"
     return [], _scalar_type(kind, schema, ui)
 

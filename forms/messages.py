@@ -99,6 +99,14 @@ def choice():
     return _("Choose one of the listed options.")
 
 
+def no_options():
+    return _("This field has no choices to pick from; tell the process owner.")
+
+
+def options_from_task_data(name):
+    return _("The choices of this field come from the task data variable %(name)s.", name=name)
+
+
 def min_items(value):
     return _("Choose at least %(min)s.", min=value)
 

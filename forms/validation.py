@@ -18,7 +18,7 @@ IGNORED_FORM_NAMES = {"csrf_token"}
 
 
 def validate(form_key, ui_form_key=None, *, formdata=None, json=None, files=None, locale="en",
-             timezone=DEFAULT_TIMEZONE, region="VN"):
+             timezone=DEFAULT_TIMEZONE, region="VN", task_data=None):
     """Clean, typed task data from one submission of ``form_key``.
 
     Give exactly one of ``formdata`` (an HTML form: a werkzeug ``MultiDict`` or a dict of
@@ -29,6 +29,8 @@ def validate(form_key, ui_form_key=None, *, formdata=None, json=None, files=None
     :param locale: how numbers and amounts are written, and the language of the messages
     :param timezone: zoneinfo name; a date-time without offset is wall-clock time there
     :param region: region for phone numbers written without a country code
+    :param task_data: the task's data, where dynamic choices (``"anyOf":
+        ["options_from_task_data_var:NAME"]``) are read; a value not among them is refused
     :raises NotFoundError: no such form or UI schema
     :raises ValidationError: with ``fields`` = ``{dotted name: message}`` for every invalid
         field; problems of the whole form are under ``"_form"``
@@ -37,7 +39,7 @@ def validate(form_key, ui_form_key=None, *, formdata=None, json=None, files=None
     if (formdata is None) == (json is None):
         raise TypeError("validate() takes exactly one of formdata= or json=")
     ZoneInfo(timezone)  # a bad zone name is a programming error: fail before reading input
-    form = build(form_key, ui_form_key)
+    form = build(form_key, ui_form_key, task_data=task_data)
     source = "form" if formdata is not None else "json"
     with force_locale(locale):
         ctx = coerce.Context(locale, timezone, region, source)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import force_locale
 
-from . import dates, messages, numbers, uploads
+from . import dates, dynamic_options, messages, numbers, uploads
 from .fields import build, currency, option_value
 from .messages import FORM_ERROR_KEY
 from .validation import DEFAULT_TIMEZONE
@@ -46,7 +46,8 @@ class FormView:
     error: str | None = None
 
 
-def describe(form_key, ui_form_key=None, *, locale="en", values=None, errors=None, timezone=DEFAULT_TIMEZONE):
+def describe(form_key, ui_form_key=None, *, locale="en", values=None, errors=None, timezone=DEFAULT_TIMEZONE,
+             task_data=None):
     """The form ``form_key`` ready to render.
 
     :param values: current values: clean task data (nested; the schema's defaults fill
@@ -54,10 +55,12 @@ def describe(form_key, ui_form_key=None, *, locale="en", values=None, errors=Non
         to show again beside the errors; ``None`` shows the defaults
     :param errors: ``{dotted name: message}`` as in ``ValidationError.fields``
     :param timezone: zoneinfo name the date-times are shown in
+    :param task_data: the task's data, where dynamic choices (``"anyOf":
+        ["options_from_task_data_var:NAME"]``) are read; without it such fields have none
     :raises NotFoundError: no such form or UI schema
     """
-    return describe_form(build(form_key, ui_form_key), locale=locale, values=values, errors=errors,
-                         timezone=timezone)
+    return describe_form(build(form_key, ui_form_key, task_data=task_data), locale=locale, values=values,
+                         errors=errors, timezone=timezone)
 
 
 def describe_form(form, *, locale="en", values=None, errors=None, timezone=DEFAULT_TIMEZONE):
@@ -75,6 +78,24 @@ def describe_form(form, *, locale="en", values=None, errors=None, timezone=DEFAU
         fields=views,
         error=" ".join(map(str, stray)) or None,
     )
+
+
+def note_sources(form, view, locale="en"):
+    """Say in the help of each field with dynamic choices which task data variable they come
+    from (for the form editor, whose preview has no task data to show them)."""
+    sources = {f.name: dynamic_options.source(f.schema) for f in form.walk()}
+    with force_locale(locale):
+        for field_view in _all(view.fields):
+            if sources.get(field_view.name):
+                note = str(messages.options_from_task_data(sources[field_view.name]))
+                field_view.help = f"{field_view.help} {note}" if field_view.help else note
+    return view
+
+
+def _all(views):
+    for v in views:
+        yield v
+        yield from _all(v.children)
 
 
 def _view(f, schema, locale, timezone, values, errors):

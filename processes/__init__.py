@@ -4,11 +4,12 @@
 function not registered here is refused at deploy) and the deploy check that user
 tasks name forms that exist (``forms.diagram_check``). ``common`` serves every
 procedure; ``lead_handling`` writes the lead-handling calls and orders to crm;
-``pipeline`` the prospect pipeline's stages and conversions.
+``pipeline`` the prospect pipeline's stages and conversions; ``referral`` the loan
+referral's offers, results, cross-sell and commission.
 """
-from . import common, lead_handling, pipeline
+from . import common, lead_handling, pipeline, referral
 
-HELPERS = {**common.HELPERS, **lead_handling.HELPERS, **pipeline.HELPERS}
+HELPERS = {**common.HELPERS, **lead_handling.HELPERS, **pipeline.HELPERS, **referral.HELPERS}
 
 
 def init_app(app):

@@ -28,12 +28,15 @@ def region():
 
 
 def _page(task, *, values=None, errors=None, status=200):
-    data = engine.task_data(task.id) if task.state == "open" else _submitted(task)
+    if task.state == "open":
+        data = seen = engine.task_data(task.id)
+    else:
+        data, seen = _submitted(task)
     form = None
     if task.form_key and forms.exists(task.form_key):
         form = forms.describe(task.form_key, task.ui_form_key, locale=str(get_locale()),
                               values=data if values is None else values, errors=errors,
-                              timezone=current_user.timezone)
+                              timezone=current_user.timezone, task_data=seen)
     definition = db.session.query(ProcessDefinition).filter_by(key=task.definition_key).first()
     notes = db.session.query(Comment).filter_by(task_id=task.id).order_by(Comment.id).all()
     return render_template(
@@ -44,10 +47,11 @@ def _page(task, *, values=None, errors=None, status=200):
 
 
 def _submitted(task):
-    """What the user entered when completing the task, from its audit event."""
+    """What the user entered when completing the task, and the data the task held then
+    (where its form's dynamic choices came from), from its audit event."""
     event = db.session.query(AuditEvent).filter_by(
         task_id=task.id, kind="task_completed").order_by(AuditEvent.id.desc()).first()
-    return (event.data_after or {}) if event else {}
+    return ((event.data_after or {}), (event.data_before or {})) if event else ({}, {})
 
 
 @bp.get("/tasks/<task_id>")
@@ -90,7 +94,8 @@ def _validated(task):
     if not forms.exists(task.form_key):
         raise NotFoundError(_("The form of this task is missing; tell the process owner."))
     return forms.validate(task.form_key, task.ui_form_key, formdata=request.form, files=request.files,
-                          locale=str(get_locale()), timezone=current_user.timezone, region=region())
+                          locale=str(get_locale()), timezone=current_user.timezone, region=region(),
+                          task_data=engine.task_data(task.id))
 
 
 def _next_task(instance_id):

@@ -10,7 +10,7 @@ from accounts import service, tokens
 from accounts.models import User
 from engine.db import db
 from engine.models import HumanTask
-from tests.conftest import ROOT
+from tests.conftest import ONE_BACKEND, ROOT, fresh_database
 
 PASSWORD = "secret-1"  # noqa: S105 - a test password
 ROLES = {
@@ -130,3 +130,9 @@ def error_of(response, status):
     body = response.get_json()
     assert set(body) == {"error"} and {"code", "message", "fields"} <= set(body["error"])
     return body["error"]
+
+
+@pytest.fixture(params=ONE_BACKEND)
+def database_url(request, tmp_path):
+    """Page and API tests run on one backend (tests/conftest.py ONE_BACKEND)."""
+    yield from fresh_database(request.param, tmp_path)

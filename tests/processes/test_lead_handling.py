@@ -55,8 +55,10 @@ def call_again(status, next_call_at):
     return {"contact_status": status, "next_call_at": next_call_at}
 
 
-def soon(seconds=0.6, tz=timezone.utc):
-    """An ISO-8601 time a moment from now, as a date-time form field sends it."""
+def soon(seconds=2, tz=timezone.utc):
+    """An ISO-8601 time a moment from now, as a date-time form field sends it: far enough
+    ahead that the completion is saved before it is due on a loaded machine (a time
+    already past at completion fires at once and leaves no pending timer)."""
     return (datetime.now(tz) + timedelta(seconds=seconds)).isoformat()
 
 

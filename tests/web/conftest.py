@@ -8,7 +8,7 @@ import engine
 from accounts import service
 from engine.db import db
 from engine.models import HumanTask
-from tests.conftest import deploy_file
+from tests.conftest import ONE_BACKEND, deploy_file, fresh_database
 
 
 def csrf(client, path="/login"):
@@ -68,3 +68,8 @@ def lead(app, users):
         "name": "Trần Thị Mai", "phone": "+84912345678", "source": "website", "owner": "sales1"})
     return db.session.query(HumanTask).filter_by(instance_id=instance.id, state="open").one()
 
+
+@pytest.fixture(params=ONE_BACKEND)
+def database_url(request, tmp_path):
+    """Page and API tests run on one backend (tests/conftest.py ONE_BACKEND)."""
+    yield from fresh_database(request.param, tmp_path)

@@ -57,7 +57,7 @@ def _form_data(user, task, data):
     if not task.form_key:
         return data
     return forms.validate(task.form_key, task.ui_form_key, json=data, locale=user.locale or "en",
-                          timezone=user.timezone or "Asia/Ho_Chi_Minh")
+                          timezone=user.timezone or "Asia/Ho_Chi_Minh", task_data=engine.task_data(task.id))
 
 
 @operation("/tasks/<task_id>/complete", "POST", summary="Complete a task with its form data",

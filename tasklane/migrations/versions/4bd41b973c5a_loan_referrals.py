@@ -1,8 +1,8 @@
 """loan referrals
 
-Revision ID: 4a2c152f55b5
+Revision ID: 4bd41b973c5a
 Revises: 93fc94cd6b4a
-Create Date: 2026-11-22 18:43:18.207513
+Create Date: 2026-11-22 19:36:18.942480
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import engine.types  # noqa: F401 - autogenerate renders UTCDateTime columns by 
 
 
 # revision identifiers, used by Alembic.
-revision = '4a2c152f55b5'
+revision = '4bd41b973c5a'
 down_revision = '93fc94cd6b4a'
 branch_labels = None
 depends_on = None
@@ -27,6 +27,19 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lending_company')),
     sa.UniqueConstraint('code', name=op.f('uq_lending_company_code'))
+    )
+    op.create_table('lending_setting',
+    sa.Column('key', sa.String(length=40), nullable=False),
+    sa.Column('value', sa.String(length=100), nullable=False),
+    sa.Column('updated_by', sa.String(length=80), nullable=False),
+    sa.Column('updated_at', engine.types.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_lending_setting'))
+    )
+    op.create_table('lending_consultant_company',
+    sa.Column('username', sa.String(length=80), nullable=False),
+    sa.Column('company_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['company_id'], ['lending_company.id'], name=op.f('fk_lending_consultant_company_company_id_lending_company')),
+    sa.PrimaryKeyConstraint('username', 'company_id', name=op.f('pk_lending_consultant_company'))
     )
     op.create_table('lending_product',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -71,31 +84,86 @@ def upgrade():
     sa.Column('term_months', sa.Integer(), nullable=False),
     sa.Column('consultant_choice', sa.String(length=10), nullable=False),
     sa.Column('consultant_phone', sa.String(length=32), nullable=True),
+    sa.Column('consultant', sa.String(length=80), nullable=True),
+    sa.Column('accepted_at', engine.types.UTCDateTime(), nullable=True),
+    sa.Column('result', sa.String(length=20), nullable=True),
+    sa.Column('disbursed_amount', sa.Numeric(precision=18, scale=2), nullable=True),
+    sa.Column('cross_sell_product_id', sa.Integer(), nullable=True),
+    sa.Column('cross_sell_state', sa.String(length=20), nullable=True),
     sa.Column('cross_sell_consent', sa.Boolean(), nullable=False),
     sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('created_at', engine.types.UTCDateTime(), nullable=False),
     sa.Column('closed_at', engine.types.UTCDateTime(), nullable=True),
     sa.Column('instance_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['cross_sell_product_id'], ['lending_product.id'], name=op.f('fk_lending_referral_cross_sell_product_id_lending_product')),
     sa.ForeignKeyConstraint(['instance_id'], ['process_instance.id'], name=op.f('fk_lending_referral_instance_id_process_instance')),
     sa.ForeignKeyConstraint(['product_id'], ['lending_product.id'], name=op.f('fk_lending_referral_product_id_lending_product')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lending_referral'))
     )
     with op.batch_alter_table('lending_referral', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lending_referral_consultant'), ['consultant'], unique=False)
         batch_op.create_index(batch_op.f('ix_lending_referral_instance_id'), ['instance_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_lending_referral_phone'), ['phone'], unique=False)
         batch_op.create_index(batch_op.f('ix_lending_referral_referrer'), ['referrer'], unique=False)
         batch_op.create_index('uq_lending_referral_in_progress_phone', ['phone'], unique=True, postgresql_where=sa.text("state = 'in_progress'"), sqlite_where=sa.text("state = 'in_progress'"))
+
+    op.create_table('lending_offer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('referral_id', sa.Integer(), nullable=False),
+    sa.Column('consultant', sa.String(length=80), nullable=False),
+    sa.Column('offered_at', engine.types.UTCDateTime(), nullable=False),
+    sa.Column('answer', sa.String(length=20), nullable=True),
+    sa.Column('answered_at', engine.types.UTCDateTime(), nullable=True),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['referral_id'], ['lending_referral.id'], name=op.f('fk_lending_offer_referral_id_lending_referral')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_lending_offer'))
+    )
+    with op.batch_alter_table('lending_offer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lending_offer_consultant'), ['consultant'], unique=False)
+        batch_op.create_index(batch_op.f('ix_lending_offer_referral_id'), ['referral_id'], unique=False)
+
+    op.create_table('lending_referral_commission',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('referral_id', sa.Integer(), nullable=False),
+    sa.Column('referrer', sa.String(length=80), nullable=False),
+    sa.Column('product_id', sa.Integer(), nullable=False),
+    sa.Column('policy_id', sa.Integer(), nullable=False),
+    sa.Column('rate_percent', sa.Numeric(precision=6, scale=3), nullable=False),
+    sa.Column('base_amount', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=18, scale=2), nullable=False),
+    sa.Column('earned_on', sa.Date(), nullable=False),
+    sa.Column('state', sa.String(length=10), nullable=False),
+    sa.Column('paid_at', engine.types.UTCDateTime(), nullable=True),
+    sa.Column('paid_by', sa.String(length=80), nullable=True),
+    sa.ForeignKeyConstraint(['policy_id'], ['lending_commission.id'], name=op.f('fk_lending_referral_commission_policy_id_lending_commission')),
+    sa.ForeignKeyConstraint(['product_id'], ['lending_product.id'], name=op.f('fk_lending_referral_commission_product_id_lending_product')),
+    sa.ForeignKeyConstraint(['referral_id'], ['lending_referral.id'], name=op.f('fk_lending_referral_commission_referral_id_lending_referral')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_lending_referral_commission')),
+    sa.UniqueConstraint('referral_id', name=op.f('uq_lending_referral_commission_referral_id'))
+    )
+    with op.batch_alter_table('lending_referral_commission', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_lending_referral_commission_referrer'), ['referrer'], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('lending_referral_commission', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_lending_referral_commission_referrer'))
+
+    op.drop_table('lending_referral_commission')
+    with op.batch_alter_table('lending_offer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_lending_offer_referral_id'))
+        batch_op.drop_index(batch_op.f('ix_lending_offer_consultant'))
+
+    op.drop_table('lending_offer')
     with op.batch_alter_table('lending_referral', schema=None) as batch_op:
         batch_op.drop_index('uq_lending_referral_in_progress_phone', postgresql_where=sa.text("state = 'in_progress'"), sqlite_where=sa.text("state = 'in_progress'"))
         batch_op.drop_index(batch_op.f('ix_lending_referral_referrer'))
         batch_op.drop_index(batch_op.f('ix_lending_referral_phone'))
         batch_op.drop_index(batch_op.f('ix_lending_referral_instance_id'))
+        batch_op.drop_index(batch_op.f('ix_lending_referral_consultant'))
 
     op.drop_table('lending_referral')
     with op.batch_alter_table('lending_commission', schema=None) as batch_op:
@@ -106,5 +174,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_lending_product_company_id'))
 
     op.drop_table('lending_product')
+    op.drop_table('lending_consultant_company')
+    op.drop_table('lending_setting')
     op.drop_table('lending_company')
     # ### end Alembic commands ###

@@ -1,0 +1,96 @@
+"""Who may take a referral: consultants (users with the ``consultant`` role) of a finance
+company, ranked by the documented "star consultant" rule (docs/referrals.md):
+
+1. disbursement rate over the last 90 days: referrals they accepted in the window that
+   were disbursed, smoothed as (disbursed + 1) / (accepted + 2) so a newcomer starts at
+   50 % instead of at the top or the bottom;
+2. then speed: the median days from accepting to disbursing (faster first; none yet
+   counts as slowest);
+3. then load: referrals they hold in progress now (fewer first);
+4. then the username, so the order is stable.
+
+A consultant holding ``max_load`` referrals in progress or more is not available.
+"""
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from statistics import median
+
+from sqlalchemy import func
+
+from accounts.models import Role, User
+from engine.db import db
+
+from . import referral_settings
+from .lending import ConsultantCompany, Referral
+
+WINDOW_DAYS = 90
+STARS = 3
+
+
+@dataclass
+class Standing:
+    username: str
+    full_name: str
+    phone: str
+    accepted: int
+    disbursed: int
+    median_days: float = None
+    load: int = 0
+    available: bool = True
+
+    @property
+    def rate(self):
+        """The smoothed disbursement rate, 0..1 (rule 1)."""
+        return (self.disbursed + 1) / (self.accepted + 2)
+
+    def sort_key(self):
+        speed = self.median_days if self.median_days is not None else float("inf")
+        return (-self.rate, speed, self.load, self.username)
+
+
+def consultants(company_id=None):
+    """Active users with the consultant role, of ``company_id`` when given, by username."""
+    query = (db.session.query(User).join(User.roles).filter(Role.name == "consultant", User.active.is_(True)))
+    if company_id is not None:
+        query = query.join(ConsultantCompany, ConsultantCompany.username == User.username).filter(
+            ConsultantCompany.company_id == company_id)
+    return query.order_by(User.username).all()
+
+
+def by_phone(phone):
+    """The active consultant whose phone (E.164) is ``phone``, or ``None``."""
+    return next((user for user in consultants() if user.phone == phone), None)
+
+
+def ranking(company_id, *, now=None):
+    """Every consultant of the company with their standing, best first."""
+    now = now or datetime.now(timezone.utc)
+    people = consultants(company_id)
+    names = [user.username for user in people]
+    since = now - timedelta(days=WINDOW_DAYS)
+    columns = (Referral.consultant, Referral.state, Referral.accepted_at, Referral.closed_at)
+    accepted = (db.session.query(*columns)
+                .filter(Referral.consultant.in_(names), Referral.accepted_at >= since).all())
+    loads = dict(db.session.query(Referral.consultant, func.count())
+                 .filter(Referral.consultant.in_(names), Referral.state == "in_progress")
+                 .group_by(Referral.consultant).all())
+    limit = referral_settings.max_load()
+    standings = []
+    for user in people:
+        mine = [row for row in accepted if row.consultant == user.username]
+        won = [row for row in mine if row.state == "disbursed" and row.closed_at is not None]
+        days = [(row.closed_at - row.accepted_at).total_seconds() / 86400 for row in won]
+        load = loads.get(user.username, 0)
+        standings.append(Standing(user.username, user.full_name or user.username, user.phone or "", len(mine),
+                                  len(won), round(median(days), 1) if days else None, load, load < limit))
+    return sorted(standings, key=Standing.sort_key)
+
+
+def stars(company_id, *, limit=STARS):
+    """The best available consultants of the company, to suggest to the referrer."""
+    return [standing for standing in ranking(company_id) if standing.available][:limit]
+
+
+def best_available(company_id, *, exclude=()):
+    """The username of the best available consultant not in ``exclude``, or ``None``."""
+    return next((s.username for s in ranking(company_id) if s.available and s.username not in exclude), None)

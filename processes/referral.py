@@ -1,0 +1,236 @@
+"""Helpers of bpmn/loan_referral.bpmn (seed 000, issue 6), and the two ways into it:
+submitting a referral (the case starts through the outbox, exactly once) and the
+referrer's answer to a cross-sell request (the BPMN message ``cross_sell_answer``).
+
+The helpers run inside the case's unit of work, so what they write to crm commits
+with the step or not at all; the rules themselves live in crm.referral_cases.
+"""
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+import engine
+from accounts.models import Role, User
+from crm import referral_cases, referrals
+from crm.lending import LoanProduct
+from engine import outbox
+from engine.db import db
+from engine.errors import ConflictError
+from engine.unit import current_unit
+
+from .lead_handling import step_author
+
+PROCESS = "loan_referral"
+ANSWER_MESSAGE = "cross_sell_answer"
+PORTAL_LINK = "/portal/referrals/{id}"
+CONSULTANT_LANE = "consultant"
+
+
+# -- ways in (called by the portal and the API) ---------------------------------------
+
+def submit_referral(data, *, actor):
+    """Store the referral (crm.referrals.submit: checks, the one-in-progress rule) and ask
+    for its case in the same transaction.
+
+    :raises ValidationError, ConflictError: as crm.referrals.submit; nothing is stored
+    """
+    def ask_for_case(referral):
+        outbox.start_after_commit(PROCESS, data={"referral_id": referral.id},
+                                  business_key=f"referral:{referral.id}")
+
+    return referrals.submit(data, actor=actor, on_stored=ask_for_case)
+
+
+def answer_cross_sell(referral_id, approved, *, actor):
+    """The referrer allows or refuses the cross-sell the consultant asked for.
+
+    :raises NotFoundError: not one of ``actor``'s referrals
+    :raises ConflictError: no open request (answered already, expired, or never asked)
+    """
+    row = referrals.own(actor, referral_id)
+    if row.cross_sell_state != "requested" or row.instance_id is None:
+        raise ConflictError(_("This cross-sell request is no longer open."))
+    try:
+        engine.send_message(row.instance_id, ANSWER_MESSAGE, actor=actor,
+                            payload={"approved": bool(approved)})
+    except ConflictError as error:
+        raise ConflictError(_("This cross-sell request is no longer open.")) from error
+    db.session.expire_all()
+    return referrals.own(actor, referral_id)
+
+
+# -- helpers the diagram's scripts call -------------------------------------------------
+
+def open_referral(referral_id):
+    """Link the referral to this case; the details the consultant's forms show.
+
+    :returns: a dict of plain values (stored in the case's data)
+    """
+    unit = current_unit()
+    referral_cases.link_case(referral_id, unit.instance.id if unit is not None else None)
+    row = referrals.by_id(referral_id)
+    others = (db.session.query(LoanProduct)
+              .filter(LoanProduct.active.is_(True), LoanProduct.id != row.product_id)
+              .order_by(LoanProduct.name).all())
+    return {
+        "name": row.customer_name, "phone": row.phone, "national_id": row.national_id,
+        "referrer": row.referrer, "company": row.product.company.name, "product": row.product.name,
+        "customer_status": row.customer_status, "amount": int(row.amount), "term_months": row.term_months,
+        "cross_sell_consent": row.cross_sell_consent,
+        "product_options": [{"value": str(p.id), "label": f"{p.company.name} · {p.name}"} for p in others
+                            if p.company.active],
+    }
+
+
+def offer_referral(referral_id, tried=None):
+    """The next consultant to offer the case to (``None``: nobody available) and the
+    ``lane_owners`` that put the consultant's task in their inbox alone."""
+    name = referral_cases.offer(referral_id, tried or [])
+    if name is not None:
+        _notify(name, "referral_offered", referral_id, link=None)
+    return name
+
+
+def lane_owners_for(consultant):
+    """spiff-arena's ``lane_owners``: the consultant lane's task goes to ``consultant``."""
+    return {CONSULTANT_LANE: [consultant]} if consultant else {}
+
+
+def offer_deadline():
+    """When the consultant's offer times out (ISO-8601), from the admin's setting."""
+    return referral_cases.deadline_for_answer()
+
+
+def answer_offer(referral_id, consultant, decision, reason=None):
+    """The consultant accepted (``accept``) or handed the case back (``hand_back``)."""
+    answer = "accepted" if decision == "accept" else "handed_back"
+    referral_cases.answer_offer(referral_id, consultant, answer, reason=reason or None)
+    if answer == "accepted":
+        _tell_referrer(referral_id, "referral_accepted")
+    return answer
+
+
+def offer_timed_out(referral_id, consultant):
+    """Nobody answered in time: the offer closes and the managers are told."""
+    referral_cases.answer_offer(referral_id, consultant, "timed_out")
+    for manager in _managers():
+        _notify(manager, "referral_offer_timed_out", referral_id, params={"consultant": consultant})
+    return True
+
+
+def nobody_available(referral_id):
+    """No consultant can take the case now: the managers are told (the case tries again later)."""
+    for manager in _managers():
+        _notify(manager, "referral_unassigned", referral_id)
+    return True
+
+
+def record_result(referral_id, values):
+    """The consultant's result. :returns: whether a cross-sell follows"""
+    return referral_cases.record_result(referral_id, values or {}, actor=step_author(current_unit()))
+
+
+def start_cross_sell(referral_id, approved=False):
+    referral_cases.start_cross_sell(referral_id, actor=step_author(current_unit()), approved=approved)
+    _tell_referrer(referral_id, "cross_sell_started")
+    return True
+
+
+def request_cross_sell(referral_id):
+    """Ask the referrer (bell, e-mail, portal). :returns: ``[remind_at, expires_at]`` (ISO-8601)"""
+    remind_at, expires_at = referral_cases.request_cross_sell(referral_id, actor=step_author(current_unit()))
+    _tell_referrer(referral_id, "cross_sell_requested", email=True)
+    return [remind_at, expires_at]
+
+
+def remind_cross_sell(referral_id):
+    referral_cases.remind_cross_sell(referral_id)
+    _tell_referrer(referral_id, "cross_sell_reminder", email=True)
+    return True
+
+
+def record_cross_sell_answer(referral_id, answer):
+    """The message's payload ``{"approved": bool}``. :returns: whether it was approved"""
+    approved = isinstance(answer, dict) and answer.get("approved") is True
+    referral_cases.answer_cross_sell(referral_id, approved, actor=step_author(current_unit()))
+    return approved
+
+
+def expire_cross_sell(referral_id):
+    referral_cases.expire_cross_sell(referral_id)
+    _tell_referrer(referral_id, "cross_sell_expired")
+    return True
+
+
+def disburse_referral(referral_id):
+    """Disbursed: the commission by the policy in force today, the referral closed."""
+    referral_cases.record_disbursement(referral_id, actor=step_author(current_unit()))
+    _tell_referrer(referral_id, "referral_disbursed")
+    return True
+
+
+def fail_referral(referral_id):
+    referral_cases.close(referral_id, "failed", actor=step_author(current_unit()))
+    _tell_referrer(referral_id, "referral_failed")
+    return True
+
+
+# -- notifications ---------------------------------------------------------------------
+
+def _managers():
+    return [user.username for user in db.session.query(User).join(User.roles)
+            .filter(Role.name == "manager", User.active.is_(True)).order_by(User.username)]
+
+
+def _notify(username, kind, referral_id, *, link=None, params=None):
+    row = referrals.by_id(referral_id)
+    outbox.add("in_app", username, subject=f"{row.customer_name} {row.phone}", link=link, kind=kind,
+               params={"referral": row.id, "name": row.customer_name, "phone": row.phone, **(params or {})})
+
+
+def _tell_referrer(referral_id, kind, *, email=False):
+    """The referrer's bell (and e-mail for requests that wait on their answer), in their language."""
+    row = referrals.by_id(referral_id)
+    link = PORTAL_LINK.format(id=row.id)
+    _notify(row.referrer, kind, referral_id, link=link)
+    user = db.session.query(User).filter_by(username=row.referrer).one_or_none()
+    if email and user is not None and user.email:
+        with force_locale(user.locale or "vi"):
+            subject = referral_texts(kind, row.customer_name)
+            body = _("Open your referrals to answer: %(link)s", link=link)
+        outbox.add("email", user.email, subject=subject, body=body)
+
+
+def referral_texts(kind, name):
+    """The title of a referral notification in the current language."""
+    texts = {
+        "referral_offered": _("New referral for you: %(name)s", name=name),
+        "referral_accepted": _("A consultant took your referral %(name)s", name=name),
+        "referral_offer_timed_out": _("Nobody accepted the referral %(name)s in time", name=name),
+        "referral_unassigned": _("No consultant available for the referral %(name)s", name=name),
+        "cross_sell_started": _("Another product is offered to %(name)s", name=name),
+        "cross_sell_requested": _("May we offer %(name)s another product?", name=name),
+        "cross_sell_reminder": _("Reminder: may we offer %(name)s another product?", name=name),
+        "cross_sell_expired": _("The cross-sell request for %(name)s expired", name=name),
+        "referral_disbursed": _("Disbursed: %(name)s", name=name),
+        "referral_failed": _("Closed without a loan: %(name)s", name=name),
+    }
+    return texts.get(kind, name)
+
+
+HELPERS = {
+    "open_referral": open_referral,
+    "offer_referral": offer_referral,
+    "lane_owners_for": lane_owners_for,
+    "offer_deadline": offer_deadline,
+    "answer_offer": answer_offer,
+    "offer_timed_out": offer_timed_out,
+    "nobody_available": nobody_available,
+    "record_result": record_result,
+    "start_cross_sell": start_cross_sell,
+    "request_cross_sell": request_cross_sell,
+    "remind_cross_sell": remind_cross_sell,
+    "record_cross_sell_answer": record_cross_sell_answer,
+    "expire_cross_sell": expire_cross_sell,
+    "disburse_referral": disburse_referral,
+    "fail_referral": fail_referral,
+}
