@@ -23,7 +23,10 @@ def init_app(app):
     )
     from .dashboard import bp as dashboard_bp
     from .formeditor import bp as formeditor_bp
+    from .lending_admin import bp as lending_admin_bp
+    from .lending_payouts import bp as lending_payouts_bp
     from .modeler import bp as modeler_bp
+    from .portal import bp as portal_bp
     from .processes import bp as processes_bp
     from .reports import bp as reports_bp
 
@@ -39,5 +42,8 @@ def init_app(app):
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(modeler_bp)
     app.register_blueprint(formeditor_bp)
+    app.register_blueprint(lending_admin_bp)
+    app.register_blueprint(lending_payouts_bp)
+    app.register_blueprint(portal_bp)
     api.init_app(app)
     errors.init_app(app)

@@ -82,7 +82,12 @@ def session_create():
         return render_template("login.html", form=form), 401
     throttle.clear(form.username.data)
     login_user(SessionUser(user))
-    return redirect(_safe_next(request.args.get("next")) or url_for("inbox.home"))
+    return redirect(_safe_next(request.args.get("next")) or _landing(user))
+
+
+def _landing(user):
+    """Where a user lands after signing in: a referrer (partner and nothing else) on their portal."""
+    return url_for("portal.portal_home") if user.role_names == {"partner"} else url_for("inbox.home")
 
 
 @bp.post("/logout")

@@ -10,9 +10,15 @@ from sqlalchemy import func, select, update
 from engine.db import db
 from engine.models import Notification
 from engine.types import utcnow
+from processes import referral
 
 bp = Blueprint("bell", __name__)
 SHOWN = 50
+# Notifications of the loan referral procedure, titled by processes.referral.referral_texts.
+REFERRAL_KINDS = frozenset({
+    "referral_offered", "referral_accepted", "referral_offer_timed_out", "referral_unassigned",
+    "cross_sell_started", "cross_sell_requested", "cross_sell_reminder", "cross_sell_expired",
+    "referral_disbursed", "referral_failed"})
 
 
 def unread_count():
@@ -34,6 +40,8 @@ def text(note):
             _("%(name)s wrote: %(text)s", name=params.get("by", ""), text=note.title)
     if note.kind == "deadline_near":
         return title, _("Due %(when)s.", when=params.get("due_local", ""))
+    if note.kind in REFERRAL_KINDS:
+        return referral.referral_texts(note.kind, params.get("name", "")), params.get("phone") or note.body
     if note.kind == "callback_due":
         return _("Call back %(name)s", name=params.get("name", "")), \
             _("The call-back time has come: %(phone)s.", phone=params.get("phone", ""))

@@ -110,5 +110,7 @@ def task_assign(task_id):
 @bp.get("/")
 def home():
     if current_user.is_authenticated:
+        if current_user.role_names == {"partner"}:  # a referrer has no inbox: their portal
+            return redirect(url_for("portal.portal_home"))
         return redirect(url_for("inbox.inbox_index"))
     return redirect(url_for("auth.session_new"))

@@ -68,6 +68,7 @@ def init_app(app):
         notifications,
         openapi,
         pipeline,
+        referrals,
         tasks,
         validation,
     )
