@@ -73,8 +73,10 @@ def open_referral(referral_id):
               .order_by(LoanProduct.name).all())
     return {
         "name": row.customer_name, "phone": row.phone, "national_id": row.national_id,
-        "referrer": row.referrer, "company": row.product.company.name, "product": row.product.name,
+        "referrer": _full_name(row.referrer), "company": row.product.company.name, "product": row.product.name,
         "customer_status": row.customer_status, "amount": int(row.amount), "term_months": row.term_months,
+        # the consultants' instructions read it as Vietnamese writes money (the procedure's language)
+        "amount_text": f"{int(row.amount):,} ₫".replace(",", "."),
         "cross_sell_consent": row.cross_sell_consent,
         "product_options": [{"value": str(p.id), "label": f"{p.company.name} · {p.name}"} for p in others
                             if p.company.active],
@@ -172,6 +174,11 @@ def fail_referral(referral_id):
     referral_cases.close(referral_id, "failed", actor=step_author(current_unit()))
     _tell_referrer(referral_id, "referral_failed")
     return True
+
+
+def _full_name(username):
+    user = db.session.query(User).filter_by(username=username).one_or_none()
+    return (user.full_name or username) if user is not None else username
 
 
 # -- notifications ---------------------------------------------------------------------
