@@ -73,7 +73,8 @@ def open_referral(referral_id):
               .order_by(LoanProduct.name).all())
     return {
         "name": row.customer_name, "phone": row.phone, "national_id": row.national_id,
-        "referrer": _full_name(row.referrer), "company": row.product.company.name, "product": row.product.name,
+        "referrer": _full_name(row.referrer), "company": row.product.company.name,
+        "product": row.product.name,
         "customer_status": row.customer_status, "amount": int(row.amount), "term_months": row.term_months,
         # the consultants' instructions read it as Vietnamese writes money (the procedure's language)
         "amount_text": f"{int(row.amount):,} ₫".replace(",", "."),
