@@ -30,7 +30,7 @@ from engine.types import utcnow
 from workers import delivery
 
 from . import demo_people as people
-from . import demo_pipeline
+from . import demo_pipeline, demo_referrals
 
 TIMEZONE = "Asia/Ho_Chi_Minh"
 VIETNAM = ZoneInfo(TIMEZONE)
@@ -52,6 +52,7 @@ def load(seed=people.SEED):
         _drive(lead, now)
     if _deployed("prospect_pipeline"):  # the contacts' pipeline cases, spread over the stages
         demo_pipeline.load(seed)
+    demo_referrals.load(seed)  # loan referrals, when their procedure is deployed
     return len(leads)
 
 

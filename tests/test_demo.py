@@ -1,5 +1,6 @@
 """The demo data ``make run`` loads (tasklane/demo.py, tasklane/demo_people.py): about 200
-Vietnamese leads entered through crm and driven through the lead-handling procedure."""
+Vietnamese leads entered through crm and driven through the lead-handling procedure, and
+(tasklane/demo_referrals.py) loan referrals driven through the loan-referral procedure."""
 import random
 from collections import Counter, defaultdict
 from datetime import date, timedelta
@@ -15,7 +16,7 @@ from crm.models import SOURCES, STATUSES, Customer, Interaction, Order
 from engine.db import db
 from engine.models import AuditEvent, HumanTask, Notification, ProcessInstance, Timer
 from engine.types import utcnow
-from tasklane import demo, demo_people
+from tasklane import demo, demo_people, demo_referrals
 from tests.conftest import ROOT
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -60,7 +61,7 @@ def test_the_plan_has_old_eleven_digit_numbers_and_phones_given_twice():
 @pytest.mark.slow
 def test_loading_the_demo_into_a_fresh_database_gives_a_living_pipeline_and_loading_again_adds_nothing(app):
     service.ensure_demo_users("demo")
-    for name in ("lead_handling", "prospect_pipeline"):
+    for name in ("lead_handling", "prospect_pipeline", "loan_referral"):
         engine.deploy((ROOT / "bpmn" / f"{name}.bpmn").read_bytes(), actor="owner", name=f"{name}.bpmn",
                       roles=service.role_names())
     before = utcnow()
@@ -72,11 +73,16 @@ def test_loading_the_demo_into_a_fresh_database_gives_a_living_pipeline_and_load
     check_calls_between_intake_and_now_and_call_backs_ahead(before, after)
     check_new_leads_from_today_and_contacts_due_a_call_back(before)
     check_five_vietnamese_sales_reps_and_a_manager()
-    counts = [db.session.scalar(select(func.count()).select_from(model))
-              for model in (Customer, ProcessInstance, Interaction, Order)]
+    check_referral_catalogue_and_consultants()
+    check_referrals_in_every_state_through_the_procedure(before)
+    check_commissions_by_the_policy_of_their_day_pending_and_paid()
+    from crm.lending import Commission, CommissionPolicy, FinanceCompany, LoanProduct, Offer, Referral
+    models = (Customer, ProcessInstance, Interaction, Order, FinanceCompany, LoanProduct, CommissionPolicy,
+              Referral, Offer, Commission, Notification)
+    counts = [db.session.scalar(select(func.count()).select_from(model)) for model in models]
     assert demo.load() == 0
-    assert [db.session.scalar(select(func.count()).select_from(model))
-            for model in (Customer, ProcessInstance, Interaction, Order)] == counts
+    assert demo_referrals.load() == 0  # on its own too: a finance company exists
+    assert [db.session.scalar(select(func.count()).select_from(model)) for model in models] == counts
 
 
 # What one load must give (one load takes seconds: the checks share it).
@@ -149,7 +155,9 @@ def check_calls_between_intake_and_now_and_call_backs_ahead(before, after):
         assert (customer.status == "new") == (not calls)
     spread = {c.created_at.astimezone(VIETNAM).date() for c in db.session.scalars(select(Customer))}
     assert len(spread) >= 20
-    pending = db.session.scalars(select(Timer).filter_by(state="pending")).all()
+    referral_cases = select(ProcessInstance.id).filter_by(definition_key="loan_referral")
+    pending = db.session.scalars(select(Timer).filter_by(state="pending").where(
+        Timer.instance_id.not_in(referral_cases))).all()
     assert {t.element_id for t in pending} == {"wait_callback", "wait_24h", "wait_next_call"}
     assert all(t.due_at > now for t in pending)
     assert any(t.due_at < after + timedelta(hours=5) for t in pending)  # the inbox moves
@@ -170,7 +178,11 @@ def check_new_leads_from_today_and_contacts_due_a_call_back(before):
     assert all(t.assignee == contacts[t.instance_id] for t in tasks if t.element_id == "call_contact")
     assert {t.assignee for t in tasks if t.element_id == "call_lead"} > {None}
     # the bells of calls made were read; those of contacts still waiting for their call are not
-    unread = db.session.scalars(select(Notification).where(Notification.read_at.is_(None))).all()
+    from engine.models import Outbox
+    referral_bells = select(Outbox.id).join(ProcessInstance, ProcessInstance.id == Outbox.instance_id).where(
+        ProcessInstance.definition_key == "loan_referral")
+    unread = db.session.scalars(select(Notification).where(Notification.read_at.is_(None),
+                                                           Notification.outbox_id.not_in(referral_bells))).all()
     assert len(unread) == demo_people.FATES["contact_due"]
 
 
@@ -182,3 +194,129 @@ def check_five_vietnamese_sales_reps_and_a_manager():
     for name in [*REPS, "manager"]:
         assert users[name].locale == "vi" and users[name].is_demo
         assert len(users[name].full_name.split()) >= 3
+
+
+def test_every_demo_referral_fits_its_product_and_names_known_products_and_consultants():
+    for story in demo_referrals.STORIES:
+        company, product = story.product.split("/")
+        _, (low, high), (shortest, longest), _ = demo_referrals.COMPANIES[company][1][product]
+        assert low <= story.amount <= high and shortest <= story.term <= longest
+        assert story.consultant in (None, *demo_referrals.CONSULTANTS)
+        for step in story.steps:
+            if step[1] == "result" and step[3].get("cross_sell"):
+                other_company, other = step[3]["cross_sell"].split("/")
+                assert other in demo_referrals.COMPANIES[other_company][1]
+    served = {code for _, codes in demo_referrals.CONSULTANTS.values() for code in codes}
+    assert served == set(demo_referrals.COMPANIES)
+
+
+# What the referral part of the load must give.
+
+
+def check_referral_catalogue_and_consultants():
+    """Four finance companies with one to three products each, commission rates from 1.5 to
+    4 %, one product with an ended policy and the one after it, one without any; the three
+    consultants with their own phones, every company served."""
+    from crm import consultants
+    from crm.lending import CommissionPolicy, ConsultantCompany, FinanceCompany, LoanProduct
+
+    companies = {c.code: c for c in db.session.scalars(select(FinanceCompany))}
+    assert set(companies) == {"fe_credit", "home_credit", "hd_saison", "mcredit"}
+    products = db.session.scalars(select(LoanProduct)).all()
+    assert all(1 <= Counter(p.company_id for p in products)[c.id] <= 3 for c in companies.values())
+    assert {p.name for p in products} == {"Vay tiền mặt", "Vay mua điện máy / xe máy", "Thẻ tín dụng",
+                                          "Vay theo lương"}
+    assert all(p.min_amount >= 1_000_000 and p.max_amount <= 100_000_000 for p in products)
+    policies = db.session.scalars(select(CommissionPolicy)).all()
+    assert all(1.5 <= p.rate_percent <= 4 for p in policies)
+    by_product = Counter(p.product_id for p in policies)
+    assert sum(1 for p in products if by_product[p.id] == 0) == 1
+    today = utcnow().astimezone(VIETNAM).date()
+    [changed] = [product_id for product_id, count in by_product.items() if count == 2]
+    old, new = sorted((p for p in policies if p.product_id == changed), key=lambda p: p.valid_from)
+    assert old.valid_to < today and new.valid_to is None
+    assert new.valid_from == old.valid_to + timedelta(days=1)
+    names = [f"consultant{n}" for n in range(1, 4)]
+    users = {u.username: u for u in db.session.scalars(select(User).where(User.username.in_(names)))}
+    phones = [users[name].phone for name in names]
+    assert len(set(phones)) == 3 and all(phone.startswith("+849") for phone in phones)
+    links = db.session.scalars(select(ConsultantCompany)).all()
+    assert {link.company_id for link in links} == {c.id for c in companies.values()}
+    assert max(Counter(link.username for link in links).values()) >= 2  # some serve several
+    assert all(consultants.ranking(c.id) for c in companies.values())
+
+
+def check_referrals_in_every_state_through_the_procedure(before):
+    from crm import referral_views
+    from crm.lending import Offer, Referral
+
+    referrals = db.session.scalars(select(Referral).order_by(Referral.id)).all()
+    assert 14 <= len(referrals) <= 18
+    assert Counter(r.referrer for r in referrals).keys() == {"partner1", "partner2"}
+    cases = {i.id: i for i in db.session.scalars(select(ProcessInstance).filter_by(
+        definition_key="loan_referral"))}
+    open_tasks = {t.instance_id: t for t in db.session.scalars(select(HumanTask).filter_by(
+        definition_key="loan_referral", state="open"))}
+    assert {r.instance_id for r in referrals} == set(cases)
+    waiting = [r for r in referrals if r.state == "in_progress" and r.consultant is None]
+    assert 2 <= len(waiting) <= 3
+    assert all(open_tasks[r.instance_id].element_id == "accept_referral" for r in waiting)
+    assert Counter(open_tasks[r.instance_id].assignee for r in waiting)["consultant1"] >= 1
+    worked = [r for r in referrals
+              if r.state == "in_progress" and r.consultant and r.cross_sell_state is None]
+    assert 3 <= len(worked) <= 4
+    assert all(open_tasks[r.instance_id].element_id == "work_referral" for r in worked)
+    assert db.session.scalar(select(func.count()).select_from(Offer).filter_by(answer="handed_back")) >= 1
+    disbursed = [r for r in referrals if r.state == "disbursed"]
+    assert 4 <= len(disbursed) <= 6 and all(cases[r.instance_id].status == "completed" for r in disbursed)
+    failed = Counter((r.result, r.cross_sell_state) for r in referrals if r.state == "failed")
+    assert failed[("rejected", None)] >= 1 and failed[("not_eligible", None)] >= 1
+    assert failed[("not_eligible", "refused")] == 1
+    assert [r.state for r in referrals if r.cross_sell_state == "started"] == ["disbursed"]
+    [asked] = referral_views.open_requests("partner2")
+    assert open_tasks.get(asked.instance_id) is None and cases[asked.instance_id].status != "completed"
+    check_referral_times_tell_a_60_day_story(referrals, before)
+
+
+def check_referral_times_tell_a_60_day_story(referrals, before):
+    """Submitted over the last 60 days, each valid for its product; accepted after that and
+    within the ranking's 90 days; disbursed ones a few days after their acceptance."""
+    from crm.lending import Offer
+
+    now = utcnow()
+    assert len({r.created_at.astimezone(VIETNAM).date() for r in referrals}) >= 10
+    for r in referrals:
+        assert before - timedelta(days=61) < r.created_at < now
+        assert r.product.min_amount <= r.amount <= r.product.max_amount
+        assert r.product.min_term_months <= r.term_months <= r.product.max_term_months
+        if r.accepted_at is not None:
+            assert r.created_at < r.accepted_at < now and now - r.accepted_at < timedelta(days=90)
+        if r.state == "disbursed":
+            assert timedelta(days=1) < r.closed_at - r.accepted_at < timedelta(days=10)
+        offers = db.session.scalars(select(Offer).filter_by(referral_id=r.id).order_by(Offer.id)).all()
+        assert offers and offers[0].offered_at >= r.created_at
+    phones = [r.phone for r in referrals if r.state == "in_progress"]
+    assert len(set(phones)) == len(phones)
+
+
+def check_commissions_by_the_policy_of_their_day_pending_and_paid():
+    from crm.lending import Commission, Referral
+    from crm.referrals import commission_policy
+
+    commissions = db.session.scalars(select(Commission)).all()
+    assert {c.referral_id for c in commissions} == set(db.session.scalars(select(Referral.id).filter_by(
+        state="disbursed")))
+    for c in commissions:
+        referral = db.session.get(Referral, c.referral_id)
+        assert c.earned_on == referral.closed_at.astimezone(VIETNAM).date()
+        assert commission_policy(c.product_id, c.earned_on).id == c.policy_id
+        assert c.amount == (c.base_amount * c.rate_percent / 100).quantize(c.amount)
+    states = Counter(c.state for c in commissions)
+    assert states["paid"] == 2 and states["pending"] >= 3
+    assert all(c.paid_by == "admin" and c.paid_at > db.session.get(Referral, c.referral_id).closed_at
+               for c in commissions if c.state == "paid")
+    # the product whose policy changed earned by both rates
+    rates = defaultdict(set)
+    for c in commissions:
+        rates[c.product_id].add(c.rate_percent)
+    assert max(len(r) for r in rates.values()) == 2
