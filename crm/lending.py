@@ -5,8 +5,19 @@ The rule "one referral in progress per customer" is the database's: a partial un
 index on the normalised phone of referrals whose state is ``in_progress``, so two
 submissions racing from separate processes cannot both pass (docs/referrals.md).
 """
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from engine.db import db
 from engine.types import UTCDateTime, utcnow
+
+# The finance companies lend in Vietnam: "the day" of a disbursement, and of a policy
+# "in force today", is the day in Vietnam, whatever the server's clock zone.
+BUSINESS_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def business_today():
+    return datetime.now(BUSINESS_ZONE).date()
 
 # The customer's situation the referrer picks (seed 000, step 4: "trạng thái khách hàng").
 CUSTOMER_STATUSES = ("salaried", "self_employed", "business_owner", "freelancer", "retired", "other")

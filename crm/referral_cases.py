@@ -6,7 +6,6 @@ cross-sell, the commission, the close. Each change is one audit event in the str
 These run inside the case's unit of work (processes.referral), so they never commit:
 the step commits them with the case, or not at all.
 """
-from datetime import date
 from decimal import Decimal
 
 from engine import audit
@@ -16,7 +15,7 @@ from engine.errors import ConflictError, NotFoundError, ValidationError
 from engine.types import utcnow
 
 from . import consultants, referral_settings
-from .lending import RESULTS, Commission, LoanProduct, Offer, Referral
+from .lending import RESULTS, Commission, LoanProduct, Offer, Referral, business_today
 from .referrals import commission_policy
 
 CENT = Decimal("0.01")
@@ -188,7 +187,7 @@ def record_disbursement(referral_id, *, actor, day=None):
     :returns: the commission, or ``None`` when no policy was in force that day
     """
     row = referral(referral_id)
-    day = day or date.today()
+    day = day or business_today()
     cross_sold = row.cross_sell_state in ("started", "approved")
     product_id = row.cross_sell_product_id if cross_sold else row.product_id
     policy = commission_policy(product_id, day)

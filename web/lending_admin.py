@@ -6,7 +6,7 @@ settings. Commission payouts: web/lending_payouts.py.
 :raise 404: no such company, product, policy or consultant
 :raise 422: invalid input (nothing stored; every problem shown next to its field)
 """
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import format_timedelta
@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from crm import consultants, lending_admin, referral_settings
-from crm.lending import CommissionPolicy, FinanceCompany, LoanProduct
+from crm.lending import CommissionPolicy, FinanceCompany, LoanProduct, business_today
 from crm.referrals import commission_policy
 from engine.durations import after
 from engine.errors import ValidationError
@@ -128,13 +128,13 @@ def _save_product(company, product):
 @bp.get("/policies")
 def policy_index():
     """Every product with the commission in force today."""
-    today = date.today()
+    today = business_today()
     rows = [(product, commission_policy(product.id, today)) for product in lending_admin.products()]
     return render_template("lending_admin/policies.html", rows=rows, today=today)
 
 
 def _policies_page(product, *, errors=None, values=None, editing=None, status=200):
-    today = date.today()
+    today = business_today()
     rows = lending_admin.policies(product.id)
     in_force = commission_policy(product.id, today)
     return render_template(

@@ -8,7 +8,14 @@ import pytest
 from accounts import service
 from accounts.models import User
 from crm import lending_admin, lending_payouts
-from crm.lending import Commission, CommissionPolicy, ConsultantCompany, FinanceCompany, LoanProduct
+from crm.lending import (
+    Commission,
+    CommissionPolicy,
+    ConsultantCompany,
+    FinanceCompany,
+    LoanProduct,
+    business_today,
+)
 from engine import audit
 from engine.db import db
 from engine.errors import ConflictError, NotFoundError, ValidationError
@@ -195,7 +202,7 @@ def test_a_policy_a_commission_was_recorded_under_is_neither_ended_nor_deleted(c
 def test_the_policy_list_shows_the_latest_starting_one_first(ctx):
     product_id = make.product(make.company().id).id
     old = make.policy(product_id, rate="2", valid_from=date(2025, 1, 1))
-    new = make.policy(product_id, rate="3", valid_from=date.today() - timedelta(days=1))
+    new = make.policy(product_id, rate="3", valid_from=business_today() - timedelta(days=1))
     assert [p.id for p in lending_admin.policies(product_id)] == [new.id, old.id]
 
 

@@ -1,6 +1,6 @@
 """bpmn/loan_referral.bpmn (seed 000: loan referral with cross-sell consent), path by path,
 through processes.referral and the engine, on SQLite and PostgreSQL."""
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,7 +8,7 @@ import pytest
 import engine
 from accounts import service
 from crm import referral_settings
-from crm.lending import Commission, CommissionPolicy, Offer, Referral
+from crm.lending import Commission, CommissionPolicy, Offer, Referral, business_today
 from engine import testclock
 from engine.db import db
 from engine.errors import ConflictError, NotFoundError
@@ -285,9 +285,9 @@ def test_no_commission_without_a_policy_in_force_that_day(shop):
 
 def test_the_commission_follows_the_policy_in_force_on_the_day_of_disbursement(shop):
     old = db.session.query(CommissionPolicy).filter_by(product_id=shop.cash_loan).one()
-    old.valid_to = date.today() - timedelta(days=1)
+    old.valid_to = business_today() - timedelta(days=1)
     db.session.add(CommissionPolicy(product_id=shop.cash_loan, rate_percent=Decimal("4"),
-                                    valid_from=date.today(), created_by="admin"))
+                                    valid_from=business_today(), created_by="admin"))
     db.session.commit()
     referral_id, case_id = submit(shop.cash_loan)
     accept(case_id, "consultant1")

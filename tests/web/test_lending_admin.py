@@ -6,7 +6,14 @@ import pytest
 
 from accounts.models import User
 from crm import referral_settings
-from crm.lending import Commission, CommissionPolicy, ConsultantCompany, FinanceCompany, LoanProduct
+from crm.lending import (
+    Commission,
+    CommissionPolicy,
+    ConsultantCompany,
+    FinanceCompany,
+    LoanProduct,
+    business_today,
+)
 from engine.db import db
 from tests.crm import lending_factory as make
 from tests.web.conftest import post
@@ -119,7 +126,7 @@ def test_the_policy_in_force_today_is_marked_and_an_admin_adds_one(catalogue, si
     page = f"/lending/admin/products/{catalogue['product']}/policies"
     html = admin.get(page).get_data(as_text=True)
     assert "data-in-force" in row_of(html, catalogue["policy"])
-    today = date.today().isoformat()
+    today = business_today().isoformat()
     assert post(admin, page, {"rate_percent": "3", "valid_from": today}).status_code == 302
     newest = db.session.query(CommissionPolicy).order_by(CommissionPolicy.id.desc()).first()
     assert (newest.rate_percent, newest.created_by) == (3, "admin")
