@@ -1,0 +1,79 @@
+"""The referrer's portal on a phone in Vietnamese, English and Russian: the home with an
+open cross-sell request, a referral's history, the commissions and the form; and the
+lending admin on a desktop. Nothing of the page is left in another language."""
+import pytest
+from playwright.sync_api import expect
+
+import engine
+from accounts import service
+from accounts.models import User
+from engine.db import db
+from engine.models import Outbox, ProcessInstance
+from processes import referral as procedure
+from tests.conftest import ROOT
+from tests.e2e.conftest import login, one_backend
+from tests.engine.helpers import complete
+from tests.referral_data import catalogue, referral_form
+from workers import delivery
+
+pytestmark = one_backend
+
+# Words of the English pages that a translated page must not show.
+ENGLISH = ["Refer a customer", "My referrals", "Commissions", "Allow", "Refuse", "Pending payment"]
+
+
+def submitted(product_id, phone, **changes):
+    row = procedure.submit_referral(referral_form(product_id, phone=phone, **changes), actor="partner1")
+    start = next(r for r in db.session.query(Outbox).filter_by(channel="start")
+                 if r.params["data"] == {"referral_id": row.id})
+    delivery.deliver(start.id)
+    case = db.session.query(ProcessInstance).filter_by(business_key=f"referral:{row.id}").one()
+    complete(case.id, "accept_referral", {"decision": "accept"}, actor="consultant1")
+    return row.id, case.id
+
+
+@pytest.fixture
+def referrals(app, demo_users):
+    with app.test_request_context():
+        shop = catalogue(with_people=False)
+        engine.deploy((ROOT / "bpmn" / "loan_referral.bpmn").read_bytes(), actor="owner",
+                      name="loan_referral.bpmn", roles=service.role_names())
+        done, case = submitted(shop.cash_loan, "0912 111 222")
+        complete(case, "work_referral", {"result": "disbursed", "amount": 30_000_000, "term_months": 12,
+                                         "disbursed_amount": 30_000_000}, actor="consultant1")
+        asking, case = submitted(shop.cash_loan, "0912 333 444", customer_name="Lê Văn Hỏi")
+        complete(case, "work_referral", {"result": "not_eligible", "amount": 30_000_000, "term_months": 12,
+                                         "cross_sell_product_id": str(shop.consumer_loan)}, actor="consultant1")
+        db.session.commit()
+        return done, asking
+
+
+@pytest.mark.parametrize("locale", ["vi", "en", "ru"])
+def test_the_portal_on_a_phone_in_each_language(referrals, new_page, live_server, screenshot, locale):
+    done, asking = referrals
+    db.session.query(User).filter_by(username="partner1").one().locale = locale
+    db.session.commit()
+    page = new_page(locale=locale, mobile=True)
+    login(page, live_server, "partner1")
+    expect(page.locator("html")).to_have_attribute("lang", locale)
+    expect(page.locator(f"[data-request='{asking}']")).to_be_visible()
+    pages = {"home": "/portal", "referral": f"/portal/referrals/{done}", "commissions": "/portal/commissions",
+             "new": "/portal/referrals/new", "list": "/portal/referrals"}
+    for name, path in pages.items():
+        page.goto(path)
+        text = page.locator("body").inner_text()
+        if locale != "en":
+            assert not [word for word in ENGLISH if word in text], (name, locale)
+        screenshot(page, f"portal-{name}-{locale}")
+
+
+@pytest.mark.parametrize("locale", ["vi", "en", "ru"])
+def test_the_lending_admin_in_each_language(referrals, new_page, live_server, screenshot, locale):
+    db.session.query(User).filter_by(username="admin").one().locale = locale
+    db.session.commit()
+    page = new_page(locale=locale)
+    login(page, live_server, "admin")
+    for name in ("companies", "products", "policies", "consultants", "settings", "commissions"):
+        page.goto(f"/lending/admin/{name}")
+        expect(page.locator("html")).to_have_attribute("lang", locale)
+        screenshot(page, f"lending-admin-{name}-{locale}")
