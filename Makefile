@@ -91,6 +91,7 @@ screenshots: install browser
 bench: install
 	$(PY) bench/engine.py
 	$(PY) bench/timers.py
+	$(PY) bench/referrals.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache node_modules $(VENDOR)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from statistics import median
 
-from sqlalchemy import func
+from sqlalchemy import case, func
 
 from accounts.models import Role, User
 from engine.db import db
@@ -68,21 +68,29 @@ def ranking(company_id, *, now=None):
     people = consultants(company_id)
     names = [user.username for user in people]
     since = now - timedelta(days=WINDOW_DAYS)
-    columns = (Referral.consultant, Referral.state, Referral.accepted_at, Referral.closed_at)
-    accepted = (db.session.query(*columns)
-                .filter(Referral.consultant.in_(names), Referral.accepted_at >= since).all())
+    window = (Referral.consultant.in_(names), Referral.accepted_at >= since)
+    counts = {row.consultant: (row.accepted, row.disbursed or 0) for row in db.session.query(
+        Referral.consultant, func.count().label("accepted"),
+        func.sum(case((Referral.state == "disbursed", 1), else_=0)).label("disbursed"),
+    ).filter(*window).group_by(Referral.consultant)}
+    # the median needs each disbursement's days: read those rows only
+    durations = {}
+    for name, accepted_at, closed_at in db.session.query(Referral.consultant, Referral.accepted_at,
+                                                         Referral.closed_at).filter(
+            *window, Referral.state == "disbursed", Referral.closed_at.is_not(None)):
+        durations.setdefault(name, []).append((closed_at - accepted_at).total_seconds() / 86400)
     loads = dict(db.session.query(Referral.consultant, func.count())
                  .filter(Referral.consultant.in_(names), Referral.state == "in_progress")
                  .group_by(Referral.consultant).all())
     limit = referral_settings.max_load()
     standings = []
     for user in people:
-        mine = [row for row in accepted if row.consultant == user.username]
-        won = [row for row in mine if row.state == "disbursed" and row.closed_at is not None]
-        days = [(row.closed_at - row.accepted_at).total_seconds() / 86400 for row in won]
+        accepted, disbursed = counts.get(user.username, (0, 0))
+        days = durations.get(user.username)
         load = loads.get(user.username, 0)
-        standings.append(Standing(user.username, user.full_name or user.username, user.phone or "", len(mine),
-                                  len(won), round(median(days), 1) if days else None, load, load < limit))
+        speed = round(median(days), 1) if days else None
+        standings.append(Standing(user.username, user.full_name or user.username, user.phone or "", accepted,
+                                  int(disbursed), speed, load, load < limit))
     return sorted(standings, key=Standing.sort_key)
 
 

@@ -89,7 +89,7 @@ class Referral(db.Model):
     term_months = db.Column(db.Integer, nullable=False)
     consultant_choice = db.Column(db.String(10), nullable=False)
     consultant_phone = db.Column(db.String(32))
-    consultant = db.Column(db.String(80), index=True)  # who holds it now (accepted); None before
+    consultant = db.Column(db.String(80))  # who holds it now (accepted); None before
     accepted_at = db.Column(UTCDateTime)
     result = db.Column(db.String(20))  # the consultant's last result (RESULTS)
     disbursed_amount = db.Column(db.Numeric(18, 2))
@@ -103,6 +103,8 @@ class Referral(db.Model):
     product = db.relationship(LoanProduct, lazy="joined", foreign_keys=[product_id])
     cross_sell_product = db.relationship(LoanProduct, lazy="joined", foreign_keys=[cross_sell_product_id])
     __table_args__ = (
+        # the star ranking reads each consultant's referrals accepted in the last 90 days
+        db.Index("ix_lending_referral_consultant_accepted", "consultant", "accepted_at"),
         db.Index("uq_lending_referral_in_progress_phone", "phone", unique=True,
                  postgresql_where=db.text("state = 'in_progress'"),
                  sqlite_where=db.text("state = 'in_progress'")),

@@ -8,6 +8,7 @@ suggested consultant must be one of that company's consultants.
 import re
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from crm import consultants
 from crm.lending import FinanceCompany, LoanProduct
@@ -31,7 +32,9 @@ def status_labels():
 
 
 def state_labels():
-    return {"in_progress": _("In progress"), "disbursed": _("Disbursed"), "failed": _("Failed")}
+    """A referral's state; "failed" has its own context, as the bare word elsewhere means an error."""
+    return {"in_progress": _("In progress"), "disbursed": _("Disbursed"),
+            "failed": pgettext("referral state", "Failed")}
 
 
 def cross_sell_labels():

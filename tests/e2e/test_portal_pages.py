@@ -43,7 +43,8 @@ def referrals(app, demo_users):
                                          "disbursed_amount": 30_000_000}, actor="consultant1")
         asking, case = submitted(shop.cash_loan, "0912 333 444", customer_name="Lê Văn Hỏi")
         complete(case, "work_referral", {"result": "not_eligible", "amount": 30_000_000, "term_months": 12,
-                                         "cross_sell_product_id": str(shop.consumer_loan)}, actor="consultant1")
+                                         "cross_sell_product_id": str(shop.consumer_loan)},
+                 actor="consultant1")
         db.session.commit()
         return done, asking
 

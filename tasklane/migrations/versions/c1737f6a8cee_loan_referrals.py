@@ -1,8 +1,8 @@
 """loan referrals
 
-Revision ID: 4bd41b973c5a
+Revision ID: c1737f6a8cee
 Revises: 93fc94cd6b4a
-Create Date: 2026-11-22 19:36:18.942480
+Create Date: 2026-11-22 19:58:58.825465
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import engine.types  # noqa: F401 - autogenerate renders UTCDateTime columns by 
 
 
 # revision identifiers, used by Alembic.
-revision = '4bd41b973c5a'
+revision = 'c1737f6a8cee'
 down_revision = '93fc94cd6b4a'
 branch_labels = None
 depends_on = None
@@ -101,7 +101,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lending_referral'))
     )
     with op.batch_alter_table('lending_referral', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_lending_referral_consultant'), ['consultant'], unique=False)
+        batch_op.create_index('ix_lending_referral_consultant_accepted', ['consultant', 'accepted_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_lending_referral_instance_id'), ['instance_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_lending_referral_phone'), ['phone'], unique=False)
         batch_op.create_index(batch_op.f('ix_lending_referral_referrer'), ['referrer'], unique=False)
@@ -163,7 +163,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_lending_referral_referrer'))
         batch_op.drop_index(batch_op.f('ix_lending_referral_phone'))
         batch_op.drop_index(batch_op.f('ix_lending_referral_instance_id'))
-        batch_op.drop_index(batch_op.f('ix_lending_referral_consultant'))
+        batch_op.drop_index('ix_lending_referral_consultant_accepted')
 
     op.drop_table('lending_referral')
     with op.batch_alter_table('lending_commission', schema=None) as batch_op:
