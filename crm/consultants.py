@@ -57,6 +57,10 @@ def consultants(company_id=None):
     return query.order_by(User.username).all()
 
 
+def is_consultant(username):
+    return any(user.username == username for user in consultants())
+
+
 def by_phone(phone):
     """The active consultant whose phone (E.164) is ``phone``, or ``None``."""
     return next((user for user in consultants() if user.phone == phone), None)

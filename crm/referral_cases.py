@@ -69,22 +69,29 @@ def offer(referral_id, tried=(), *, now=None):
     return name
 
 
-def answer_offer(referral_id, consultant, answer, *, reason=None, now=None):
-    """Close the consultant's open offer with ``answer`` (accepted, handed_back, timed_out);
-    an accepted referral is theirs from now on."""
+def answer_offer(referral_id, consultant, answer, *, by=None, reason=None, now=None):
+    """Close the open offer to ``consultant`` with ``answer`` (accepted, handed_back,
+    timed_out). ``by``: who answered, when not the consultant it was offered to (the task
+    was put back in the queue or reassigned by a manager); an accepted referral is the
+    answerer's from now on.
+
+    :returns: the username who holds the referral now (``None`` unless accepted)
+    """
     row = referral(referral_id)
     now = now or utcnow()
     open_offer = (db.session.query(Offer).filter_by(referral_id=row.id, consultant=consultant, answer=None)
                   .order_by(Offer.id.desc()).first())
     if open_offer is None:
         raise ConflictError(f"referral {row.id} has no open offer to {consultant}")
+    by = by or consultant
     open_offer.answer, open_offer.answered_at, open_offer.reason = answer, now, reason
     if answer == "accepted":
-        row.consultant, row.accepted_at = consultant, now
+        row.consultant, row.accepted_at = by, now
     kinds = {"accepted": "referral_accepted", "handed_back": "referral_handed_back",
              "timed_out": "referral_offer_timed_out"}
-    _log(row, kinds[answer], actor=consultant if answer != "timed_out" else "system",
-         after_={"consultant": consultant, "reason": reason})
+    _log(row, kinds[answer], actor=by if answer != "timed_out" else "system",
+         after_={"consultant": by if answer == "accepted" else consultant, "reason": reason})
+    return row.consultant if answer == "accepted" else None
 
 
 def record_result(referral_id, values, *, actor):
@@ -116,6 +123,8 @@ def record_result(referral_id, values, *, actor):
         if Decimal(str(amount)) <= 0:
             raise ValidationError("a disbursement needs its amount", fields={"disbursed_amount": amount})
         row.disbursed_amount = Decimal(str(amount)).quantize(CENT)
+    if actor and actor != row.consultant and consultants.is_consultant(actor):
+        row.consultant = actor   # a manager gave the work to another consultant: theirs now
     row.result = result
     _log(row, "referral_result", actor=actor, after_={
         "result": result, "note": values.get("note") or None,

@@ -104,12 +104,19 @@ def offer_deadline():
 
 
 def answer_offer(referral_id, consultant, decision, reason=None):
-    """The consultant accepted (``accept``) or handed the case back (``hand_back``)."""
+    """The consultant accepted (``accept``) or handed the case back (``hand_back``); the
+    answer counts for whoever completed the task (the one offered, or another consultant
+    a manager gave it to).
+
+    :returns: ``{"answer": "accepted" | "handed_back", "consultant": who holds it now}``
+    """
     answer = "accepted" if decision == "accept" else "handed_back"
-    referral_cases.answer_offer(referral_id, consultant, answer, reason=reason or None)
+    by = step_author(current_unit())
+    holder = referral_cases.answer_offer(referral_id, consultant, answer, reason=reason or None,
+                                         by=by if by not in (None, "system") else None)
     if answer == "accepted":
         _tell_referrer(referral_id, "referral_accepted")
-    return answer
+    return {"answer": answer, "consultant": holder or consultant}
 
 
 def offer_timed_out(referral_id, consultant):

@@ -315,3 +315,27 @@ def test_the_ranking_puts_the_better_disbursement_rate_first(shop):
     assert (ranking[0].accepted, ranking[0].disbursed, ranking[0].load) == (3, 2, 0)
     assert [s.username for s in consultants.stars(shop.fe_credit)] == ["consultant2", "consultant1"]
 
+
+
+def test_an_offer_put_back_in_the_queue_and_taken_by_another_consultant_is_theirs(shop):
+    from engine import assignment
+    referral_id, case_id = submit(shop.cash_loan)
+    offered = task(case_id, "accept_referral")
+    assignment.unclaim(offered.id, actor="consultant1")
+    assignment.claim(offered.id, actor="consultant2")
+    complete(case_id, "accept_referral", {"decision": "accept"}, actor="consultant2")
+    assert fresh(referral_id).consultant == "consultant2"
+    assert task(case_id, "work_referral").assignee == "consultant2"
+    result(case_id, "consultant2", "rejected")
+    accepted = db.session.query(AuditEvent).filter_by(stream=f"referral:{referral_id}",
+                                                      kind="referral_accepted").one()
+    assert accepted.actor == "consultant2"
+
+
+def test_work_a_manager_gives_to_another_consultant_counts_for_them(shop):
+    from engine import assignment
+    referral_id, case_id = submit(shop.cash_loan)
+    accept(case_id, "consultant1")
+    assignment.assign(task(case_id, "work_referral").id, "consultant2", actor="boss")
+    result(case_id, "consultant2", "disbursed", disbursed_amount=10_000_000)
+    assert fresh(referral_id).consultant == "consultant2"
