@@ -129,7 +129,8 @@ def record_result(referral_id, values, *, actor):
     _log(row, "referral_result", actor=actor, after_={
         "result": result, "note": values.get("note") or None,
         "disbursed_amount": str(row.disbursed_amount) if result == "disbursed" else None,
-        "cross_sell_product": cross_sell.code if cross_sell else None})
+        "cross_sell_product": cross_sell.code if cross_sell else None,
+        "cross_sell_product_id": cross_sell.id if cross_sell else None})
     if cross_sell is not None:
         row.cross_sell_product_id = cross_sell.id
     return cross_sell is not None
@@ -142,14 +143,20 @@ def _other_product(row, product_id):
     return product
 
 
+def _cross_sold(row, **extra):
+    """An event's data naming the cross-sold product (by id: a code is unique only within
+    its company)."""
+    return {"product": row.cross_sell_product.code, "product_id": row.cross_sell_product_id, **extra}
+
+
 def start_cross_sell(referral_id, *, actor, approved=False):
     """The consultant works the cross-sold product from now on (consent given at submission,
     or ``approved`` by the referrer when asked)."""
     row = referral(referral_id)
     row.cross_sell_state = "approved" if approved else "started"
     row.result = None
-    _log(row, "cross_sell_started", actor=actor, after_={
-        "product": row.cross_sell_product.code, "consent": "asked" if approved else "given"})
+    _log(row, "cross_sell_started", actor=actor, after_=_cross_sold(
+        row, consent="asked" if approved else "given"))
 
 
 def request_cross_sell(referral_id, *, actor, now=None):
@@ -162,14 +169,14 @@ def request_cross_sell(referral_id, *, actor, now=None):
     remind_at = after(now, referral_settings.get("consent_remind_after"))
     expires_at = after(now, referral_settings.get("consent_expires_after"))
     row.cross_sell_state = "requested"
-    _log(row, "cross_sell_requested", actor=actor, after_={
-        "product": row.cross_sell_product.code, "expires_at": expires_at.isoformat()})
+    _log(row, "cross_sell_requested", actor=actor, after_=_cross_sold(
+        row, expires_at=expires_at.isoformat()))
     return remind_at.isoformat(), expires_at.isoformat()
 
 
 def remind_cross_sell(referral_id):
     row = referral(referral_id)
-    _log(row, "cross_sell_reminded", actor="system", after_={"product": row.cross_sell_product.code})
+    _log(row, "cross_sell_reminded", actor="system", after_=_cross_sold(row))
 
 
 def answer_cross_sell(referral_id, approved, *, actor):
@@ -179,14 +186,14 @@ def answer_cross_sell(referral_id, approved, *, actor):
         raise ConflictError(f"referral {row.id} has no open cross-sell request")
     row.cross_sell_state = "approved" if approved else "refused"
     _log(row, "cross_sell_approved" if approved else "cross_sell_refused", actor=actor,
-         after_={"product": row.cross_sell_product.code})
+         after_=_cross_sold(row))
 
 
 def expire_cross_sell(referral_id):
     """Nobody answered in time: the request closes as refused."""
     row = referral(referral_id)
     row.cross_sell_state = "expired"
-    _log(row, "cross_sell_expired", actor="system", after_={"product": row.cross_sell_product.code})
+    _log(row, "cross_sell_expired", actor="system", after_=_cross_sold(row))
 
 
 def record_disbursement(referral_id, *, actor, day=None):

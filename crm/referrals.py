@@ -165,7 +165,8 @@ def submit(data, *, actor, on_stored=None):
     try:
         db.session.flush()
         audit.append(f"referral:{referral.id}", "referral_submitted", actor=actor,
-                     data_after={**fields, "amount": str(fields["amount"]), "product": product.code})
+                     data_after={**fields, "amount": str(fields["amount"]), "product": product.code,
+                                 "product_id": product.id})
         if on_stored is not None:
             on_stored(referral)
         db.session.commit()

@@ -4,10 +4,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+import engine
 from accounts import service
 from accounts.models import User
 from crm.lending import CommissionPolicy, ConsultantCompany, FinanceCompany, LoanProduct
 from engine.db import db
+from engine.models import Outbox, ProcessInstance
 
 CONSULTANT_PHONES = {f"consultant{n}": f"+8490100000{n}" for n in (1, 2, 3)}
 
@@ -71,3 +73,21 @@ def referral_form(product_id, **extra):
     return {"customer_name": "Nguyễn Văn Vay", "phone": "0912 345 678", "national_id": "079123456789",
             "product_id": product_id, "customer_status": "salaried", "amount": "30000000",
             "term_months": 12, "consultant_choice": "auto", "cross_sell_consent": False, **extra}
+
+
+def deploy_procedure():
+    """Deploy the shipped bpmn/loan_referral.bpmn."""
+    from tests.conftest import ROOT
+
+    engine.deploy((ROOT / "bpmn" / "loan_referral.bpmn").read_bytes(), actor="owner",
+                  name="loan_referral.bpmn", roles=service.role_names())
+
+
+def start_case(referral_id):
+    """Deliver the referral's outbox start, as the worker does; :returns: its case."""
+    from workers import delivery
+
+    [start] = [row for row in db.session.query(Outbox).filter_by(channel="start")
+               if row.params["data"] == {"referral_id": referral_id}]
+    assert delivery.deliver(start.id) in ("sent", "already sent")
+    return db.session.query(ProcessInstance).filter_by(business_key=f"referral:{referral_id}").one()

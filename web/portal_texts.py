@@ -44,16 +44,25 @@ def people(usernames):
 
 
 def _product_names(events):
-    codes = {_product_code(e.data_after or {}) for e in events} - {None}
-    if not codes:
-        return {}
-    rows = db.session.query(LoanProduct.code, LoanProduct.name).filter(LoanProduct.code.in_(codes)).all()
-    return {code: name for code, name in rows}
+    """``{key: name}`` of the products the events name (by id; by code in older events)."""
+    keys = {_product_key(e.data_after or {}) for e in events} - {None}
+    ids = {key for key in keys if isinstance(key, int)}
+    codes = keys - ids
+    names = {}
+    if ids:
+        names.update(db.session.query(LoanProduct.id, LoanProduct.name).filter(LoanProduct.id.in_(ids)))
+    if codes:
+        names.update(db.session.query(LoanProduct.code, LoanProduct.name).filter(LoanProduct.code.in_(codes)))
+    return names
 
 
-def _product_code(after):
-    """The product an event names: the cross-sold one of a result, else its ``product``."""
-    return after.get("product") or after.get("cross_sell_product")
+def _product_key(after):
+    """The product an event names: the cross-sold one of a result, else its ``product``; by id,
+    as a code is unique only within its finance company."""
+    ident = after.get("cross_sell_product_id") or after.get("product_id")
+    if ident not in (None, ""):
+        return int(ident)
+    return after.get("cross_sell_product") or after.get("product")
 
 
 def steps(events):
@@ -65,7 +74,8 @@ def steps(events):
         after = event.data_after or {}
         values = {"who": names.get(event.actor, event.actor),
                   "consultant": names.get(after.get("consultant"), after.get("consultant") or ""),
-                  "product": products.get(_product_code(after), _product_code(after) or "")}
+                  "product": products.get(_product_key(after), after.get("cross_sell_product")
+                                          or after.get("product") or "")}
         text = _sentence(event, after, values)
         note = (after.get("note") or after.get("reason") or "") if event.kind in NOTED else ""
         shown.append(Step(event.kind, event.at, event.actor, text, note))

@@ -3,21 +3,17 @@ the referrer's token submits and answers, each consultant's token finds their ta
 ``GET /tasks`` and completes it; every end of the diagram is reached."""
 import pytest
 
-import engine
-from accounts import service
 from crm.lending import Commission
 from engine.db import db
 from engine.models import Outbox
-from tests.conftest import ROOT
-from tests.referral_data import catalogue, referral_form
+from tests.referral_data import catalogue, deploy_procedure, referral_form
 from workers import delivery
 
 
 @pytest.fixture
 def shop(users):
     products = catalogue()
-    engine.deploy((ROOT / "bpmn" / "loan_referral.bpmn").read_bytes(), actor="owner",
-                  name="loan_referral.bpmn", roles=service.role_names())
+    deploy_procedure()
     return products
 
 

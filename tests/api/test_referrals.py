@@ -6,16 +6,13 @@ from decimal import Decimal
 
 import pytest
 
-import engine
-from accounts import service
 from crm.lending import Commission, CommissionPolicy, Referral
 from engine.db import db
 from engine.models import Outbox, ProcessInstance
 from processes import referral as procedure
 from tests.api.conftest import error_of
-from tests.conftest import ROOT
 from tests.engine.helpers import complete, open_tasks
-from tests.referral_data import CONSULTANT_PHONES, catalogue, referral_form
+from tests.referral_data import CONSULTANT_PHONES, catalogue, deploy_procedure, referral_form
 from workers import delivery
 
 
@@ -186,8 +183,7 @@ def test_the_openapi_document_describes_the_referral_routes(shop, api):
 # --- with the case running (bpmn/loan_referral.bpmn) -----------------------------------
 
 def test_an_allowed_cross_sell_reaches_the_running_case_once(shop, api):
-    engine.deploy((ROOT / "bpmn" / "loan_referral.bpmn").read_bytes(), actor="owner",
-                  name="loan_referral.bpmn", roles=service.role_names())
+    deploy_procedure()
     created = api("partner1").post("/referrals", json=referral_form(shop.cash_loan)).get_json()
     [ask] = db.session.query(Outbox).filter_by(channel="start").all()
     assert delivery.deliver(ask.id) == "sent"

@@ -4,17 +4,12 @@ lending admin on a desktop. Nothing of the page is left in another language."""
 import pytest
 from playwright.sync_api import expect
 
-import engine
-from accounts import service
 from accounts.models import User
 from engine.db import db
-from engine.models import Outbox, ProcessInstance
 from processes import referral as procedure
-from tests.conftest import ROOT
 from tests.e2e.conftest import login, one_backend
 from tests.engine.helpers import complete
-from tests.referral_data import catalogue, referral_form
-from workers import delivery
+from tests.referral_data import catalogue, deploy_procedure, referral_form, start_case
 
 pytestmark = one_backend
 
@@ -24,10 +19,7 @@ ENGLISH = ["Refer a customer", "My referrals", "Commissions", "Allow", "Refuse",
 
 def submitted(product_id, phone, **changes):
     row = procedure.submit_referral(referral_form(product_id, phone=phone, **changes), actor="partner1")
-    start = next(r for r in db.session.query(Outbox).filter_by(channel="start")
-                 if r.params["data"] == {"referral_id": row.id})
-    delivery.deliver(start.id)
-    case = db.session.query(ProcessInstance).filter_by(business_key=f"referral:{row.id}").one()
+    case = start_case(row.id)
     complete(case.id, "accept_referral", {"decision": "accept"}, actor="consultant1")
     return row.id, case.id
 
@@ -36,8 +28,7 @@ def submitted(product_id, phone, **changes):
 def referrals(app, demo_users):
     with app.test_request_context():
         shop = catalogue(with_people=False)
-        engine.deploy((ROOT / "bpmn" / "loan_referral.bpmn").read_bytes(), actor="owner",
-                      name="loan_referral.bpmn", roles=service.role_names())
+        deploy_procedure()
         done, case = submitted(shop.cash_loan, "0912 111 222")
         complete(case, "work_referral", {"result": "disbursed", "amount": 30_000_000, "term_months": 12,
                                          "disbursed_amount": 30_000_000}, actor="consultant1")

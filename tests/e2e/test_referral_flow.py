@@ -11,13 +11,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-import engine
-from accounts import service
 from crm.lending import Commission, Referral
 from engine.db import db
-from tests.conftest import ROOT, wait_for
+from tests.conftest import wait_for
 from tests.e2e.conftest import login, one_backend
-from tests.referral_data import catalogue
+from tests.referral_data import catalogue, deploy_procedure
 
 pytestmark = [one_backend, pytest.mark.slow]
 
@@ -27,8 +25,7 @@ CUSTOMER = "Trần Thị Mai Anh"
 @pytest.fixture
 def shop(app, demo_users):
     products = catalogue(with_people=False)
-    engine.deploy((ROOT / "bpmn" / "loan_referral.bpmn").read_bytes(), actor="owner",
-                  name="loan_referral.bpmn", roles=service.role_names())
+    deploy_procedure()
     db.session.commit()
     return products
 

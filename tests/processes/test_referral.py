@@ -12,12 +12,11 @@ from crm.lending import Commission, CommissionPolicy, Offer, Referral, business_
 from engine import testclock
 from engine.db import db
 from engine.errors import ConflictError, NotFoundError
-from engine.models import AuditEvent, Outbox, ProcessInstance
+from engine.models import AuditEvent, Outbox
 from processes import referral as procedure
-from tests.conftest import ROOT, wait_for
+from tests.conftest import wait_for
 from tests.engine.helpers import complete, instance, open_tasks, pending_timers
-from tests.referral_data import CONSULTANT_PHONES, catalogue, referral_form
-from workers import delivery
+from tests.referral_data import CONSULTANT_PHONES, catalogue, deploy_procedure, referral_form, start_case
 
 HOURS = timedelta(hours=1)
 
@@ -39,19 +38,14 @@ def ctx(app):
 def shop(ctx):
     """The catalogue, and the procedure deployed."""
     products = catalogue()
-    engine.deploy((ROOT / "bpmn" / "loan_referral.bpmn").read_bytes(), actor="owner",
-                  name="loan_referral.bpmn", roles=service.role_names())
+    deploy_procedure()
     return products
 
 
 def submit(product_id, actor="partner1", **changes):
     """Submit through the procedure, deliver the outbox start; :returns: (referral id, case id)."""
     row = procedure.submit_referral(referral_form(product_id, **changes), actor=actor)
-    [start] = [r for r in db.session.query(Outbox).filter_by(channel="start") if r.params["data"] == {
-        "referral_id": row.id}]
-    assert delivery.deliver(start.id) == "sent"
-    case = db.session.query(ProcessInstance).filter_by(business_key=f"referral:{row.id}").one()
-    return row.id, case.id
+    return row.id, start_case(row.id).id
 
 
 def fresh(referral_id):

@@ -5,17 +5,14 @@ from decimal import Decimal
 
 import pytest
 
-import engine
-from accounts import service
 from accounts.models import User
 from crm import referral_cases
 from crm.lending import Commission, CommissionPolicy, Referral
 from engine.db import db
 from engine.models import Notification, Outbox, ProcessInstance
 from processes import referral as procedure
-from tests.conftest import ROOT
 from tests.engine.helpers import complete, open_tasks
-from tests.referral_data import CONSULTANT_PHONES, catalogue, referral_form
+from tests.referral_data import CONSULTANT_PHONES, catalogue, deploy_procedure, referral_form
 from tests.web.conftest import csrf, post
 from workers import delivery
 
@@ -285,8 +282,7 @@ def test_the_bell_titles_referral_notifications_in_the_readers_language(shop, si
 def running(shop):
     """``start(consent)``: a referral of partner2 through the portal procedure, its case started,
     accepted by consultant1 and found not eligible with Home Credit's loan as the cross-sell."""
-    engine.deploy((ROOT / "bpmn" / "loan_referral.bpmn").read_bytes(), actor="owner",
-                  name="loan_referral.bpmn", roles=service.role_names())
+    deploy_procedure()
     db.session.commit()
 
     def start(consent=False):
@@ -335,3 +331,16 @@ def test_another_partner_cannot_answer_a_running_cases_request(running, sign_in)
     assert post(sign_in("partner1"), f"/portal/referrals/{referral_id}/cross-sell",
                 {"approved": "yes"}).status_code == 404
     assert fresh(referral_id).cross_sell_state == "requested"
+
+
+def test_the_history_names_the_cross_sold_product_even_when_another_company_uses_its_code(
+        shop, running, sign_in):
+    from crm.lending import LoanProduct
+    # FE Credit gets a product with the code of Home Credit's cross-sold "consumer_loan"
+    db.session.add(LoanProduct(company_id=shop.fe_credit, code="consumer_loan", name="Vay tiêu dùng FE",
+                               min_amount=Decimal(1_000_000), max_amount=Decimal(9_000_000),
+                               min_term_months=1, max_term_months=12))
+    db.session.commit()
+    referral_id, _case_id = running()
+    html = text(english(sign_in("partner2")).get(f"/portal/referrals/{referral_id}"))
+    assert "Vay tiêu dùng" in html and "Vay tiêu dùng FE" not in html
