@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 import engine
 from accounts.models import Role, User
-from crm import referral_cases, referrals
+from crm import referral_cases, referral_settings, referrals
 from crm.lending import LoanProduct
 from engine import outbox
 from engine.db import db
@@ -96,6 +96,12 @@ def offer_referral(referral_id, tried=None):
 def lane_owners_for(consultant):
     """spiff-arena's ``lane_owners``: the consultant lane's task goes to ``consultant``."""
     return {CONSULTANT_LANE: [consultant]} if consultant else {}
+
+
+def offer_window():
+    """How long a consultant has to answer an offer (ISO 8601), the admin's setting: the
+    accept task's due time, so the inbox shows it."""
+    return referral_settings.get("accept_within")
 
 
 def offer_deadline():
@@ -237,6 +243,7 @@ HELPERS = {
     "offer_referral": offer_referral,
     "lane_owners_for": lane_owners_for,
     "offer_deadline": offer_deadline,
+    "offer_window": offer_window,
     "answer_offer": answer_offer,
     "offer_timed_out": offer_timed_out,
     "nobody_available": nobody_available,

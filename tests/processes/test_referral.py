@@ -137,6 +137,7 @@ def test_an_offer_nobody_answers_in_time_goes_to_the_next_consultant_and_the_man
     timer = pending_timers(case_id)["offer_timeout"]
     accept_task = task(case_id, "accept_referral")
     assert timedelta(minutes=29) < timer.due_at - accept_task.created_at < timedelta(minutes=31)
+    assert abs(accept_task.due_at - timer.due_at) < timedelta(seconds=5)   # the inbox shows the deadline
     testclock.move_clock(HOURS, instance_id=case_id)
     assert engine.fire_timer(pending_timers(case_id)["offer_timeout"].id) == "fired"
     assert task(case_id, "accept_referral").assignee == "consultant2"
