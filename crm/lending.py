@@ -24,6 +24,8 @@ CUSTOMER_STATUSES = ("salaried", "self_employed", "business_owner", "freelancer"
 # in_progress until the consultant's final result (seed: "thất bại/thành công").
 STATES = ("in_progress", "disbursed", "failed")
 RESULTS = ("disbursed", "rejected", "not_eligible")
+# Steps the consultant reports on the way, which the referrer sees; the case goes on.
+PROGRESS = ("contacted", "submitted")
 CONSULTANT_CHOICES = ("phone", "star", "auto")
 # What happened to an offer of the case to a consultant.
 OFFER_ANSWERS = ("accepted", "handed_back", "timed_out")
@@ -92,6 +94,7 @@ class Referral(db.Model):
     consultant = db.Column(db.String(80))  # who holds it now (accepted); None before
     accepted_at = db.Column(UTCDateTime)
     result = db.Column(db.String(20))  # the consultant's last result (RESULTS)
+    progress = db.Column(db.String(20))  # the last step reported on the way (PROGRESS)
     disbursed_amount = db.Column(db.Numeric(18, 2))
     cross_sell_product_id = db.Column(db.ForeignKey("lending_product.id"))
     cross_sell_state = db.Column(db.String(20))  # CROSS_SELL_STATES, None when never considered

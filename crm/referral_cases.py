@@ -15,7 +15,7 @@ from engine.errors import ConflictError, NotFoundError, ValidationError
 from engine.types import utcnow
 
 from . import consultants, referral_settings
-from .lending import RESULTS, Commission, LoanProduct, Offer, Referral, business_today
+from .lending import PROGRESS, RESULTS, Commission, LoanProduct, Offer, Referral, business_today
 from .referrals import commission_policy
 
 CENT = Decimal("0.01")
@@ -99,13 +99,16 @@ def record_result(referral_id, values, *, actor):
     stores the result. ``values``: result, amount, term_months, note, disbursed_amount,
     cross_sell_product_id.
 
+    A step on the way (PROGRESS: contacted, submitted) is recorded for the referrer and
+    the case goes on.
+
     :returns: whether a cross-sell should follow (not eligible, another product named)
     :raises ValidationError: an unknown result, a disbursement without an amount, or a
         cross-sell product that is not an active product other than this one
     """
     row = referral(referral_id)
     result = values.get("result")
-    if result not in RESULTS:
+    if result not in RESULTS + PROGRESS:
         raise ValidationError("unknown result", fields={"result": result})
     changes = {key: values[key] for key in ("amount", "term_months") if values.get(key) not in (None, "")
                and Decimal(str(values[key])) != Decimal(str(getattr(row, key)))}
@@ -115,6 +118,13 @@ def record_result(referral_id, values, *, actor):
         row.term_months = int(changes.get("term_months", row.term_months))
         _log(row, "referral_adjusted", actor=actor, before=before,
              after_={key: str(value) for key, value in changes.items()})
+    if actor and actor != row.consultant and consultants.is_consultant(actor):
+        row.consultant = actor   # a manager gave the work to another consultant: theirs now
+    if result in PROGRESS:
+        row.progress = result
+        _log(row, "referral_progress", actor=actor,
+             after_={"progress": result, "note": values.get("note") or None})
+        return False
     cross_sell = None
     if result == "not_eligible" and values.get("cross_sell_product_id") not in (None, ""):
         cross_sell = _other_product(row, values["cross_sell_product_id"])
@@ -123,8 +133,6 @@ def record_result(referral_id, values, *, actor):
         if Decimal(str(amount)) <= 0:
             raise ValidationError("a disbursement needs its amount", fields={"disbursed_amount": amount})
         row.disbursed_amount = Decimal(str(amount)).quantize(CENT)
-    if actor and actor != row.consultant and consultants.is_consultant(actor):
-        row.consultant = actor   # a manager gave the work to another consultant: theirs now
     row.result = result
     _log(row, "referral_result", actor=actor, after_={
         "result": result, "note": values.get("note") or None,
@@ -154,7 +162,7 @@ def start_cross_sell(referral_id, *, actor, approved=False):
     or ``approved`` by the referrer when asked)."""
     row = referral(referral_id)
     row.cross_sell_state = "approved" if approved else "started"
-    row.result = None
+    row.result = row.progress = None   # the new product starts from the beginning
     _log(row, "cross_sell_started", actor=actor, after_=_cross_sold(
         row, consent="asked" if approved else "given"))
 

@@ -56,6 +56,8 @@ SETTINGS = [
     Setting("TASKLANE_SMTP_PORT", int, 25, "SMTP port"),
     Setting("TASKLANE_MAIL_FROM", str, "tasklane@localhost", "sender address of e-mail"),
     Setting("TASKLANE_WEB_WORKERS", int, 2, "gunicorn worker processes started by `tasklane run`"),
+    Setting("TASKLANE_PARTNER_SIGNUP", bool, True,
+            "anyone may create a referrer (partner) account at /register; off: the page is 404"),
     Setting("TASKLANE_TEST_HOOKS", bool, False,
             "let the test clock hook (engine/testclock.py) move timers; tests only, refused in production"),
 ]

@@ -143,7 +143,9 @@ STORIES = [
         consent=True, **_named("consultant1")),
     Story(P2, "fe_credit/cash_loan", 15 * DAY, 20, 12, [_accept(HOUR), _result(3 * DAY, "disbursed")],
           **_named("consultant2")),
-    Story(P1, "mcredit/cash_loan", 5 * DAY, 15, 12, [_accept(2 * HOUR)], status="self_employed",
+    Story(P1, "mcredit/cash_loan", 5 * DAY, 15, 12, [
+        _accept(2 * HOUR), _result(5 * HOUR, "contacted", "Đã gọi, khách hẹn gửi sao kê lương"),
+        _result(DAY, "submitted", "Đã nộp hồ sơ cho Mcredit, chờ thẩm định")], status="self_employed",
           **_named("consultant3")),
     Story(P2, "hd_saison/consumer_durable", 4 * DAY, 12, 12, [
         (HOUR, "hand_back", "Đang nghỉ phép đến thứ Hai"), _accept(40 * MINUTE)], **_named("consultant2")),
@@ -152,7 +154,9 @@ STORIES = [
         _accept(HOUR),
         _result(3 * DAY, "not_eligible", "Không đủ điều kiện trả góp; có thể mở thẻ tín dụng",
                 cross_sell="fe_credit/credit_card")], **_named("consultant2")),
-    Story(P2, "home_credit/consumer_durable", 1.5 * DAY, 15, 12, [_accept(3 * HOUR)], status="retired"),
+    Story(P2, "home_credit/consumer_durable", 1.5 * DAY, 15, 12, [
+        _accept(3 * HOUR), _result(2 * HOUR, "contacted", "Khách muốn mua tủ lạnh, hẹn ra cửa hàng")],
+          status="retired"),
     # waiting for a consultant to accept (the offer times out two hours after it was made)
     Story(P2, "fe_credit/cash_loan", 9 * MINUTE, 40, 24, **_named("consultant1")),
     Story(P1, "home_credit/consumer_durable", 5 * MINUTE, 20, 12, **_named("consultant1", "star")),

@@ -29,6 +29,7 @@ def init_app(app):
     from .portal import bp as portal_bp
     from .processes import bp as processes_bp
     from .reports import bp as reports_bp
+    from .signup import bp as signup_bp
 
     csrf.init_app(app)
     i18n.init_app(app)
@@ -45,5 +46,6 @@ def init_app(app):
     app.register_blueprint(lending_admin_bp)
     app.register_blueprint(lending_payouts_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(signup_bp)
     api.init_app(app)
     errors.init_app(app)

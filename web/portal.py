@@ -46,7 +46,8 @@ def _me():
 
 def _labels():
     return {"state": portal_forms.state_labels(), "status": portal_forms.status_labels(),
-            "cross_sell": portal_forms.cross_sell_labels(), "result": portal_forms.result_labels()}
+            "cross_sell": portal_forms.cross_sell_labels(), "result": portal_forms.result_labels(),
+            "progress": portal_forms.progress_labels()}
 
 
 def _wants_json():

@@ -51,6 +51,12 @@ def result_labels():
     return {"disbursed": _("Disbursed"), "rejected": _("Rejected"), "not_eligible": _("Not eligible")}
 
 
+def progress_labels():
+    """The steps the consultant reports on the way (crm.lending.PROGRESS)."""
+    return {"contacted": _("The consultant contacted and advised the customer"),
+            "submitted": _("The file was submitted to the finance company")}
+
+
 def companies():
     """Active finance companies with their active products: ``[(company, [product, ...])]``."""
     rows = (db.session.query(LoanProduct).join(FinanceCompany)

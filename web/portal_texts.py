@@ -11,10 +11,10 @@ from crm.lending import LoanProduct
 from engine.db import db
 
 from .formatting import money, when
-from .portal_forms import result_labels
+from .portal_forms import progress_labels, result_labels
 
 # Events whose free text (the consultant's note or reason) the referrer reads too.
-NOTED = ("referral_result", "referral_handed_back")
+NOTED = ("referral_result", "referral_progress", "referral_handed_back")
 
 
 def _rate(value):
@@ -63,6 +63,11 @@ def _product_key(after):
     if ident not in (None, ""):
         return int(ident)
     return after.get("cross_sell_product") or after.get("product")
+
+
+def _progress_sentence(after):
+    step = after.get("progress") or ""
+    return progress_labels().get(step, step) + "."
 
 
 def steps(events):
@@ -120,6 +125,7 @@ SENTENCES = {
     "referral_adjusted": lambda e, a, v: _("The consultant adjusted the wishes: %(changes)s.",
                                            changes="; ".join(change_texts(e.data_before or {}, a))),
     "referral_result": lambda e, a, v: _result_sentence(a, v),
+    "referral_progress": lambda e, a, v: _progress_sentence(a),
     "cross_sell_started": lambda e, a, v: _(
         "The consultant offers the customer another product: %(product)s.", product=v["product"]),
     "cross_sell_requested": lambda e, a, v: _(

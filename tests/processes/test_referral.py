@@ -334,3 +334,17 @@ def test_work_a_manager_gives_to_another_consultant_counts_for_them(shop):
     assignment.assign(task(case_id, "work_referral").id, "consultant2", actor="boss")
     result(case_id, "consultant2", "disbursed", disbursed_amount=10_000_000)
     assert fresh(referral_id).consultant == "consultant2"
+
+
+def test_steps_reported_on_the_way_are_told_to_the_referrer_and_the_task_comes_back(shop):
+    referral_id, case_id = submit(shop.cash_loan)
+    accept(case_id, "consultant1")
+    result(case_id, "consultant1", "contacted", note="Đã gọi, khách hẹn gửi giấy tờ")
+    assert fresh(referral_id).progress == "contacted"
+    again = task(case_id, "work_referral")
+    assert again.assignee == "consultant1"
+    result(case_id, "consultant1", "submitted")
+    assert (fresh(referral_id).progress, fresh(referral_id).state) == ("submitted", "in_progress")
+    result(case_id, "consultant1", "disbursed", disbursed_amount=30_000_000)
+    assert fresh(referral_id).state == "disbursed"
+    assert kinds(referral_id).count("referral_progress") == 2

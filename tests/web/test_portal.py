@@ -12,7 +12,7 @@ from engine.db import db
 from engine.models import Notification, Outbox, ProcessInstance
 from processes import referral as procedure
 from tests.engine.helpers import complete, open_tasks
-from tests.referral_data import CONSULTANT_PHONES, catalogue, deploy_procedure, referral_form
+from tests.referral_data import CONSULTANT_PHONES, catalogue, deploy_procedure, referral_form, start_case
 from tests.web.conftest import csrf, post
 from workers import delivery
 
@@ -344,3 +344,17 @@ def test_the_history_names_the_cross_sold_product_even_when_another_company_uses
     referral_id, _case_id = running()
     html = text(english(sign_in("partner2")).get(f"/portal/referrals/{referral_id}"))
     assert "Vay tiêu dùng" in html and "Vay tiêu dùng FE" not in html
+
+
+def test_the_referrer_sees_the_steps_the_consultant_reports(shop, running, sign_in):
+    row = referral_of("partner2", shop.cash_loan, phone="0913 555 666")
+    start_case(row.id)
+    case = db.session.query(ProcessInstance).filter_by(business_key=f"referral:{row.id}").one()
+    consultant = open_tasks(case.id)["accept_referral"].assignee
+    complete(case.id, "accept_referral", {"decision": "accept"}, actor=consultant)
+    complete(case.id, "work_referral", {"result": "submitted", "amount": 30_000_000, "term_months": 12,
+                                        "note": "Đã nộp hồ sơ"}, actor=consultant)
+    client = english(sign_in("partner2"))
+    html = text(client.get(f"/portal/referrals/{row.id}"))
+    assert "The file was submitted to the finance company" in html and "Đã nộp hồ sơ" in html
+    assert "The file was submitted to the finance company" in text(client.get("/portal/referrals"))

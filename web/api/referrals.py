@@ -129,6 +129,8 @@ class ReferralSchema(Schema):
     cross_sell_state = fields.String(allow_none=True)
     cross_sell_product = fields.Nested(ProductBriefSchema, allow_none=True)
     result = fields.String(allow_none=True)
+    progress = fields.String(allow_none=True, metadata={
+        "description": "the last step the consultant reported on the way: contacted, submitted"})
     disbursed_amount = fields.Decimal(places=2, as_string=True, allow_none=True, metadata=MONEY)
     created_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)

@@ -1,8 +1,8 @@
 """loan referrals
 
-Revision ID: c1737f6a8cee
+Revision ID: c29af532d22e
 Revises: 93fc94cd6b4a
-Create Date: 2026-11-22 19:58:58.825465
+Create Date: 2026-11-22 20:27:09.579474
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import engine.types  # noqa: F401 - autogenerate renders UTCDateTime columns by 
 
 
 # revision identifiers, used by Alembic.
-revision = 'c1737f6a8cee'
+revision = 'c29af532d22e'
 down_revision = '93fc94cd6b4a'
 branch_labels = None
 depends_on = None
@@ -87,6 +87,7 @@ def upgrade():
     sa.Column('consultant', sa.String(length=80), nullable=True),
     sa.Column('accepted_at', engine.types.UTCDateTime(), nullable=True),
     sa.Column('result', sa.String(length=20), nullable=True),
+    sa.Column('progress', sa.String(length=20), nullable=True),
     sa.Column('disbursed_amount', sa.Numeric(precision=18, scale=2), nullable=True),
     sa.Column('cross_sell_product_id', sa.Integer(), nullable=True),
     sa.Column('cross_sell_state', sa.String(length=20), nullable=True),
