@@ -110,11 +110,17 @@ def referral_create():
 @bp.get("/referrals")
 @partner_required
 def referral_index():
+    """The referrer's referrals, newest first, a page of ``referral_views.PAGE`` at a time
+    (``?page=``, from 1; a page past the end is simply empty)."""
     state = request.args.get("state")
     state = state if state in STATES else None
-    return render_template("portal/index.html", rows=referral_views.referrals_of(_me(), state=state),
-                           state=state, states=STATES, counts=referral_views.counts_of(_me()),
-                           labels=_labels())
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    rows = referral_views.referrals_of(_me(), state=state, limit=referral_views.PAGE + 1,
+                                       offset=(page - 1) * referral_views.PAGE)
+    return render_template("portal/index.html", rows=rows[:referral_views.PAGE], state=state, states=STATES,
+                           page=page, more=len(rows) > referral_views.PAGE,
+                           counts=referral_views.counts_of(_me()), labels=_labels())
 
 
 @bp.get("/referrals/<int:referral_id>")

@@ -358,3 +358,15 @@ def test_the_referrer_sees_the_steps_the_consultant_reports(shop, running, sign_
     html = text(client.get(f"/portal/referrals/{row.id}"))
     assert "The file was submitted to the finance company" in html and "Đã nộp hồ sơ" in html
     assert "The file was submitted to the finance company" in text(client.get("/portal/referrals"))
+
+
+def test_the_list_shows_a_page_at_a_time_newest_first(shop, sign_in, monkeypatch):
+    from crm import referral_views
+    monkeypatch.setattr(referral_views, "PAGE", 2)
+    newest = [referral_of("partner2", shop.cash_loan, phone=f"091200010{n}").id for n in range(5)][::-1]
+    client = sign_in("partner2")
+    for page, expected in ((1, newest[0:2]), (2, newest[2:4]), (3, newest[4:])):
+        html = text(client.get(f"/portal/referrals?page={page}"))
+        assert [r for r in newest if f'data-referral="{r}"' in html] == expected
+        assert ('rel="next"' in html) == (page < 3)
+    assert text(client.get("/portal/referrals?page=banana")).count("data-referral=") == 2
