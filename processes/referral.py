@@ -22,6 +22,7 @@ from .lead_handling import step_author
 PROCESS = "loan_referral"
 ANSWER_MESSAGE = "cross_sell_answer"
 PORTAL_LINK = "/portal/referrals/{id}"
+STAFF_LINK = "/referrals/{id}"  # the consultants' and managers' page of a referral
 CONSULTANT_LANE = "consultant"
 
 
@@ -89,7 +90,7 @@ def offer_referral(referral_id, tried=None):
     ``lane_owners`` that put the consultant's task in their inbox alone."""
     name = referral_cases.offer(referral_id, tried or [])
     if name is not None:
-        _notify(name, "referral_offered", referral_id, link=None)
+        _notify(name, "referral_offered", referral_id, link=STAFF_LINK.format(id=referral_id))
     return name
 
 
@@ -129,14 +130,15 @@ def offer_timed_out(referral_id, consultant):
     """Nobody answered in time: the offer closes and the managers are told."""
     referral_cases.answer_offer(referral_id, consultant, "timed_out")
     for manager in _managers():
-        _notify(manager, "referral_offer_timed_out", referral_id, params={"consultant": consultant})
+        _notify(manager, "referral_offer_timed_out", referral_id, link=STAFF_LINK.format(id=referral_id),
+                params={"consultant": consultant})
     return True
 
 
 def nobody_available(referral_id):
     """No consultant can take the case now: the managers are told (the case tries again later)."""
     for manager in _managers():
-        _notify(manager, "referral_unassigned", referral_id)
+        _notify(manager, "referral_unassigned", referral_id, link=STAFF_LINK.format(id=referral_id))
     return True
 
 

@@ -28,6 +28,7 @@ def init_app(app):
     from .modeler import bp as modeler_bp
     from .portal import bp as portal_bp
     from .processes import bp as processes_bp
+    from .referrals import bp as referrals_bp
     from .reports import bp as reports_bp
     from .signup import bp as signup_bp
 
@@ -46,6 +47,7 @@ def init_app(app):
     app.register_blueprint(lending_admin_bp)
     app.register_blueprint(lending_payouts_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(referrals_bp)
     app.register_blueprint(signup_bp)
     api.init_app(app)
     errors.init_app(app)

@@ -69,3 +69,37 @@ def test_the_lending_admin_in_each_language(referrals, new_page, live_server, sc
         page.goto(f"/lending/admin/{name}")
         expect(page.locator("html")).to_have_attribute("lang", locale)
         screenshot(page, f"lending-admin-{name}-{locale}")
+
+
+@pytest.mark.parametrize("locale", ["vi", "en", "ru"])
+def test_the_staff_referral_pages_in_each_language(referrals, new_page, live_server, screenshot, locale):
+    done, _asking = referrals
+    db.session.query(User).filter_by(username="manager").one().locale = locale
+    db.session.commit()
+    page = new_page(locale=locale)
+    login(page, live_server, "manager")
+    pages = {"list": "/referrals", "referral": f"/referrals/{done}", "consultants": "/referrals/consultants"}
+    for name, path in pages.items():
+        page.goto(path)
+        expect(page.locator("html")).to_have_attribute("lang", locale)
+        expect(page.locator("h1")).to_be_visible()
+        screenshot(page, f"referrals-{name}-{locale}")
+
+
+@pytest.mark.parametrize("username, links", [("admin", 9), ("manager", 7)])
+@pytest.mark.parametrize("locale", ["vi", "ru"])
+def test_the_header_with_the_referrals_link_fits_one_line_at_1280_px(referrals, new_page, live_server,
+                                                                     screenshot, username, links, locale):
+    db.session.query(User).filter_by(username=username).one().locale = locale
+    db.session.commit()
+    page = new_page(locale=locale)
+    login(page, live_server, username)
+    page.goto("/referrals")
+    expect(page.locator(".tl-navbar .navbar-nav > li")).to_have_count(links)
+    for width in (1280, 1600):
+        page.set_viewport_size({"width": width, "height": 800})
+        navbar = page.locator(".tl-navbar").bounding_box()
+        sign_out = page.locator(".tl-navbar form[action='/logout'] button").bounding_box()
+        screenshot(page, f"referrals-header-{username}-{locale}-{width}")
+        # one line: the navbar keeps its single-line height and sign-out sits beside the links
+        assert navbar["height"] < 70 and sign_out["y"] < navbar["height"] / 2, (width, navbar, sign_out)

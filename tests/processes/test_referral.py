@@ -348,3 +348,11 @@ def test_steps_reported_on_the_way_are_told_to_the_referrer_and_the_task_comes_b
     result(case_id, "consultant1", "disbursed", disbursed_amount=30_000_000)
     assert fresh(referral_id).state == "disbursed"
     assert kinds(referral_id).count("referral_progress") == 2
+
+
+def test_staff_bells_link_to_the_referral_and_the_referrers_to_the_portal(shop):
+    referral_id, case_id = submit(shop.cash_loan)
+    accept(case_id, "consultant1")
+    links = {r.recipient: r.link for r in db.session.query(Outbox).filter_by(channel="in_app")}
+    assert links == {"consultant1": f"/referrals/{referral_id}",
+                     "partner1": f"/portal/referrals/{referral_id}"}
