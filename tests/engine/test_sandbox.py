@@ -252,3 +252,27 @@ def test_task_data_may_not_shadow_a_helper(app):
         complete(instance_id, "enter", {"value": 1, "notify": "yes"})
     assert "overwrites the helper function(s) ['notify']" in failed.value.message
     assert list(open_tasks(instance_id)) == ["enter"]
+
+
+def test_a_helper_is_not_traced_line_by_line_but_still_stopped_at_its_calls():
+    def untraced():
+        """True when this helper's frame runs without a line tracer (database work stays fast)."""
+        return sys._getframe().f_trace is None
+
+    def step(n):
+        return n + 1
+
+    def busy(seconds):
+        """Works in many small Python calls, as database code does."""
+        end, n = time.monotonic() + seconds, 0
+        while time.monotonic() < end:
+            n = step(n)
+        return n
+
+    context = {}
+    RestrictedEnvironment({"untraced": untraced}, TIME_LIMIT).execute("quiet = untraced()", context)
+    assert context["quiet"] is True
+    began = time.monotonic()
+    with pytest.raises(ScriptTimeoutError):
+        RestrictedEnvironment({"busy": busy}, 0.2).execute("n = busy(5)", {})
+    assert time.monotonic() - began < 2
