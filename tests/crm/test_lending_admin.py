@@ -20,8 +20,12 @@ from engine import audit
 from engine.db import db
 from engine.errors import ConflictError, NotFoundError, ValidationError
 from engine.models import AuditEvent
+from tests.conftest import ONE_BACKEND
 from tests.crm import lending_factory as make
 from tests.engine.helpers import race
+
+# Admin rules, not the database's: one backend (PostgreSQL when there is one), as page tests.
+pytestmark = pytest.mark.parametrize("database_url", ONE_BACKEND, indirect=True)
 
 GOOD_PRODUCT = {"code": "cash_loan", "name": "Vay tiền mặt", "min_amount": "10,000,000",
                 "max_amount": "70.000.000", "min_term_months": "6", "max_term_months": "36"}

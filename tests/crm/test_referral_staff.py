@@ -9,7 +9,11 @@ from crm import referral_staff, referrals
 from crm.lending import Offer
 from engine.db import db
 from engine.errors import NotFoundError, ValidationError
+from tests.conftest import ONE_BACKEND
 from tests.referral_data import catalogue, referral_form
+
+# Query rules, not the database's: one backend (PostgreSQL when there is one), as page tests.
+pytestmark = pytest.mark.parametrize("database_url", ONE_BACKEND, indirect=True)
 
 MANAGER = referral_staff.Reader("boss", sees_all=True)
 CONSULTANT1 = referral_staff.Reader("consultant1", sees_all=False)
