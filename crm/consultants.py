@@ -48,9 +48,13 @@ class Standing:
         return (-self.rate, speed, self.load, self.username)
 
 
+def _active_consultants():
+    return db.session.query(User).join(User.roles).filter(Role.name == "consultant", User.active.is_(True))
+
+
 def consultants(company_id=None):
     """Active users with the consultant role, of ``company_id`` when given, by username."""
-    query = (db.session.query(User).join(User.roles).filter(Role.name == "consultant", User.active.is_(True)))
+    query = _active_consultants()
     if company_id is not None:
         query = query.join(ConsultantCompany, ConsultantCompany.username == User.username).filter(
             ConsultantCompany.company_id == company_id)
@@ -58,12 +62,12 @@ def consultants(company_id=None):
 
 
 def is_consultant(username):
-    return any(user.username == username for user in consultants())
+    return _active_consultants().filter(User.username == username).first() is not None
 
 
 def by_phone(phone):
-    """The active consultant whose phone (E.164) is ``phone``, or ``None``."""
-    return next((user for user in consultants() if user.phone == phone), None)
+    """The active consultant whose phone (E.164) is ``phone`` (the first by username), or ``None``."""
+    return _active_consultants().filter(User.phone == phone).order_by(User.username).first()
 
 
 def ranking(company_id, *, now=None):
@@ -103,6 +107,8 @@ def stars(company_id, *, limit=STARS):
     return [standing for standing in ranking(company_id) if standing.available][:limit]
 
 
-def best_available(company_id, *, exclude=()):
-    """The username of the best available consultant not in ``exclude``, or ``None``."""
-    return next((s.username for s in ranking(company_id) if s.available and s.username not in exclude), None)
+def best_available(company_id, *, exclude=(), standings=None):
+    """The username of the best available consultant not in ``exclude``, or ``None``;
+    ``standings``: the company's ranking when the caller has it already."""
+    standings = ranking(company_id) if standings is None else standings
+    return next((s.username for s in standings if s.available and s.username not in exclude), None)

@@ -52,15 +52,15 @@ def offer(referral_id, tried=(), *, now=None):
     tried = set(tried or ())
     chosen = consultants.by_phone(row.consultant_phone) if row.consultant_phone else None
     first = db.session.query(Offer).filter_by(referral_id=row.id).count() == 0
+    standings = consultants.ranking(row.product.company_id, now=now)
     name = None
     if chosen is not None and first and chosen.username not in tried:
-        standings = consultants.ranking(row.product.company_id, now=now)
         standing = next((s for s in standings if s.username == chosen.username), None)
         # the referrer's choice, even of another company's consultant, unless they are full
         if standing is None or standing.available:
             name = chosen.username
     if name is None:
-        name = consultants.best_available(row.product.company_id, exclude=tried)
+        name = consultants.best_available(row.product.company_id, exclude=tried, standings=standings)
     if name is None:
         _log(row, "referral_unassigned", actor="system", after_={"tried": sorted(tried)})
         return None

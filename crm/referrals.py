@@ -18,7 +18,14 @@ from engine.errors import ConflictError, NotFoundError, ValidationError
 from forms import messages
 
 from . import consultants, phones
-from .lending import CONSULTANT_CHOICES, CUSTOMER_STATUSES, CommissionPolicy, LoanProduct, Referral
+from .lending import (
+    CONSULTANT_CHOICES,
+    CUSTOMER_STATUSES,
+    CommissionPolicy,
+    FinanceCompany,
+    LoanProduct,
+    Referral,
+)
 
 NATIONAL_ID = re.compile(r"^(\d{9}|\d{12})$")  # CMND (9 digits) or CCCD (12 digits)
 NAME_MAX = 200
@@ -118,6 +125,14 @@ def _consultant(data, clean_data, errors):
         errors["consultant_phone"] = _("No consultant has this phone number; "
                                        "check it or let the system choose.")
     clean_data["consultant_phone"] = phone if named else None
+
+
+def offered_products():
+    """The loan products a referral may name: active products of active finance companies,
+    by company name and product name."""
+    return (db.session.query(LoanProduct).join(FinanceCompany)
+            .filter(LoanProduct.active.is_(True), FinanceCompany.active.is_(True))
+            .order_by(FinanceCompany.name, LoanProduct.name).all())
 
 
 def by_id(referral_id):

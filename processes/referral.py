@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 import engine
 from accounts.models import Role, User
 from crm import referral_cases, referral_settings, referrals
-from crm.lending import LoanProduct
 from engine import outbox
 from engine.db import db
 from engine.errors import ConflictError
@@ -69,9 +68,7 @@ def open_referral(referral_id):
     unit = current_unit()
     referral_cases.link_case(referral_id, unit.instance.id if unit is not None else None)
     row = referrals.by_id(referral_id)
-    others = (db.session.query(LoanProduct)
-              .filter(LoanProduct.active.is_(True), LoanProduct.id != row.product_id)
-              .order_by(LoanProduct.name).all())
+    others = [product for product in referrals.offered_products() if product.id != row.product_id]
     return {
         "name": row.customer_name, "phone": row.phone, "national_id": row.national_id,
         "referrer": _full_name(row.referrer), "company": row.product.company.name,

@@ -10,7 +10,7 @@ import re
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
-from crm import consultants
+from crm import consultants, referrals
 from crm.lending import FinanceCompany, LoanProduct
 from engine.db import db
 
@@ -59,11 +59,8 @@ def progress_labels():
 
 def companies():
     """Active finance companies with their active products: ``[(company, [product, ...])]``."""
-    rows = (db.session.query(LoanProduct).join(FinanceCompany)
-            .filter(LoanProduct.active.is_(True), FinanceCompany.active.is_(True))
-            .order_by(FinanceCompany.name, LoanProduct.name).all())
     grouped = {}
-    for product in rows:
+    for product in referrals.offered_products():
         grouped.setdefault(product.company, []).append(product)
     return list(grouped.items())
 

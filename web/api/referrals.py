@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate
 
 from crm import consultants, referral_views, referrals
-from crm.lending import CONSULTANT_CHOICES, CUSTOMER_STATUSES, STATES, FinanceCompany, LoanProduct
+from crm.lending import CONSULTANT_CHOICES, CUSTOMER_STATUSES, STATES, FinanceCompany
 from engine.db import db
 from engine.errors import NotFoundError
 from processes import referral as referral_process
@@ -187,10 +187,7 @@ def lending_products_list():
     :raise 403: not a referrer
     """
     _referrer()
-    rows = (db.session.query(LoanProduct).join(FinanceCompany)
-            .filter(LoanProduct.active.is_(True), FinanceCompany.active.is_(True))
-            .order_by(FinanceCompany.name, LoanProduct.name).all())
-    return respond(LoanProductListSchema, {"items": rows})
+    return respond(LoanProductListSchema, {"items": referrals.offered_products()})
 
 
 @operation("/lending/stars", "GET", summary="Star consultants of a finance company", tag="referrals",
