@@ -110,7 +110,7 @@ def _next_task(instance_id):
 def task_comment_create(task_id):
     """:raise 422: empty comment"""
     task = access.task_for(current_user, task_id)
-    access.check(not access.is_auditor(current_user) or access.is_staff(current_user))
+    access.case_for(current_user, task.instance_id, "comment")
     comments.add(task.instance_id, request.form.get("body"), actor=current_user.username,
                  task_id=task.id)
     flash(_("Comment added."), "success")
