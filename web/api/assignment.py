@@ -46,6 +46,7 @@ def tasks_unclaim(task_id):
     manager = access.is_manager(user)
     if task.assignee not in (None, user.username) and not manager:
         raise held_by_other(task.assignee)
+    access.check(access.may_take(user, task))   # an auditor holding a task works none
     try:
         task = assignment.unclaim(task_id, actor=user.username, force=manager)
     except ConflictError as error:
