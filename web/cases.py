@@ -137,8 +137,7 @@ def case_show(instance_id):
         comments=comments.of_case(instance_id),
         files=db.session.query(Attachment).filter_by(instance_id=instance_id).order_by(Attachment.id).all(),
         may_take=lambda t: access.may_take(current_user, t), now=utcnow(),
-        read_only=not access.is_staff(current_user) and not access.is_manager(current_user)
-        and instance.started_by != current_user.username)
+        read_only=not access.may_see_case(current_user, instance, "comment"))
 
 
 @bp.get("/cases/<int:instance_id>/diagram.json")

@@ -43,6 +43,7 @@ def _page(task, *, values=None, errors=None, status=200):
         "tasks/show.html", task=task, form=form, data=data, definition=definition,
         instructions=instructions.render(task.instructions, data) if task.instructions else "",
         comments=notes, may_work=task.state == "open" and access.may_take(current_user, task),
+        may_comment=access.may_see_case(current_user, task.instance_id, "comment"),
         missing_form=bool(task.form_key) and form is None, now=utcnow()), status
 
 

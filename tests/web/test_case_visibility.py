@@ -122,7 +122,9 @@ def test_a_completed_tasks_team_no_longer_sees_the_case(two_lanes, sign_in):
 def test_an_auditor_reads_every_case_and_comments_on_none(two_lanes, sign_in):
     call = two_lanes()
     auditor = sign_in("auditor")
-    assert auditor.get(f"/cases/{call.instance_id}").status_code == 200
+    page = auditor.get(f"/cases/{call.instance_id}").get_data(as_text=True)
+    assert f"/cases/{call.instance_id}/comments" not in page   # no form to post with
+    assert f"/tasks/{call.id}/comments" not in auditor.get(f"/tasks/{call.id}").get_data(as_text=True)
     assert post(auditor, f"/cases/{call.instance_id}/comments", {"body": "noted"}).status_code == 403
     assert post(auditor, f"/tasks/{call.id}/comments", {"body": "noted"}).status_code == 403
 
@@ -130,5 +132,7 @@ def test_an_auditor_reads_every_case_and_comments_on_none(two_lanes, sign_in):
 def test_a_task_comment_needs_sight_of_the_case(lead_of_sales1, sign_in):
     [call] = db.session.query(HumanTask).filter_by(instance_id=lead_of_sales1.case, state="open").all()
     # the call waits in the sales queue, so sales2 may open the task, but not comment on the case
-    assert post(sign_in("sales2"), f"/tasks/{call.id}/comments", {"body": "mine now"}).status_code == 403
+    other = sign_in("sales2")
+    assert f"/tasks/{call.id}/comments" not in other.get(f"/tasks/{call.id}").get_data(as_text=True)
+    assert post(other, f"/tasks/{call.id}/comments", {"body": "mine now"}).status_code == 403
     assert post(sign_in("sales1"), f"/tasks/{call.id}/comments", {"body": "called"}).status_code == 302
