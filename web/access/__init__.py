@@ -69,6 +69,11 @@ def may_take(user, task):
     return task.candidate_role in roles(user)
 
 
+def may_assign(user):
+    """Whether ``user`` may give tasks to others (``TASK`` "assign": managers and admins)."""
+    return table.scope(table.TASK, "assign", roles(user)) == ANY
+
+
 def may_see_task(user, task):
     """An open task the user may take, one they hold or completed, or any task of a case
     they may see. A completed task's team sees it only through its case."""

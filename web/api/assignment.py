@@ -79,7 +79,7 @@ def tasks_assign(task_id):
     :raise 422: the user does not exist, is inactive, or may not take this task
     """
     user = caller()
-    access.check(access.is_manager(user), _("Only managers assign tasks."))
+    access.check(access.may_assign(user), _("Only managers assign tasks."))
     body = load_body(AssignRequestSchema)
     task = open_task(user, task_id)
     target = _assignee(body["username"], task) if body["username"] else None
