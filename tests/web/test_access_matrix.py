@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 from flask import g
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 import engine
 from accounts import service, tokens
@@ -22,12 +22,13 @@ from crm import leads, stages
 from crm.models import StageChange
 from engine import attachments
 from engine.db import db
-from engine.models import HumanTask, Notification
+from engine.models import HumanTask, Notification, ProcessInstance
 from processes import referral as procedure
 from tests.conftest import ONE_BACKEND, ROOT, deploy_file, fresh_database
 from tests.engine.helpers import complete
 from tests.referral_data import CONSULTANT_PHONES, catalogue, deploy_procedure, referral_form, start_case
 from tests.web.conftest import csrf
+from web import access
 from web.access.routes import ROUTES, allowed
 from web.api.registry import OPERATIONS
 
@@ -233,6 +234,15 @@ def test_every_route_has_a_rule_and_every_rule_a_route(matrix):
     assert {op.endpoint for op in OPERATIONS} <= endpoints
     assert sorted(endpoints - set(ROUTES)) == [], "routes without a rule in web/access/routes.py"
     assert sorted(set(ROUTES) - endpoints) == [], "rules of routes that do not exist"
+
+
+def test_the_case_list_and_the_one_case_check_agree_for_every_role_and_action(matrix):
+    every = db.session.scalars(select(ProcessInstance.id)).all()
+    for username in USERS.values():
+        user = db.session.query(User).filter_by(username=username).one()
+        for action in ("read", "comment", "attach"):
+            listed = set(db.session.scalars(access.visible_cases(select(ProcessInstance.id), user, action)))
+            assert listed == {case for case in every if access.may_see_case(user, case, action)}, username
 
 
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
