@@ -2,9 +2,11 @@
 pages, counts by state, one referral with its offers and the open task of its case.
 
 Who reads what is a :class:`Reader`: a consultant (``sees_all`` false) reads the referrals
-they hold and those offered to them and not yet answered; managers, admins and auditors
-(``sees_all``) read every one. The web layer decides which a user is; every query here
-narrows by it, so a consultant never reads another's referral (docs/referrals.md).
+they hold or held (an accepted offer) and those offered to them and not yet answered;
+managers, admins and auditors (``sees_all``) read every one. The web layer decides which a
+user is; every query here narrows by it, so a consultant never reads another's referral
+(docs/referrals.md). The same rule decides who sees a referral's case (:func:`case_part`,
+plugged into the web layer's permissions table; docs/security.md).
 """
 import re
 from dataclasses import dataclass
@@ -12,12 +14,12 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from accounts.models import User
 from engine.db import db
 from engine.errors import NotFoundError, ValidationError
-from engine.models import HumanTask
+from engine.models import HumanTask, ProcessInstance
 
 from . import phones
 from .lending import STATES, Commission, FinanceCompany, LoanProduct, Offer, Referral
@@ -121,12 +123,34 @@ def filters_from(args, *, reader, zone):
     return Filters(state, company_id, consultant, needle or None, first, last, zone)
 
 
+def consultant_part(username):
+    """A condition on :class:`Referral`: ``username`` holds it, held it (accepted an offer of
+    it, before a manager gave the work to another consultant) or has an open offer of it.
+    A consultant who handed it back or let the offer time out has no part in it."""
+    offered = select(Offer.referral_id).where(
+        Offer.consultant == username, or_(Offer.answer.is_(None), Offer.answer == "accepted"))
+    return or_(Referral.consultant == username, Referral.id.in_(offered))
+
+
 def visible(query, reader):
     """``query`` (a select of referrals) narrowed to what ``reader`` may read."""
     if reader.sees_all:
         return query
-    offered = select(Offer.referral_id).where(Offer.consultant == reader.username, Offer.answer.is_(None))
-    return query.where(or_(Referral.consultant == reader.username, Referral.id.in_(offered)))
+    return query.where(consultant_part(reader.username))
+
+
+def case_part(username, roles, fallback):
+    """A condition on :class:`ProcessInstance`: a ``loan_referral`` case ``username`` has a
+    part in, as its referrer or as a consultant (:func:`consultant_part`). The case's lane
+    (``consultant``) grants nothing: every consultant is in it.
+
+    :param fallback: the condition for a case with no referral row (one started by hand)
+    """
+    del roles
+    mine = or_(Referral.referrer == username, consultant_part(username))
+    held = select(Referral.instance_id).where(mine, Referral.instance_id.is_not(None))
+    linked = select(Referral.id).where(Referral.instance_id == ProcessInstance.id)
+    return or_(ProcessInstance.id.in_(held), and_(~linked.exists(), fallback))
 
 
 def _matching(needle):

@@ -36,18 +36,6 @@ bp = Blueprint("cases", __name__)
 PER_PAGE = 25
 
 
-def _visible(query):
-    """Only the cases the user may see (managers and auditors see every case)."""
-    user = current_user
-    if access.is_manager(user) or access.is_auditor(user):
-        return query
-    mine = or_(HumanTask.assignee == user.username, HumanTask.completed_by == user.username)
-    if access.is_staff(user):
-        mine = or_(mine, HumanTask.candidate_role.in_(sorted(access.roles(user))))
-    involved = select(HumanTask.instance_id).where(mine)
-    return query.where(or_(ProcessInstance.started_by == user.username, ProcessInstance.id.in_(involved)))
-
-
 STATUSES = ("running", "completed", "cancelled", "error")
 
 
@@ -114,8 +102,9 @@ def case_index():
     """The case list and search (docs/audit.md). :raise 422: a bad filter, named on the form"""
     page = max(1, request.args.get("page", 1, type=int) or 1)
     clauses, values, errors = search_filters(request.args)
+    listed = select(ProcessInstance).options(selectinload(ProcessInstance.version))
     cases = [] if errors else db.session.scalars(
-        _visible(select(ProcessInstance).options(selectinload(ProcessInstance.version)))
+        access.visible_cases(listed, current_user)
         .where(*clauses).order_by(ProcessInstance.id.desc())
         .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
     definitions = db.session.query(ProcessDefinition).order_by(ProcessDefinition.name).all()
@@ -148,8 +137,7 @@ def case_show(instance_id):
         comments=comments.of_case(instance_id),
         files=db.session.query(Attachment).filter_by(instance_id=instance_id).order_by(Attachment.id).all(),
         may_take=lambda t: access.may_take(current_user, t), now=utcnow(),
-        read_only=not access.is_staff(current_user) and not access.is_manager(current_user)
-        and instance.started_by != current_user.username)
+        read_only=not access.may_see_case(current_user, instance, "comment"))
 
 
 @bp.get("/cases/<int:instance_id>/diagram.json")
@@ -206,8 +194,7 @@ def case_audit_verify(instance_id):
 @login_required
 def case_comment_create(instance_id):
     """:raise 422: empty or too long"""
-    instance = access.case_for(current_user, instance_id)
-    access.check(not (access.is_auditor(current_user) and not access.is_staff(current_user)))
+    instance = access.case_for(current_user, instance_id, "comment")
     comments.add(instance.id, request.form.get("body"), actor=current_user.username)
     flash(_("Comment added."), "success")
     return redirect(url_for("cases.case_show", instance_id=instance_id) + "#comments")
@@ -217,8 +204,7 @@ def case_comment_create(instance_id):
 @login_required
 def case_attachment_create(instance_id):
     """:raise 422: no file, a refused type, or too large"""
-    instance = access.case_for(current_user, instance_id)
-    access.check(not (access.is_auditor(current_user) and not access.is_staff(current_user)))
+    instance = access.case_for(current_user, instance_id, "attach")
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ValidationError(_("Choose a file first."), fields={"file": _("This field is required.")})

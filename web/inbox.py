@@ -95,7 +95,7 @@ def task_unclaim(task_id):
 @login_required
 def task_assign(task_id):
     """:raise 403: not a manager  :raise 422: unknown user or one who may not take the task"""
-    access.check(access.is_manager(current_user))
+    access.check(access.may_assign(current_user))
     task = access.task_for(current_user, task_id)
     username = request.form.get("username") or None
     if username is not None:

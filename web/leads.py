@@ -26,7 +26,7 @@ from . import access
 
 bp = Blueprint("leads", __name__)
 PER_PAGE = 25
-READERS = frozenset({"sales", "manager", "admin", "auditor"})
+READERS = access.CUSTOMER_READERS
 ROUND_ROBIN = "round_robin"
 # Sources a person picks when typing a lead in ("import" and "api" are set by those paths).
 MANUAL_SOURCES = tuple(s for s in SOURCES if s not in ("import", "api"))

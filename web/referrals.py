@@ -22,17 +22,16 @@ from . import access, portal_forms, portal_texts
 from .i18n import DEFAULT_TIMEZONE
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
-OVERSEERS = frozenset({"manager", "admin", "auditor"})
-READERS = OVERSEERS | {"consultant"}
 MAX_PAGE = 10_000
 FILTERS = ("state", "company", "consultant", "q", "from", "to")
 
 
 def _reader():
-    """The signed-in user as a :class:`crm.referral_staff.Reader`. :raise 403: not a reader"""
-    roles = access.roles(current_user)
-    access.check(bool(roles & READERS))
-    return referral_staff.Reader(current_user.username, sees_all=bool(roles & OVERSEERS))
+    """The signed-in user as a :class:`crm.referral_staff.Reader` (the permissions table's
+    ``REFERRAL``). :raise 403: not a reader"""
+    reach = access.referral_reader(current_user)
+    access.check(reach != access.table.NONE)
+    return referral_staff.Reader(current_user.username, sees_all=reach == access.table.ANY)
 
 
 def labels():
@@ -106,7 +105,7 @@ def referral_show(referral_id):
 @login_required
 def consultant_index():
     """Each finance company's consultants by the star rule. :raise 403: consultants, other roles"""
-    access.check(bool(access.roles(current_user) & OVERSEERS))
+    access.check(access.referral_reader(current_user) == access.table.ANY)
     rankings = [(company, consultants.ranking(company.id)) for company in referral_staff.companies()]
     return render_template("referrals/consultants.html", rankings=rankings,
                            window=consultants.WINDOW_DAYS)

@@ -43,6 +43,7 @@ def _page(task, *, values=None, errors=None, status=200):
         "tasks/show.html", task=task, form=form, data=data, definition=definition,
         instructions=instructions.render(task.instructions, data) if task.instructions else "",
         comments=notes, may_work=task.state == "open" and access.may_take(current_user, task),
+        may_comment=access.may_see_case(current_user, task.instance_id, "comment"),
         missing_form=bool(task.form_key) and form is None, now=utcnow()), status
 
 
@@ -110,7 +111,7 @@ def _next_task(instance_id):
 def task_comment_create(task_id):
     """:raise 422: empty comment"""
     task = access.task_for(current_user, task_id)
-    access.check(not access.is_auditor(current_user) or access.is_staff(current_user))
+    access.case_for(current_user, task.instance_id, "comment")
     comments.add(task.instance_id, request.form.get("body"), actor=current_user.username,
                  task_id=task.id)
     flash(_("Comment added."), "success")

@@ -46,6 +46,7 @@ def tasks_unclaim(task_id):
     manager = access.is_manager(user)
     if task.assignee not in (None, user.username) and not manager:
         raise held_by_other(task.assignee)
+    access.check(access.may_take(user, task))   # an auditor holding a task works none
     try:
         task = assignment.unclaim(task_id, actor=user.username, force=manager)
     except ConflictError as error:
@@ -78,7 +79,7 @@ def tasks_assign(task_id):
     :raise 422: the user does not exist, is inactive, or may not take this task
     """
     user = caller()
-    access.check(access.is_manager(user), _("Only managers assign tasks."))
+    access.check(access.may_assign(user), _("Only managers assign tasks."))
     body = load_body(AssignRequestSchema)
     task = open_task(user, task_id)
     target = _assignee(body["username"], task) if body["username"] else None
