@@ -115,12 +115,12 @@ def _indented_size(text, width=4, *args, **kwargs):
     return len(text) + (text.count("\n") + 1) * pad
 
 
-def _joined_size(items, separator=""):
+def _joined_size(items, separator="", *args, **kwargs):
     count = len(items) if hasattr(items, "__len__") else 0
     return text_size(items) + len(str(separator)) * count
 
 
-def _groups(count, *args, **kwargs):
+def _groups(count):
     if int(count) > MAX_ITEMS:
         raise LimitError("size", f"more than {MAX_ITEMS} groups")
     return 0
@@ -134,12 +134,14 @@ FILTER_SIZES = {
     "replace": _replaced_size,
     "format": lambda value, *args, **kwargs: _printf_size(value, (args, kwargs)),
     "join": _joined_size,
-    "batch": lambda value, *a, **k: _groups(*a, **k),
-    "slice": lambda value, *a, **k: _groups(*a, **k),
+    "batch": lambda value, linecount=1, *a, **k: _groups(linecount),
+    "slice": lambda value, slices=1, *a, **k: _groups(slices),
 }
 # Filters that turn their value into text of about its size.
-TEXT_FILTERS = {"string", "pprint", "tojson", "urlize", "striptags", "title", "upper", "lower",
-                "capitalize", "trim", "escape", "e", "forceescape", "urlencode", "xmlattr", "list"}
+FILTER_SIZES.update(dict.fromkeys(
+    ("string", "pprint", "tojson", "urlize", "striptags", "title", "upper", "lower", "capitalize", "trim",
+     "escape", "e", "forceescape", "urlencode", "xmlattr", "list"),
+    lambda value, *a, **k: text_size(value)))
 
 
 def _str_method_size(text, name, args, kwargs):
@@ -245,14 +247,12 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
 
     def _bounded_filter(self, name, function):
         size_of = FILTER_SIZES.get(name)
-        if size_of is None and name in TEXT_FILTERS:
-            size_of = text_size
 
         def bounded(*args, **kwargs):
             self.step()
             values = args[1:] if hasattr(function, "jinja_pass_arg") else args
             if size_of and values:
-                self.build(size_of(*values, **kwargs) if size_of is not text_size else text_size(values[0]))
+                self.build(size_of(*values, **kwargs))
             return function(*args, **kwargs)
 
         update_wrapper(bounded, function)

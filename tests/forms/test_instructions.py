@@ -133,7 +133,8 @@ def test_templates_asking_for_too_much_memory_or_time_are_refused_fast_with_a_cl
 def test_ordinary_use_of_the_bounded_filters_still_works():
     html = instructions.render(
         "{{ name|center(9) }}|{{ '%.2f'|format(amount) }}|{{ '{:>6}'.format(name) }}|{{ name * 2 }}|"
-        "{{ note|truncate(12) }}|{{ [name, name]|join('+') }}|{{ 2 ** 10 }}|{% set ns = namespace(n=0) %}"
+        "{{ note|truncate(12) }}|{{ [name, name]|join('+') }}|{{ items|join(',', attribute='n') }}|"
+        "{{ items|batch(linecount=1)|list|length }}|{{ 2 ** 10 }}|{% set ns = namespace(n=0) %}"
         "{% for i in range(3) %}{% set ns.n = ns.n + i %}{% endfor %}{{ ns.n }}",
-        {"name": "Lan", "amount": 3.14159, "note": "a long note indeed"})
-    assert html == "<p>   Lan   |3.14|   Lan|LanLan|a long...|Lan+Lan|1024|3</p>\n"
+        {"name": "Lan", "amount": 3.14159, "note": "a long note indeed", "items": [{"n": "a"}, {"n": "b"}]})
+    assert html == "<p>   Lan   |3.14|   Lan|LanLan|a long...|Lan+Lan|a,b|2|1024|3</p>\n"
