@@ -49,6 +49,8 @@ class _Fields:
         self.env.step()
         self.env.check_output(value)
         text = value.unescape() if isinstance(value, Markup) else "" if value is None else str(value)
+        if not text:
+            return ""  # nothing to hide from Markdown, and an empty line stays empty
         self.size += len(text)
         if self.size > MAX_SIZE:
             raise LimitError("size", f"fields over {MAX_SIZE} characters")
