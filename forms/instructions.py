@@ -24,6 +24,7 @@ from . import messages
 from .template_limits import MAX_BUILT, MAX_SIZE, BoundedEnvironment, LimitError
 
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+MAX_NESTING = 20
 
 
 class _OwnerText(str):
@@ -61,13 +62,17 @@ class _Fields:
         """``html`` with each placeholder replaced by its value, HTML-escaped."""
         return self.pattern.sub(lambda match: self._expand(int(match.group(1))), html)
 
-    def _expand(self, number):
+    def _expand(self, number, depth=0):
         # A value may hold placeholders of earlier values (a macro's output run through a
-        # filter): they are expanded too, each once.
+        # filter): they are expanded too, each once, at most MAX_NESTING deep.
+        if depth > MAX_NESTING:
+            raise LimitError("work", f"fields nested over {MAX_NESTING} deep")
         if number not in self.expanded:
             parts = self.pattern.split(self.values[number])
-            text = "".join(self._expand(int(part)) if odd and int(part) < number else str(escape(part))
-                           for odd, part in ((i % 2 == 1, p) for i, p in enumerate(parts)))
+            # split() with a group: the text between placeholders at even places, their numbers at odd
+            text = "".join(
+                self._expand(int(part), depth + 1) if place % 2 and int(part) < number else str(escape(part))
+                for place, part in enumerate(parts))
             self.expanded_size += len(text)
             if len(text) > MAX_SIZE or self.expanded_size > MAX_BUILT:
                 raise LimitError("size", f"fields over {MAX_SIZE} characters")
@@ -104,6 +109,10 @@ def _same_site_image(element, attribute, value):
     return value
 
 
+def _limit_note(error):
+    return messages.instructions_too_large() if error.kind == "size" else messages.instructions_too_slow()
+
+
 def _markdown(text):
     return MarkdownIt("commonmark").enable("table").render(text)
 
@@ -123,16 +132,15 @@ def render(markdown_text, data):
     try:
         text, fields = _fill(source, data)
     except LimitError as error:
-        text, fields = source, None
-        note = messages.instructions_too_large() if error.kind == "size" else messages.instructions_too_slow()
+        text, fields, note = source, None, _limit_note(error)
     except Exception:  # noqa: BLE001 - any failure of an author's template shows the raw text
         text, fields, note = source, None, messages.instructions_failed()
     html = _markdown(text)
     if fields is not None:
         try:
             html = fields.insert(html)
-        except LimitError:
-            html, note = _markdown(source), messages.instructions_too_large()
+        except LimitError as error:
+            html, note = _markdown(source), _limit_note(error)
     if note:
         html += f"<p><em>{escape(note)}</em></p>"
     return Markup(nh3.clean(  # noqa: S704 - nh3 has just sanitised it

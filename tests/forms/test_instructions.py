@@ -121,6 +121,8 @@ def test_images_load_only_from_this_site():
     ("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}", "too much work"),
     ("{% macro a() %}{{ b() }}{{ b() }}{% endmacro %}{% macro b() %}{{ c() }}{{ c() }}{% endmacro %}"
      "{% macro c() %}{% for i in range(50000) %}{% endfor %}{% endmacro %}{{ a() }}", "too much work"),
+    ("{% macro m(x) %}{{ x }}{% endmacro %}{% set ns = namespace(s='a') %}"
+     "{% for i in range(3000) %}{% set ns.s = m(ns.s)|trim %}{% endfor %}{{ ns.s }}", "too much work"),
 ])
 def test_templates_asking_for_too_much_memory_or_time_are_refused_fast_with_a_clear_note(source, note):
     started = time.perf_counter()
