@@ -102,7 +102,7 @@ def _fill(source, data):
 def _same_site_image(element, attribute, value):
     # Images load only from this site: a remote image tells its host who opened the task.
     # A relative address has no scheme (no ":" before the first "/", "?" or "#") and no
-    # host ("//host", or "/\\host", which browsers read the same way).
+    # host ("//host", or "/\host", which browsers read the same way).
     if element == "img" and attribute == "src" and (
             SCHEME.match(value) or value.startswith("//") or any(ch <= " " or ch == "\\" for ch in value)):
         return None
