@@ -13,6 +13,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from forms.spreadsheet import append_row
+
 DURATION = "[h]:mm"
 PERCENT = "0.0%"
 DATETIME = "yyyy-mm-dd hh:mm"
@@ -48,7 +50,7 @@ def _sheet(book, key, labels, headers):
     """A sheet titled ``labels["sheets"][key]`` with a bold, frozen header row."""
     title = labels["sheets"][key].translate(FORBIDDEN_IN_TITLES).strip()[:31]
     sheet = book.create_sheet(title)
-    sheet.append(headers)
+    append_row(sheet, headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
@@ -85,9 +87,9 @@ def _sources(book, report, labels):
     sheet = _sheet(book, "sources", labels,
                    [columns["source"], *[labels["status"].get(s, s) for s in statuses], columns["total"]])
     for row in report["rows"]:
-        sheet.append([labels["source"].get(row["source"], row["source"]),
+        append_row(sheet, [labels["source"].get(row["source"], row["source"]),
                       *[row["counts"][s] for s in statuses], row["total"]])
-    sheet.append([columns["total"], *[report["totals"][s] for s in statuses], report["total"]])
+    append_row(sheet, [columns["total"], *[report["totals"][s] for s in statuses], report["total"]])
     sheet.cell(sheet.max_row, 1).font = Font(bold=True)
     _fit(sheet)
 
@@ -99,7 +101,7 @@ def _calls(book, report, labels):
     headers = [columns["day"], columns["rep"], *named, columns["total"]]
     sheet = _sheet(book, "calls", labels, headers)
     for row in report["rows"]:
-        sheet.append([row["day"], _person(labels, row["rep"]), *[row["counts"][o] for o in outcomes],
+        append_row(sheet, [row["day"], _person(labels, row["rep"]), *[row["counts"][o] for o in outcomes],
                       row["total"]])
     _fit(sheet, {1: DATE})
 
@@ -108,10 +110,10 @@ def _first_call(book, report, labels):
     columns = labels["columns"]
     keys = ("leads", "called", "waiting", "median", "p90", "average", "oldest_waiting")
     sheet = _sheet(book, "first_call", labels, [columns["rep"], *[columns[k] for k in keys]])
-    sheet.append([labels["team"], *[report["team"][k] for k in keys]])
+    append_row(sheet, [labels["team"], *[report["team"][k] for k in keys]])
     sheet.cell(2, 1).font = Font(bold=True)
     for row in report["reps"]:
-        sheet.append([_person(labels, row["rep"]), *[row[k] for k in keys]])
+        append_row(sheet, [_person(labels, row["rep"]), *[row[k] for k in keys]])
     _fit(sheet, {n: DURATION for n in range(5, 9)})
 
 
@@ -120,7 +122,7 @@ def _funnel(book, report, labels):
     sheet = _sheet(book, "funnel", labels,
                    [columns["stage"], columns["count"], columns["of_leads"], columns["of_previous"]])
     for stage in report["stages"]:
-        sheet.append([labels["stage"].get(stage["stage"], stage["stage"]), stage["count"],
+        append_row(sheet, [labels["stage"].get(stage["stage"], stage["stage"]), stage["count"],
                       stage["of_leads"], stage["of_previous"]])
     _fit(sheet, {3: PERCENT, 4: PERCENT})
 
@@ -132,7 +134,7 @@ def _overdue(book, rows, labels, zone):
         columns["customer"], columns["phone"], columns["rep"], columns["step"],
         columns["callback_at"] + zoned, columns["due_at"] + zoned, columns["late"], columns["case"]])
     for row in rows:
-        sheet.append([row["name"], row["phone"], _person(labels, row["rep"]),
+        append_row(sheet, [row["name"], row["phone"], _person(labels, row["rep"]),
                       labels["step"].get(row["step"], row["step"]), _local(row["callback_at"], zone),
                       _local(row["due_at"], zone), row["late"], row["instance_id"]])
     _fit(sheet, {5: DATETIME, 6: DATETIME, 7: DURATION})
@@ -142,7 +144,7 @@ def _about(book, rows, labels):
     columns = labels["columns"]
     sheet = _sheet(book, "about", labels, [columns["setting"], columns["value"]])
     for label, value in rows:
-        sheet.append([label, value])
+        append_row(sheet, [label, value])
     _fit(sheet)
 
 

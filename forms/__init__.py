@@ -13,7 +13,8 @@ Public API::
     describe_schema(schema, ui=None, *, locale, task_data) -> FormView   (a schema not in a file)
     validate(form_key, ui_form_key=None, *, formdata | json, files, locale, timezone, region, task_data)
         -> dict
-    instructions.render(markdown_text, data) -> Markup
+    instructions.render(markdown_text, data) -> Markup   (data as text, template bounded)
+    spreadsheet.csv_row(values) -> list    spreadsheet.append_row(sheet, values)   (never a formula)
 
 ``task_data`` is the task's data, where spiff-arena's dynamic choices
 (``"anyOf": ["options_from_task_data_var:NAME"]``) are read (``dynamic_options``).

@@ -1,63 +1,147 @@
 """Task instructions: Markdown with Jinja fields from the task data, made safe to show.
 
 Process owners write the instructions (spiff ``instructionsForEndUser``); the task data
-fills in ``{{ customer_name }}``. Data is inserted as text, the Markdown becomes HTML,
-and nh3 removes anything that could run in the browser.
+fills in ``{{ customer_name }}``. The owner's text is Markdown; the data is only ever
+text: a customer named ``![p](http://host/x.png)`` or ``# Big`` shows those characters.
+
+How: each ``{{ }}`` value becomes a placeholder (a long number, which Markdown
+leaves alone), the owner's Markdown becomes HTML, the values are HTML-escaped into
+the placeholders, and nh3 removes anything that could run in the browser or load from
+elsewhere: links keep http(s), mailto and tel and get ``rel="noopener noreferrer"``;
+images load only from this site (a relative address). The template runs in
+:mod:`forms.template_limits`, so it cannot take much memory or time.
 """
+import re
+import secrets
+
 import nh3
 from jinja2 import ChainableUndefined
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from . import messages
+from .template_limits import MAX_BUILT, MAX_SIZE, BoundedEnvironment, LimitError
 
-MAX_SIZE = 100_000
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
+MAX_NESTING = 20
+SCHEME = re.compile(r"[^/?#]*:")
 
 
-class _Environment(SandboxedEnvironment):
-    """No ``"x" * 10**9``: repetition and powers that would build huge values are refused."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context, operator_name, left, right):
-        if operator_name == "**" and isinstance(right, int | float) and abs(right) > 100:
-            raise SecurityError("exponent too large")
-        if operator_name == "*":
-            sizes = [len(v) for v in (left, right) if isinstance(v, str | list | tuple)]
-            counts = [v for v in (left, right) if isinstance(v, int)]
-            if sizes and counts and sizes[0] * max(counts[0], 0) > MAX_SIZE:
-                raise SecurityError("result too large")
-        return super().call_binop(context, operator_name, left, right)
+class _OwnerText(str):
+    """Text the template itself made (a macro, a ``{% set %}`` block): Markdown, not data."""
 
 
-def _text(value):
-    # Data is text: "<b>" in a customer's name shows as "<b>", it does not make bold.
-    return value if isinstance(value, Markup) else escape("" if value is None else value)
+class _Fields:
+    """The ``{{ }}`` values of one render, each standing in the Markdown as a placeholder."""
+
+    def __init__(self, env):
+        self.env = env
+        self.values = []
+        self.size = 0
+        # Digits only: Markdown leaves them alone anywhere, and |upper or |lower keep them.
+        self.prefix = str(secrets.randbelow(9 * 10**17) + 10**17)
+        self.pattern = re.compile(self.prefix + r"(\d{6})")
+        self.expanded = {}
+        self.expanded_size = 0
+
+    def finalize(self, value):
+        if isinstance(value, _OwnerText):
+            return value
+        self.env.step()
+        self.env.check_output(value)
+        text = value.unescape() if isinstance(value, Markup) else "" if value is None else str(value)
+        if not text:
+            return ""  # nothing to hide from Markdown, and an empty line stays empty
+        self.size += len(text)
+        if self.size > MAX_SIZE:
+            raise LimitError("size", f"fields over {MAX_SIZE} characters")
+        self.values.append(text)
+        return f"{self.prefix}{len(self.values) - 1:06d}"
+
+    def insert(self, html):
+        """``html`` with each placeholder replaced by its value, HTML-escaped."""
+        return self.pattern.sub(lambda match: self._expand(int(match.group(1))), html)
+
+    def _expand(self, number, depth=0):
+        # A value may hold placeholders of earlier values (a macro's output run through a
+        # filter): they are expanded too, each once, at most MAX_NESTING deep.
+        if depth > MAX_NESTING:
+            raise LimitError("work", f"fields nested over {MAX_NESTING} deep")
+        if number not in self.expanded:
+            parts = self.pattern.split(self.values[number])
+            # split() with a group: the text between placeholders at even places, their numbers at odd
+            text = "".join(
+                self._expand(int(part), depth + 1) if place % 2 and int(part) < number else str(escape(part))
+                for place, part in enumerate(parts))
+            self.expanded_size += len(text)
+            if len(text) > MAX_SIZE or self.expanded_size > MAX_BUILT:
+                raise LimitError("size", f"fields over {MAX_SIZE} characters")
+            self.expanded[number] = text
+        return self.expanded[number]
+
+
+def _fill(source, data):
+    """The owner's Markdown with the fields as placeholders, and the fields.
+
+    :raises LimitError: over a limit of :mod:`forms.template_limits`
+    :raises Exception: anything else a broken template or odd data raises
+    """
+    env = BoundedEnvironment(autoescape=False, undefined=ChainableUndefined)
+    fields = _Fields(env)
+    env.finalize = fields.finalize
+    env.concat = lambda parts: _OwnerText("".join(parts))
+    chunks, size = [], 0
+    for chunk in env.from_string(source).generate(data if isinstance(data, dict) else {}):
+        size += len(chunk)
+        if size > MAX_SIZE:
+            raise LimitError("size", f"instructions over {MAX_SIZE} characters")
+        chunks.append(chunk)
+    return "".join(chunks), fields
+
+
+def _same_site_image(element, attribute, value):
+    # Images load only from this site: a remote image tells its host who opened the task.
+    # A relative address has no scheme (no ":" before the first "/", "?" or "#") and no
+    # host ("//host", or "/\host", which browsers read the same way).
+    if element == "img" and attribute == "src" and (
+            SCHEME.match(value) or value.startswith("//") or any(ch <= " " or ch == "\\" for ch in value)):
+        return None
+    return value
+
+
+def _limit_note(error):
+    return messages.instructions_too_large() if error.kind == "size" else messages.instructions_too_slow()
+
+
+def _markdown(text):
+    return MarkdownIt("commonmark").enable("table").render(text)
 
 
 def render(markdown_text, data):
     """``markdown_text`` with its Jinja fields filled from ``data``, as sanitised HTML.
 
-    Undefined fields render empty. A template that fails to render is shown as written,
-    followed by a short note; this function does not raise for bad templates or data.
+    Undefined fields render empty. A template that fails to render, or asks for more
+    than the limits allow, is shown as written, followed by a short note saying why;
+    this function does not raise for bad templates or data.
 
     :param data: the task data (a dict); other values count as no data
     :returns: ``markupsafe.Markup``
     """
     source = markdown_text or ""
-    env = _Environment(autoescape=False, undefined=ChainableUndefined, finalize=_text)
     note = None
     try:
-        text = env.from_string(source).render(data if isinstance(data, dict) else {})
-        if len(text) > MAX_SIZE:
-            raise SecurityError("result too large")
+        text, fields = _fill(source, data)
+    except LimitError as error:
+        text, fields, note = source, None, _limit_note(error)
     except Exception:  # noqa: BLE001 - any failure of an author's template shows the raw text
-        text, note = source, messages.instructions_failed()
-    html = MarkdownIt("commonmark").enable("table").render(text)
+        text, fields, note = source, None, messages.instructions_failed()
+    html = _markdown(text)
+    if fields is not None:
+        try:
+            html = fields.insert(html)
+        except LimitError as error:
+            html, note = _markdown(source), _limit_note(error)
     if note:
         html += f"<p><em>{escape(note)}</em></p>"
     return Markup(nh3.clean(  # noqa: S704 - nh3 has just sanitised it
-        html, url_schemes=URL_SCHEMES, link_rel="noopener noreferrer"))
-
+        html, url_schemes=URL_SCHEMES, link_rel="noopener noreferrer", attribute_filter=_same_site_image))

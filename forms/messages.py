@@ -165,3 +165,11 @@ def one_file():
 
 def instructions_failed():
     return _("Some fields of these instructions could not be filled in.")
+
+
+def instructions_too_large():
+    return _("These instructions were not filled in: the result would be too large to show.")
+
+
+def instructions_too_slow():
+    return _("These instructions were not filled in: filling them in takes too much work.")

@@ -16,6 +16,7 @@ from openpyxl.styles import Font
 from engine import audit
 from engine.db import db
 from engine.models import AuditEvent
+from forms.spreadsheet import append_row, csv_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -41,10 +42,10 @@ def to_csv(events):
     """The trail as CSV bytes (UTF-8 with a BOM)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(columns())
+    writer.writerow(csv_row(columns()))
     for row in rows(events):
         row[1] = row[1].isoformat(timespec="seconds")
-        writer.writerow(row)
+        writer.writerow(csv_row(row))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -53,14 +54,14 @@ def to_xlsx(events, title):
     book = Workbook()
     sheet = book.active
     sheet.title = _("Audit trail")[:31]
-    sheet.append([title])
-    sheet.append([_("Times in %(zone)s", zone=str(get_timezone()))])
-    sheet.append(columns())
+    append_row(sheet, [title])
+    append_row(sheet, [_("Times in %(zone)s", zone=str(get_timezone()))])
+    append_row(sheet, columns())
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for row in rows(events):
         row[1] = row[1].replace(tzinfo=None)  # Excel has no zones; the zone is in row 2
-        sheet.append(row)
+        append_row(sheet, row)
     for column in sheet.iter_cols(min_row=4, min_col=2, max_col=2):
         for cell in column:
             cell.number_format = "yyyy-mm-dd hh:mm:ss"

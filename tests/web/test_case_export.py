@@ -2,6 +2,7 @@
 import csv
 import io
 import json
+import zipfile
 
 from openpyxl import load_workbook
 from sqlalchemy import update
@@ -62,3 +63,22 @@ def test_verifying_a_tampered_trail_names_the_first_broken_link(lead, sign_in):
     assert 'data-intact="false"' in html and f"broken at event {event.seq}" in html and "edited" in html
     page = client.get(f"/cases/{lead.instance_id}/verify", follow_redirects=True).get_data(as_text=True)
     assert f"broken at event {event.seq}" in page
+
+
+FORMULA = '=HYPERLINK("http://host/F1","F1")'
+
+
+def test_formula_like_text_in_the_trail_is_text_in_the_csv_and_the_xlsx(lead, sign_in):
+    engine.complete_task(lead.id, actor=FORMULA, data={"outcome": "no_need"})
+    client = sign_in("auditor")
+    rows = list(csv.reader(io.StringIO(client.get(f"/cases/{lead.instance_id}/timeline.csv")
+                                       .data.decode("utf-8-sig"))))
+    assert ["'" + FORMULA] in [row[3:4] for row in rows]
+    assert all(row[0].isdigit() for row in rows[1:])  # sequence numbers stay numbers
+    data = client.get(f"/cases/{lead.instance_id}/timeline.xlsx").data
+    sheet = load_workbook(io.BytesIO(data)).active
+    actor = next(row[3] for row in sheet.iter_rows(min_row=4) if row[3].value == FORMULA)
+    assert actor.data_type == "s" and actor.quotePrefix
+    assert isinstance(sheet.cell(4, 1).value, int)
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        assert b"<f>" not in book.read("xl/worksheets/sheet1.xml")

@@ -4,6 +4,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from io import BytesIO
+from zipfile import ZipFile
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -176,3 +177,21 @@ def test_the_chart_library_is_served_from_the_vendor_folder(client):
     with client.get("/static/vendor/chartjs/chart.umd.min.js") as response:
         assert response.status_code == 200, "run `make assets`"
         assert b"Chart.js v4" in response.get_data()[:200]
+
+
+FORMULA = '=HYPERLINK("http://host/F1","F1")'
+
+
+def test_a_lead_named_like_a_formula_is_plain_text_in_the_export(late_call_back, sign_in):
+    customer = db.session.query(Customer).filter_by(phone="+84977333444").one()
+    customer.name = FORMULA
+    db.session.commit()
+    response = sign_in("manager").get(f"/reports/export.xlsx?{PERIOD}")
+    assert response.status_code == 200
+    overdue = load_workbook(BytesIO(response.get_data())).worksheets[4]
+    name = overdue["A2"]
+    assert name.value == FORMULA and name.data_type == "s" and name.quotePrefix
+    assert isinstance(overdue["G2"].value, timedelta)  # numbers and durations stay numbers
+    with ZipFile(BytesIO(response.get_data())) as book:
+        sheets = [part for part in book.namelist() if part.startswith("xl/worksheets/")]
+        assert sheets and not any(b"<f>" in book.read(part) for part in sheets)

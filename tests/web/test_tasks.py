@@ -1,8 +1,11 @@
 """The task page: the form of the task, instructions, completing, errors next to fields."""
 import re
 
+from flask_babel import force_locale
+
 from engine.db import db
 from engine.models import AuditEvent, HumanTask
+from forms import messages
 from tests.web.conftest import post
 
 
@@ -86,3 +89,22 @@ def test_a_comment_on_a_task_is_shown_and_audited(two_lanes, sign_in):
 
 def test_an_unknown_task_is_404(sign_in):
     assert sign_in("sales1").get("/tasks/nope").status_code == 404
+
+
+def test_markdown_in_a_customer_name_shows_as_text_on_the_task_page(two_lanes, sign_in):
+    call = two_lanes("![p](http://host/x.png) [site](http://host/) # Big")
+    html = sign_in("sales1").get(f"/tasks/{call.id}").get_data(as_text=True)
+    assert "<strong>![p](http://host/x.png) [site](http://host/) # Big</strong>" in html
+    assert 'src="http://host' not in html and 'href="http://host' not in html
+
+
+def test_instructions_asking_for_a_gigabyte_show_a_note_not_a_server_error(two_lanes, sign_in):
+    call = two_lanes()
+    call.instructions = "Size: {{ 'x'|center(10**9)|length }}"
+    db.session.commit()
+    response = sign_in("sales1").get(f"/tasks/{call.id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<p>Size: {{ 'x'|center(10**9)|length }}</p>" in html and "1000000000" not in html
+    with force_locale("vi"):  # sales1 reads Vietnamese
+        assert messages.instructions_too_large() in html
