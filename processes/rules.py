@@ -113,7 +113,7 @@ def check_values(schema, values, where):
             for key in error.validator_value:
                 if key not in values:
                     found.setdefault(f"{where}.{key}", messages.required())
-        elif error.validator != "additionalProperties":
+        elif path or error.validator != "additionalProperties":  # top-level unknown keys: named above
             found.setdefault(f"{where}.{path[0]}" if path else where, messages.invalid())
     if found:
         raise ValidationError(messages.form_invalid(), fields=found)
