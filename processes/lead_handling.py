@@ -15,8 +15,9 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 
 from crm.models import Customer, Interaction, Order
+from crm.records import active_sales
 from engine.db import db
-from engine.errors import ForbiddenError
+from engine.errors import ForbiddenError, ValidationError
 from engine.types import utcnow
 from engine.unit import current_unit
 
@@ -163,6 +164,17 @@ def check_customer(user, customer_id, access):
                              fields={"data.customer_id": _("Has its lead case already.")})
 
 
+def check_owner(_user, owner, _access):
+    """The owner a start names gets the call-back bells: an active sales user, as for
+    ``POST /leads``.
+
+    :raises ValidationError: anyone else
+    """
+    if not active_sales(owner):
+        message = _("Not an active sales user.")
+        raise ValidationError(message, fields={"data.owner": message})
+
+
 def link_customer(instance, data):
     """Make the new case the lead case of the customer it names (if it still has none)."""
     if data.get("customer_id") is not None:
@@ -173,7 +185,8 @@ def link_customer(instance, data):
 
 
 RULES = ProcessRules(PROCESS, Start(roles=OVERSEERS | {"sales"}, form=START_FORM,
-                                    records={"customer_id": check_customer}, after_start=link_customer))
+                                    records={"customer_id": check_customer, "owner": check_owner},
+                                    after_start=link_customer))
 
 HELPERS = {
     "call_author": call_author,

@@ -145,6 +145,8 @@ def test_a_lead_case_names_only_a_customer_its_starter_may_change_that_has_no_ca
     # sales1's own customer has its lead case already
     error_of(api("sales1").post(start, json={"data": {**LEAD, "customer_id": theirs.id}}), 403)
     error_of(api("sales1").post(start, json={"data": {**LEAD, "customer_id": 999_999}}), 403)
+    assert "data.owner" in error_of(api("sales1").post(start, json={"data": {**LEAD, "owner": "partner1"}}),
+                                    422)["fields"]
     error_of(api("sales1").post("/process-definitions/prospect_pipeline/instances",
                                 json={"data": {"customer_id": theirs.id}}), 403)
     assert db.session.query(ProcessInstance).count() == cases
