@@ -15,7 +15,7 @@ from .runtime import Runtime
 
 __all__ = ["db", "init_app", "deploy", "validate", "register_check", "start", "complete_task",
            "send_message", "cancel", "fire_timer", "register_helper", "on_commit", "get_runtime",
-           "task_data", "case_data"]
+           "task_data", "case_data", "start_outline"]
 
 
 def init_app(app):
@@ -61,6 +61,13 @@ def start(key, *, actor, data=None, business_key=None, version=None):
     """Start an instance; see :func:`engine.runtime.start`."""
     return _runtime.start(get_runtime(), key, actor=actor, data=data, business_key=business_key,
                           version=version)
+
+
+def start_outline(key):
+    """The roles of a process's lanes and its start event's form; see :func:`engine.starting.outline`."""
+    from . import starting
+
+    return starting.outline(get_runtime(), key)
 
 
 def complete_task(task_id, *, actor, data=None):

@@ -1,17 +1,24 @@
-"""How a new workflow treats its timer start events.
+"""How a new workflow treats its start events, and what a process says about starting it.
 
 Tasklane follows BPMN (and Camunda) semantics: a timer start event starts a new
 instance when it fires, scheduled per deployed version (see ``start_timers``).
 The instance it starts must not wait on that timer again, and an instance
 started by hand does not wait on timer start events either.
 """
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
+from SpiffWorkflow.bpmn.specs.event_definitions.simple import NoneEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
+
+from .db import db
+from .errors import NotFoundError
+from .models import ProcessDefinition, ProcessVersion
+from .task_meta import form_keys, lane_role
 
 
 def _timer_start_tasks(workflow):
@@ -48,3 +55,32 @@ def _mark_fired(task, past):
     else:
         task.internal_data["event_value"] = past
         task.internal_data["event_fired"] = True
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What a process's latest version says about starting it by hand.
+
+    ``roles``: the roles its lanes name (empty: no lanes); ``start_form``: the form key
+    (``formJsonSchemaFilename`` without ``.json``) its plain start event names, or ``None``.
+    """
+
+    roles: frozenset
+    start_form: str | None
+
+
+def outline(runtime, key):
+    """The :class:`Outline` of the latest deployed version of process ``key``.
+
+    :raises NotFoundError: no such process
+    """
+    version = (db.session.query(ProcessVersion).join(ProcessDefinition).filter(ProcessDefinition.key == key)
+               .order_by(ProcessVersion.version.desc()).first())
+    if version is None:
+        raise NotFoundError(f"process '{key}' is not deployed")
+    spec, subprocess_specs = runtime.spec_cache.get(version.id)
+    roles = {lane_role(ts.lane) for s in (spec, *subprocess_specs.values()) for ts in s.task_specs.values()
+             if getattr(ts, "lane", None)}
+    forms = [form_keys(ts)[0] for ts in spec.task_specs.values()
+             if isinstance(ts, StartEvent) and isinstance(ts.event_definition, NoneEventDefinition)]
+    return Outline(frozenset(roles), next((form for form in forms if form), None))

@@ -6,10 +6,29 @@ tasks name forms that exist (``forms.diagram_check``). ``common`` serves every
 procedure; ``lead_handling`` writes the lead-handling calls and orders to crm;
 ``pipeline`` the prospect pipeline's stages and conversions; ``referral`` the loan
 referral's offers, results, cross-sell and commission.
+
+``RULES`` collects each procedure's declaration of who may start it and send it
+messages (``rules``); :func:`rules_for` answers for any deployed process.
 """
-from . import common, lead_handling, pipeline, referral
+from . import common, lead_handling, pipeline, referral, rules
 
 HELPERS = {**common.HELPERS, **lead_handling.HELPERS, **pipeline.HELPERS, **referral.HELPERS}
+RULES = {declared.key: declared for declared in (lead_handling.RULES, pipeline.RULES, referral.RULES)}
+
+
+def rules_for(key):
+    """The :class:`~processes.rules.ProcessRules` of process ``key``: its declaration, or
+    the default for a diagram deployed from elsewhere (:func:`rules.default_rules`).
+
+    :raises NotFoundError: an undeclared process that is not deployed
+    """
+    return RULES.get(key) or rules.default_rules(key)
+
+
+def message_rule(key, name):
+    """Who may send message ``name`` to a case of process ``key`` (:class:`rules.Message`)."""
+    declared = RULES.get(key)
+    return declared.message(name) if declared is not None else rules.DEFAULT_MESSAGE
 
 
 def init_app(app):

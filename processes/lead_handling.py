@@ -3,14 +3,27 @@
 They run inside the instance's unit of work (a script task right after a call task),
 so the crm rows are committed with the step, or not at all. Each does nothing and
 returns ``None`` when the case has no ``customer_id`` (started without a crm
-customer: tests, other tools) or the customer does not exist.
+customer: tests, other tools) or the customer does not exist, and refuses a customer
+whose lead case is another one (:func:`case_customer`): the id comes from the case's
+data, which its starter chose.
+
+``RULES`` says who may start a lead case through the API and with what (issue 11).
 """
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from sqlalchemy import update
+
 from crm.models import Customer, Interaction, Order
+from crm.records import active_sales
 from engine.db import db
+from engine.errors import ForbiddenError, ValidationError
 from engine.types import utcnow
 from engine.unit import current_unit
+
+from .rules import OVERSEERS, ProcessRules, Start
+
+PROCESS = "lead_handling"
 
 # What a call outcome (call_lead) or contact status (call_contact) does to the customer.
 # Outcomes not listed (not_reached, interested, thinking, busy, ...) change nothing but
@@ -42,6 +55,21 @@ def customer_of(customer_id):
     return db.session.get(Customer, int(customer_id))
 
 
+def case_customer(customer_id):
+    """The crm customer a lead case names, when this running case is its lead case.
+
+    :returns: ``None`` when the case names no customer or no such customer exists
+    :raises ForbiddenError: the customer's lead case is another one
+    """
+    customer = customer_of(customer_id)
+    if customer is None:
+        return None
+    unit = current_unit()
+    if unit is None or customer.instance_id != unit.instance.id:
+        raise ForbiddenError(f"customer {customer.id} belongs to another case")
+    return customer
+
+
 def _move(customer, status):
     customer.status = status
     if status in STATUS_KIND:
@@ -63,8 +91,9 @@ def record_call(customer_id, outcome, notes=None):
     completed the call task.
 
     :returns: the interaction's id, or ``None`` when there is no customer
+    :raises ForbiddenError: the customer belongs to another case
     """
-    customer = customer_of(customer_id)
+    customer = case_customer(customer_id)
     if customer is None:
         return None
     unit = current_unit()
@@ -88,8 +117,9 @@ def record_order(customer_id, product, quantity, amount):
     """Write the customer's order and move the customer to ``ordered`` (the "Orders" list).
 
     :returns: the order's id, or ``None`` when there is no customer
+    :raises ForbiddenError: the customer belongs to another case
     """
-    customer = customer_of(customer_id)
+    customer = case_customer(customer_id)
     if customer is None:
         return None
     unit = current_unit()
@@ -102,6 +132,61 @@ def record_order(customer_id, product, quantity, amount):
     db.session.flush()
     return order.id
 
+
+# -- who may start a lead case through POST /process-definitions/lead_handling/instances --
+
+START_FORM = {
+    "type": "object",
+    "required": ["name", "phone", "source"],
+    "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 200},
+        "phone": {"type": "string", "minLength": 1, "maxLength": 40},
+        "source": {"type": "string", "minLength": 1, "maxLength": 40},
+        "owner": {"type": ["string", "null"], "maxLength": 80},
+        "customer_id": {"type": "integer"},
+        "contact_callback_after": {"type": "string", "maxLength": 40},
+    },
+}
+
+
+def check_customer(user, customer_id, access):
+    """A start may name a customer the caller may change (``access.may_change_customer``)
+    that has no lead case yet; its new case becomes its lead case (:func:`link_customer`).
+
+    :raises ForbiddenError: another's customer, an unknown one, or one that has its case
+    """
+    customer = db.session.get(Customer, customer_id)
+    if customer is None or not access.may_change_customer(user, customer):
+        raise ForbiddenError(_("You may not start a case for this customer."),
+                             fields={"data.customer_id": _("Not one of your customers.")})
+    if customer.instance_id is not None:
+        raise ForbiddenError(_("This customer has its lead case already."),
+                             fields={"data.customer_id": _("Has its lead case already.")})
+
+
+def check_owner(_user, owner, _access):
+    """The owner a start names gets the call-back bells: an active sales user, as for
+    ``POST /leads``.
+
+    :raises ValidationError: anyone else
+    """
+    if not active_sales(owner):
+        message = _("Not an active sales user.")
+        raise ValidationError(message, fields={"data.owner": message})
+
+
+def link_customer(instance, data):
+    """Make the new case the lead case of the customer it names (if it still has none)."""
+    if data.get("customer_id") is not None:
+        db.session.execute(update(Customer).where(Customer.id == data["customer_id"],
+                                                  Customer.instance_id.is_(None))
+                           .values(instance_id=instance.id).execution_options(synchronize_session=False))
+        db.session.commit()
+
+
+RULES = ProcessRules(PROCESS, Start(roles=OVERSEERS | {"sales"}, form=START_FORM,
+                                    records={"customer_id": check_customer, "owner": check_owner},
+                                    after_start=link_customer))
 
 HELPERS = {
     "call_author": call_author,

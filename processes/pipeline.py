@@ -3,21 +3,30 @@
 They run inside the pipeline case's unit of work (script tasks), so the crm rows
 commit with the step or not at all. The stage *choice* is checked before the
 message is sent (:func:`crm.pipeline.move`); these helpers check it again, as a
-message may come from the API or another tool.
+message may come from the API or another tool. Every helper acts only on the customer
+whose pipeline case is the running one (:func:`pipeline_customer`); only
+:func:`enter_pipeline`, in a ``prospect_pipeline`` case, links a customer to its case.
+
+``RULES``: pipeline cases start from their customer (``crm.pipeline.enter``, or a lead
+that becomes a contact) and ``stage_changed`` is sent by ``crm.pipeline.move``, never
+through the generic API endpoints (issue 11).
 """
 from datetime import date
 from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
 
 from crm import stages
 from crm.models import Order, Stage, StageChange
 from engine import outbox
 from engine.db import db
-from engine.errors import ValidationError
+from engine.errors import ForbiddenError, ValidationError
 from engine.models import ProcessInstance
 from engine.types import utcnow
 from engine.unit import current_unit
 
-from .lead_handling import customer_of, step_author
+from .lead_handling import case_customer, customer_of, step_author
+from .rules import Message, ProcessRules, Start
 
 PROCESS = "prospect_pipeline"
 OPEN_STATUSES = ("new", "in_consultation", "contact")
@@ -26,6 +35,21 @@ OPEN_STATUSES = ("new", "in_consultation", "contact")
 def _unit_now():
     unit = current_unit()
     return unit, (unit.now if unit is not None else utcnow())
+
+
+def pipeline_customer(customer_id):
+    """The customer whose pipeline case is the running one.
+
+    :returns: ``None`` when the case names no customer or no such customer exists
+    :raises ForbiddenError: the customer's pipeline case is another one
+    """
+    customer = customer_of(customer_id)
+    if customer is None:
+        return None
+    unit = current_unit()
+    if unit is None or customer.pipeline_instance_id != unit.instance.id:
+        raise ForbiddenError(f"customer {customer.id} is in another pipeline case")
+    return customer
 
 
 def in_pipeline(customer):
@@ -38,8 +62,11 @@ def in_pipeline(customer):
 
 def start_pipeline(customer_id):
     """Ask for a pipeline case for this customer once the current step commits (the lead
-    became a contact). :returns: whether one was asked for"""
-    customer = customer_of(customer_id)
+    became a contact; called by its lead case). :returns: whether one was asked for
+
+    :raises ForbiddenError: the customer's lead case is another one
+    """
+    customer = case_customer(customer_id)
     if customer is None or in_pipeline(customer) or customer.converted_at is not None:
         return False
     outbox.start_after_commit(PROCESS, data=case_data(customer), business_key=customer.phone)
@@ -55,12 +82,17 @@ def case_data(customer):
 def enter_pipeline(customer_id):
     """Put the customer on the pipeline's first stage, linked to this case.
 
-    :returns: the stage key, or ``None`` when there is no such customer or it is
-        already in another running pipeline case (this case then ends)
+    :returns: the stage key, or ``None`` when there is no such customer, it is already
+        in another running pipeline case or converted (this case then ends)
+    :raises ForbiddenError: this case is not a prospect pipeline case
     """
     customer = customer_of(customer_id)
     unit, now = _unit_now()
+    if unit is None or unit.instance.definition_key != PROCESS:
+        raise ForbiddenError("only a prospect pipeline case enters a customer into the pipeline")
     if customer is None or (in_pipeline(customer) and customer.pipeline_instance_id != unit.instance.id):
+        return None
+    if customer.converted_at is not None:
         return None
     first = stages.first()
     customer.pipeline_instance_id = unit.instance.id if unit is not None else None
@@ -84,7 +116,7 @@ def record_stage(customer_id, change):
     :raises ValidationError: unknown or inactive stage, the stage it is in already, a
         ``from`` stage it is no longer in (a concurrent move), or no note (nothing is stored)
     """
-    customer = customer_of(customer_id)
+    customer = pipeline_customer(customer_id)
     change = change if isinstance(change, dict) else {}
     stage = stages.by_key(change.get("stage"))
     note = str(change.get("note") or "").strip()
@@ -108,7 +140,7 @@ def reopen_stage(customer_id, note=None):
 
     :returns: that stage's key
     """
-    customer = customer_of(customer_id)
+    customer = pipeline_customer(customer_id)
     unit, now = _unit_now()
     visited = (db.session.query(Stage).join(StageChange, StageChange.to_stage_id == Stage.id)
                .filter(StageChange.customer_id == customer.id, Stage.kind == "open", Stage.active.is_(True))
@@ -120,7 +152,7 @@ def reopen_stage(customer_id, note=None):
 
 def prospect_details(customer_id):
     """The fields the conversion form shows, as they are on file."""
-    customer = customer_of(customer_id)
+    customer = pipeline_customer(customer_id)
     return {"name": customer.name, "email": customer.email or "", "gender": customer.gender or "",
             "birthday": customer.birthday.isoformat() if customer.birthday else "",
             "classification": customer.classification or ""}
@@ -133,7 +165,7 @@ def convert_customer(customer_id, details):
     ``classification``, and optionally the signed ``product`` with its ``deposit``
     (VND), which becomes an order. :returns: the order id or ``None``
     """
-    customer = customer_of(customer_id)
+    customer = pipeline_customer(customer_id)
     unit, now = _unit_now()
     details = details if isinstance(details, dict) else {}
     customer.name = str(details.get("name") or customer.name).strip()
@@ -158,7 +190,7 @@ def convert_customer(customer_id, details):
 
 def close_prospect(customer_id):
     """The care stopped (a lost stage): an open lead or contact is closed as "no need"."""
-    customer = customer_of(customer_id)
+    customer = pipeline_customer(customer_id)
     if customer is not None and customer.status in OPEN_STATUSES:
         customer.status = "closed_no_need"
         db.session.flush()
@@ -180,6 +212,15 @@ def _amount(value):
     except InvalidOperation:
         return Decimal(0)
 
+
+RULES = ProcessRules(
+    PROCESS,
+    Start(owner=_l("A prospect pipeline case starts from its customer: add the customer to the pipeline "
+                   "(POST /api/v1/prospects) or let its lead become a contact.")),
+    messages={"stage_changed": Message(procedure=_l(
+        "Stage changes are sent by moving the prospect (POST /api/v1/prospects/<id>/stage, the board or "
+        "the prospect page), which checks them first."))},
+)
 
 HELPERS = {
     "start_pipeline": start_pipeline,

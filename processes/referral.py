@@ -3,20 +3,29 @@ submitting a referral (the case starts through the outbox, exactly once) and the
 referrer's answer to a cross-sell request (the BPMN message ``cross_sell_answer``).
 
 The helpers run inside the case's unit of work, so what they write to crm commits
-with the step or not at all; the rules themselves live in crm.referral_cases.
+with the step or not at all; the rules themselves live in crm.referral_cases. The
+``referral_id`` they get comes from the case's data: each acts only on the referral
+whose case is the running one (:func:`case_referral`), and only :func:`open_referral`,
+in the referral's own ``loan_referral`` case, links them.
+
+``RULES``: a referral case starts only from its referral (never through the generic
+API endpoint), and ``cross_sell_answer`` is the referrer's alone (issue 11).
 """
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 import engine
 from accounts.models import Role, User
 from crm import referral_cases, referral_settings, referrals
+from crm.lending import Referral
 from engine import outbox
 from engine.db import db
-from engine.errors import ConflictError
+from engine.errors import ConflictError, ForbiddenError
 from engine.unit import current_unit
 
 from .lead_handling import step_author
+from .rules import Message, ProcessRules, Start
 
 PROCESS = "loan_referral"
 ANSWER_MESSAGE = "cross_sell_answer"
@@ -58,16 +67,54 @@ def answer_cross_sell(referral_id, approved, *, actor):
     return referrals.own(actor, referral_id)
 
 
+# -- who may start a referral case and answer its cross-sell request --------------------
+
+def referrer_of(instance):
+    """The username of the referrer whose referral ``instance`` is the case of, or ``None``."""
+    return db.session.query(Referral.referrer).filter(Referral.instance_id == instance.id).scalar()
+
+
+RULES = ProcessRules(
+    PROCESS,
+    Start(owner=_l("A loan referral case starts when a referrer submits the referral "
+                   "(the portal or POST /api/v1/referrals).")),
+    messages={ANSWER_MESSAGE: Message(referrer=referrer_of, payload={
+        "type": "object", "required": ["approved"], "properties": {"approved": {"type": "boolean"}}})},
+)
+
+
 # -- helpers the diagram's scripts call -------------------------------------------------
+
+def case_referral(referral_id):
+    """The referral whose case is the running one.
+
+    :raises ForbiddenError: the referral belongs to another case (or to none yet)
+    :raises NotFoundError: no such referral
+    """
+    row = referrals.by_id(referral_id)
+    unit = current_unit()
+    if unit is None or row.instance_id != unit.instance.id:
+        raise ForbiddenError(f"referral {row.id} belongs to another case")
+    return row
+
 
 def open_referral(referral_id):
     """Link the referral to this case; the details the consultant's forms show.
 
+    Only the referral's own case links it: a ``loan_referral`` case started for it
+    (business key ``referral:<id>``, as :func:`submit_referral` asks), while it is in
+    progress and linked to no other case.
+
     :returns: a dict of plain values (stored in the case's data)
+    :raises ForbiddenError: another case's referral, a closed one, or not this case's
     """
     unit = current_unit()
-    referral_cases.link_case(referral_id, unit.instance.id if unit is not None else None)
     row = referrals.by_id(referral_id)
+    case = unit.instance if unit is not None else None
+    if (case is None or case.definition_key != PROCESS or case.business_key != f"referral:{row.id}"
+            or row.state != "in_progress" or row.instance_id not in (None, case.id)):
+        raise ForbiddenError(f"referral {row.id} is not for this case")
+    referral_cases.link_case(row.id, case.id)
     others = [product for product in referrals.offered_products() if product.id != row.product_id]
     return {
         "name": row.customer_name, "phone": row.phone, "national_id": row.national_id,
@@ -85,6 +132,7 @@ def open_referral(referral_id):
 def offer_referral(referral_id, tried=None):
     """The next consultant to offer the case to (``None``: nobody available) and the
     ``lane_owners`` that put the consultant's task in their inbox alone."""
+    case_referral(referral_id)
     name = referral_cases.offer(referral_id, tried or [])
     if name is not None:
         _notify(name, "referral_offered", referral_id, link=STAFF_LINK.format(id=referral_id))
@@ -114,6 +162,7 @@ def answer_offer(referral_id, consultant, decision, reason=None):
 
     :returns: ``{"answer": "accepted" | "handed_back", "consultant": who holds it now}``
     """
+    case_referral(referral_id)
     answer = "accepted" if decision == "accept" else "handed_back"
     by = step_author(current_unit())
     holder = referral_cases.answer_offer(referral_id, consultant, answer, reason=reason or None,
@@ -125,6 +174,7 @@ def answer_offer(referral_id, consultant, decision, reason=None):
 
 def offer_timed_out(referral_id, consultant):
     """Nobody answered in time: the offer closes and the managers are told."""
+    case_referral(referral_id)
     referral_cases.answer_offer(referral_id, consultant, "timed_out")
     for manager in _managers():
         _notify(manager, "referral_offer_timed_out", referral_id, link=STAFF_LINK.format(id=referral_id),
@@ -134,6 +184,7 @@ def offer_timed_out(referral_id, consultant):
 
 def nobody_available(referral_id):
     """No consultant can take the case now: the managers are told (the case tries again later)."""
+    case_referral(referral_id)
     for manager in _managers():
         _notify(manager, "referral_unassigned", referral_id, link=STAFF_LINK.format(id=referral_id))
     return True
@@ -141,10 +192,12 @@ def nobody_available(referral_id):
 
 def record_result(referral_id, values):
     """The consultant's result. :returns: whether a cross-sell follows"""
+    case_referral(referral_id)
     return referral_cases.record_result(referral_id, values or {}, actor=step_author(current_unit()))
 
 
 def start_cross_sell(referral_id, approved=False):
+    case_referral(referral_id)
     referral_cases.start_cross_sell(referral_id, actor=step_author(current_unit()), approved=approved)
     _tell_referrer(referral_id, "cross_sell_started")
     return True
@@ -152,12 +205,14 @@ def start_cross_sell(referral_id, approved=False):
 
 def request_cross_sell(referral_id):
     """Ask the referrer (bell, e-mail, portal). :returns: ``[remind_at, expires_at]`` (ISO-8601)"""
+    case_referral(referral_id)
     remind_at, expires_at = referral_cases.request_cross_sell(referral_id, actor=step_author(current_unit()))
     _tell_referrer(referral_id, "cross_sell_requested", email=True)
     return [remind_at, expires_at]
 
 
 def remind_cross_sell(referral_id):
+    case_referral(referral_id)
     referral_cases.remind_cross_sell(referral_id)
     _tell_referrer(referral_id, "cross_sell_reminder", email=True)
     return True
@@ -165,12 +220,14 @@ def remind_cross_sell(referral_id):
 
 def record_cross_sell_answer(referral_id, answer):
     """The message's payload ``{"approved": bool}``. :returns: whether it was approved"""
+    case_referral(referral_id)
     approved = isinstance(answer, dict) and answer.get("approved") is True
     referral_cases.answer_cross_sell(referral_id, approved, actor=step_author(current_unit()))
     return approved
 
 
 def expire_cross_sell(referral_id):
+    case_referral(referral_id)
     referral_cases.expire_cross_sell(referral_id)
     _tell_referrer(referral_id, "cross_sell_expired")
     return True
@@ -178,12 +235,14 @@ def expire_cross_sell(referral_id):
 
 def disburse_referral(referral_id):
     """Disbursed: the commission by the policy in force today, the referral closed."""
+    case_referral(referral_id)
     referral_cases.record_disbursement(referral_id, actor=step_author(current_unit()))
     _tell_referrer(referral_id, "referral_disbursed")
     return True
 
 
 def fail_referral(referral_id):
+    case_referral(referral_id)
     referral_cases.close(referral_id, "failed", actor=step_author(current_unit()))
     _tell_referrer(referral_id, "referral_failed")
     return True

@@ -68,10 +68,11 @@ def test_a_bad_start_body_is_422_naming_the_field(api, lead_process, kwargs, fie
     assert db.session.query(ProcessInstance).count() == 0
 
 
-def test_start_data_the_process_refuses_is_422_and_nothing_is_stored(api, lead_process):
+def test_start_data_the_start_form_refuses_is_422_naming_each_key_and_nothing_is_stored(api, lead_process):
     error = error_of(api("sales1").post("/process-definitions/lead_handling/instances",
-                                        json={"data": {"name": "Lan"}}), 422)
-    assert error["code"] == "script_error" and "prepare_lead" in error["fields"]
+                                        json={"data": {"name": "Lan", "referral_id": 11}}), 422)
+    assert error["code"] == "validation_error"
+    assert {"data.phone", "data.source", "data.referral_id"} <= set(error["fields"])
     assert db.session.query(ProcessInstance).count() == 0
 
 

@@ -84,6 +84,8 @@ def contact_case():
     started = engine.start("lead_handling", actor="intake", data={
         "name": lead.name, "phone": lead.phone, "source": lead.source, "customer_id": lead.id,
         "contact_callback_after": "PT0S"})
+    lead.instance_id = started.id  # its lead case, as crm.leads.create_lead links it
+    db.session.commit()
     return lead.id, started.id
 
 

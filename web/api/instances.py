@@ -6,9 +6,10 @@ from sqlalchemy import select
 import engine
 from engine.db import db
 from engine.errors import ConflictError, NotFoundError
-from engine.models import AuditEvent, HumanTask, ProcessDefinition
+from engine.models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
 
 from .. import access
+from . import process_rules
 from .common import Viewed, caller, load_body, load_query, page, paginate, respond
 from .registry import operation
 from .schemas import (
@@ -31,18 +32,26 @@ def instance_view(instance):
            tag="instances", status=201, body=StartRequestSchema, response=InstanceSchema,
            errors=(403, 404), headers={"Location": "the new instance"})
 def instances_create(key):
-    """Starts the latest version with ``data`` as its start data. Staff only.
+    """Starts the latest version with ``data`` as its start data, as the process's start
+    rule allows (docs/security.md): staff in its roles, never a procedure-owned process.
 
-    :raise 403: partners, customers, auditors
+    :raise 403: partners, customers, auditors; a role the process does not allow; a
+        process its own procedure starts (referrals, pipeline entries); a record named in
+        the data the caller may not act on
     :raise 404: no process with this key
-    :raise 422: invalid body, or the process refused the start data (``script_error``)
+    :raise 422: invalid body, start data the start form refuses (unknown keys too), or
+        the process refused the start data (``script_error``)
     """
     user = caller()
     access.check(access.is_staff(user))
-    body = load_body(StartRequestSchema)
     if db.session.scalar(select(ProcessDefinition.id).filter_by(key=key)) is None:
         raise NotFoundError(_("Not found."))
+    rules = process_rules.start_rules(user, key)
+    body = load_body(StartRequestSchema)
+    process_rules.check_start_data(user, rules, body["data"])
     instance = engine.start(key, actor=user.username, data=body["data"], business_key=body["business_key"])
+    if rules.start.after_start is not None:
+        rules.start.after_start(instance, body["data"])
     return respond(InstanceSchema, instance_view(instance), 201,
                    {"Location": url_for("api.instances_get", instance_id=instance.id)})
 
@@ -72,17 +81,21 @@ def history_list(instance_id):
 @operation("/instances/<int:instance_id>/messages/<name>", "POST", summary="Send a BPMN message",
            tag="instances", body=MessageRequestSchema, response=InstanceSchema, errors=(403, 404, 409))
 def messages_create(instance_id, name):
-    """Delivers message ``name`` with ``payload`` to an instance waiting for it. Staff who
-    may see the case.
+    """Delivers message ``name`` with ``payload`` to an instance waiting for it, from one
+    of the senders the message declares (docs/security.md): a role, the case's referrer,
+    the holder of an open task; undeclared messages: managers, admins, staff who may
+    take an open task of the case, and its starter.
 
-    :raise 403: not staff, or not the caller's case
+    :raise 403: not one of its senders, or a message only its procedure sends
     :raise 404: no such instance
     :raise 409: the instance has ended or is not waiting for this message
+    :raise 422: invalid body, or a payload the message's schema refuses
     """
     user = caller()
-    instance = access.case_for(user, instance_id)
-    access.check(access.is_staff(user))
+    instance = access.get_or_404(ProcessInstance, instance_id)
+    rule = process_rules.check_sender(user, instance, name)
     body = load_body(MessageRequestSchema)
+    process_rules.check_payload(rule, body["payload"])
     try:
         instance = engine.send_message(instance.id, name, actor=user.username, payload=body["payload"])
     except ConflictError as error:
