@@ -19,6 +19,7 @@ from .. import access
 from .common import Viewed, caller, load_body, load_query, page, paginate, respond
 from .registry import operation
 from .schemas import (
+    DbInteger,
     DefinitionPageSchema,
     DefinitionSchema,
     DeployedVersionSchema,
@@ -140,8 +141,8 @@ class DiffElementSchema(Schema):
 
 class VersionDiffSchema(Schema):
     key = fields.String()
-    from_version = fields.Integer(attribute="a")
-    to_version = fields.Integer(attribute="b")
+    from_version = DbInteger(attribute="a")
+    to_version = DbInteger(attribute="b")
     name_before = fields.String()
     name_after = fields.String()
     same = fields.Boolean()
@@ -151,10 +152,10 @@ class VersionDiffSchema(Schema):
 
 
 class MigrationRequestSchema(Schema):
-    from_version = fields.Integer(required=True, validate=validate.Range(min=1))
-    to_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    from_version = DbInteger(required=True, validate=validate.Range(min=1))
+    to_version = DbInteger(required=True, validate=validate.Range(min=1))
     dry_run = fields.Boolean(load_default=True, metadata={"description": "true (default): only report"})
-    instance_ids = fields.List(fields.Integer(), load_default=None, validate=validate.Length(max=500),
+    instance_ids = fields.List(DbInteger(), load_default=None, validate=validate.Length(max=500),
                                metadata={"description": "default: every running case of from_version"})
 
 
@@ -171,7 +172,7 @@ class WaitingStepSchema(Schema):
 
 
 class MigrationOutcomeSchema(Schema):
-    instance_id = fields.Integer()
+    instance_id = DbInteger()
     status = fields.String(metadata={"enum": ["movable", "refused", "migrated", "failed"]})
     business_key = fields.String(allow_none=True)
     waiting = fields.List(fields.Nested(WaitingStepSchema), metadata={"description": "dry run only"})
@@ -179,8 +180,8 @@ class MigrationOutcomeSchema(Schema):
 
 
 class MigrationSchema(Schema):
-    from_version = fields.Integer()
-    to_version = fields.Integer()
+    from_version = DbInteger()
+    to_version = DbInteger()
     dry_run = fields.Boolean()
     items = fields.List(fields.Nested(MigrationOutcomeSchema), required=True)
 
