@@ -8,7 +8,6 @@ history keeps its names. See docs/pipeline.md.
 import re
 
 from flask_babel import gettext as _
-from sqlalchemy import func
 
 from engine.db import db
 from engine.errors import ConflictError, ValidationError
@@ -91,6 +90,8 @@ def save(values, *, stage=None):
     if kind not in STAGE_KINDS:
         errors["kind"] = _("Choose open, won or lost.")
     position = _position(values.get("position"), errors)
+    if position is None and stage is None and "position" not in errors:
+        errors["position"] = _("Enter a number from 1 to 1000.")
     active = _flag(values.get("active", True))
     if not errors:
         _keep_essential(stage, kind, active, errors)
@@ -100,7 +101,7 @@ def save(values, *, stage=None):
         stage = Stage(key=key)
         db.session.add(stage)
     stage.kind, stage.active = kind, active
-    stage.position = position if position is not None else (stage.position or _last_position() + 1)
+    stage.position = position if position is not None else stage.position
     stage.name_vi, stage.name_en, stage.name_ru = names["vi"], names["en"], names["ru"]
     db.session.flush()
     return stage
@@ -133,10 +134,6 @@ def _position(raw, errors):
 
 def _flag(value):
     return value in (True, "true", "on", "1", 1, "yes")
-
-
-def _last_position():
-    return db.session.query(func.max(Stage.position)).scalar() or 0
 
 
 def _keep_essential(stage, kind, active, errors):

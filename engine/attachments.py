@@ -9,6 +9,20 @@ from .db import db
 from .errors import NotFoundError
 from .models import Attachment, AttachmentBlob
 
+MAX_FILENAME = 255   # attachment.filename, process_version.source_name
+MAX_EXTENSION = 16
+
+
+def shorten_filename(name, limit=MAX_FILENAME):
+    """``name`` cut to ``limit`` characters, keeping its extension (at most 16 characters),
+    so a 5,000-character name is stored, not refused by the database."""
+    if len(name) <= limit:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or len(extension) > MAX_EXTENSION:
+        return name[:limit]
+    return f"{stem[:limit - len(extension) - 1]}.{extension}"
+
 
 def is_upload(value):
     """Whether ``value`` is an uploaded file (``forms.uploads.Upload`` or alike)."""

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from engine.db import db
 from engine.errors import ConflictError, DeployError, TasklaneError
 
 HTTP_ERRORS = {
@@ -73,6 +74,7 @@ def handle_http(error):
 
 def handle_unexpected(error):
     """Whatever escaped every other handler (Flask has logged it): a 500 in the one shape."""
+    db.session.rollback()  # the page's own queries (the user, the bell) must not meet a failed transaction
     code, message = HTTP_ERRORS[500]
     return respond({"error": {"code": code, "message": str(message), "fields": {}}}, 500)
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 import engine
 from accounts import service
 from engine import migration, versions
+from engine.attachments import shorten_filename
 from engine.db import db
 from engine.errors import DeployError, NotFoundError, ValidationError
 from engine.models import ProcessDefinition, ProcessVersion
@@ -82,7 +83,8 @@ def bpmn_upload():
         if upload is None or not upload.filename:
             raise ValidationError(_("Attach the BPMN file as the field 'file'."),
                                   fields={"file": _("This field is required.")})
-        return upload.read(), PurePosixPath(upload.filename.replace("\\", "/")).name[:255] or "diagram.bpmn"
+        name = PurePosixPath(upload.filename.replace("\\", "/")).name
+        return upload.read(), shorten_filename(name) or "diagram.bpmn"
     if request.mimetype in XML_TYPES:
         return request.get_data(), load_query(DeployQuerySchema)["name"] or "diagram.bpmn"
     raise ValidationError(

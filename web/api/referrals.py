@@ -96,7 +96,7 @@ class CommissionSchema(Schema):
     referral_id = DbInteger()
     product = fields.Nested(ProductBriefSchema)
     base_amount = DecimalString(places=2, metadata=MONEY)
-    rate_percent = fields.Decimal(places=3, as_string=True)
+    rate_percent = DecimalString(places=3, metadata={"description": "percent, a decimal string"})
     amount = DecimalString(places=2, metadata=MONEY)
     earned_on = fields.Date()
     state = fields.String(metadata={"enum": ["pending", "paid"]})

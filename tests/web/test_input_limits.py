@@ -1,0 +1,67 @@
+"""No 500 for bad input on the pages (issue 11, section 6): a stage without a position,
+ids and page numbers past the database's range, NUL characters in forms, large bodies."""
+import pytest
+
+from crm import stages
+from crm.models import Stage
+from engine.db import db
+from tests.web.conftest import csrf, post
+
+PAST_INT = 2**31
+
+
+@pytest.fixture
+def admin(sign_in):
+    stages.ensure_defaults()
+    db.session.commit()
+    return sign_in("admin")
+
+
+def test_a_stage_without_a_position_is_refused_with_the_field_marked_on_a_page_that_renders(admin):
+    before = db.session.query(Stage).count()
+    response = post(admin, "/pipeline/stages", {"key": "trial", "name_vi": "Dùng thử", "name_en": "Trial",
+                                                "name_ru": "Пробный период", "kind": "open"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'is-invalid" id="position-new"' in html
+    assert db.session.query(Stage).count() == before
+
+
+def test_the_error_page_renders_after_a_database_failure(app, sign_in):
+    def fail():
+        db.session.add(Stage(key="broken", kind="open", name_vi="a", name_en="a", name_ru="a"))
+        db.session.flush()  # no position: the database refuses the row
+
+    app.add_url_rule("/test-fail", view_func=fail)
+    response = sign_in("admin").get("/test-fail")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.get_data(as_text=True)
+
+
+def test_a_nul_character_in_a_form_is_a_422_naming_the_field(admin):
+    response = post(admin, "/pipeline/stages", {"key": "trial", "name_vi": "Dùng\x00thử", "name_en": "Trial",
+                                                "name_ru": "Пробный", "kind": "open", "position": "3"})
+    assert response.status_code == 422
+    assert "<b>name_vi</b>" in response.get_data(as_text=True)
+    assert db.session.query(Stage).filter_by(key="trial").count() == 0
+
+
+@pytest.mark.parametrize("path", [f"/cases/{PAST_INT}", f"/cases/{10**30}", f"/pipeline/{PAST_INT}",
+                                  f"/portal/referrals/{PAST_INT}"])
+def test_an_id_past_the_databases_range_in_a_page_address_is_a_404(admin, path):
+    assert admin.get(path).status_code == 404
+
+
+@pytest.mark.parametrize("path", [f"/leads?page={PAST_INT}", f"/cases?page={10**30}",
+                                  f"/pipeline?page={2**62}", f"/inbox?page={PAST_INT}&per_page={PAST_INT}",
+                                  f"/cases?version={10**30}"])
+def test_a_page_number_or_filter_past_the_databases_range_is_not_a_500(admin, path):
+    assert admin.get(path).status_code in (200, 422)
+
+
+def test_a_form_past_the_body_limit_is_a_413_with_a_readable_page(app, sign_in):
+    client = app.test_client()
+    token = csrf(client)
+    response = client.post("/login", data={"username": "x" * 1_100_000, "password": "p", "csrf_token": token})
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)
