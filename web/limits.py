@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
 from engine.errors import ValidationError
+from engine.types import DB_INT_MAX, DB_INT_MIN, db_int  # noqa: F401 - db_int: for pages' args.get(type=...)
 
-DB_INT_MIN, DB_INT_MAX = -(2**31), 2**31 - 1  # PostgreSQL's integer: ids, versions, positions
 MAX_JSON_DEPTH = 32
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # endpoint -> the setting that bounds its body (every other route: TASKLANE_MAX_REQUEST_BYTES)
@@ -44,17 +44,6 @@ class DbIntConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002 - werkzeug's names
         super().__init__(map, fixed_digits, min, DB_INT_MAX if max is None else max, signed)
-
-
-def db_int(value):
-    """``int(value)`` within the database's integer range, for ``args.get(name, type=db_int)``.
-
-    :raises ValueError: not a whole number, or out of range (``args.get`` then gives its default)
-    """
-    number = int(value)
-    if not DB_INT_MIN <= number <= DB_INT_MAX:
-        raise ValueError(f"{value} is out of range")
-    return number
 
 
 def _invalid(field, message):

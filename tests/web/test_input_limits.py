@@ -65,3 +65,11 @@ def test_a_form_past_the_body_limit_is_a_413_with_a_readable_page(app, sign_in):
     response = client.post("/login", data={"username": "x" * 1_100_000, "password": "p", "csrf_token": token})
     assert response.status_code == 413
     assert "too large" in response.get_data(as_text=True)
+
+
+def test_a_referral_form_naming_ids_past_the_databases_range_is_refused_naming_them(sign_in):
+    response = post(sign_in("partner1"), "/portal/referrals/new", {
+        "company_id": str(PAST_INT), "product_id": str(10**30), "customer_name": "Nguyễn Văn Vay",
+        "phone": "0912345678", "amount": "30000000", "term_months": "12", "cross_sell_consent": "no"})
+    assert response.status_code == 422
+    assert 'name="company_id"' in response.get_data(as_text=True)
