@@ -46,17 +46,14 @@ def test_a_nul_character_in_a_form_is_a_422_naming_the_field(admin):
     assert db.session.query(Stage).filter_by(key="trial").count() == 0
 
 
-@pytest.mark.parametrize("path", [f"/cases/{PAST_INT}", f"/cases/{10**30}", f"/pipeline/{PAST_INT}",
-                                  f"/portal/referrals/{PAST_INT}"])
-def test_an_id_past_the_databases_range_in_a_page_address_is_a_404(admin, path):
-    assert admin.get(path).status_code == 404
-
-
-@pytest.mark.parametrize("path", [f"/leads?page={PAST_INT}", f"/cases?page={10**30}",
-                                  f"/pipeline?page={2**62}", f"/inbox?page={PAST_INT}&per_page={PAST_INT}",
-                                  f"/cases?version={10**30}"])
-def test_a_page_number_or_filter_past_the_databases_range_is_not_a_500(admin, path):
-    assert admin.get(path).status_code in (200, 422)
+def test_ids_page_numbers_and_filters_past_the_databases_range_are_a_404_or_ignored_not_a_500(admin):
+    for path in (f"/cases/{PAST_INT}", f"/cases/{10**30}", f"/pipeline/{PAST_INT}",
+                 f"/portal/referrals/{PAST_INT}"):
+        assert admin.get(path).status_code == 404, path
+    for path in (f"/leads?page={PAST_INT}", f"/cases?page={10**30}", f"/pipeline?page={2**62}",
+                 f"/inbox?page={PAST_INT}&per_page={PAST_INT}"):
+        assert admin.get(path).status_code == 200, path
+    assert admin.get(f"/cases?version={10**30}").status_code == 422  # the filter marked as wrong
 
 
 def test_a_form_past_the_body_limit_is_a_413_with_a_readable_page(app, sign_in):
