@@ -91,6 +91,13 @@ def test_a_process_name_too_long_is_refused_naming_it_and_a_file_name_too_long_i
     assert "300 characters" in report["problems"][0]["message"]
     refused = error_of(owner.post("/process-definitions", data=xml, content_type="application/xml"), 422)
     assert list(refused["fields"]) == ["long_name"]
+    task_id = "t" * 300  # a user task's id is stored in the inbox: 255 characters at most
+    task = NAMED.format(key="long_task", name="Long task").replace(
+        '<bpmn:endEvent id="end"><bpmn:incoming>f1</bpmn:incoming></bpmn:endEvent>',
+        f'<bpmn:userTask id="{task_id}"><bpmn:incoming>f1</bpmn:incoming></bpmn:userTask>').replace(
+        'targetRef="end"', f'targetRef="{task_id}"')
+    report = owner.post("/process-definitions/validate", data=task, content_type="application/xml").get_json()
+    assert [p["element"] for p in report["problems"] if p["severity"] == "error"] == ["t" * 255]
     xml = NAMED.format(key="short_name", name="Short").encode()  # a 5,000-character file name: shortened
     response = api("owner").post("/process-definitions", **multipart(xml, name="d" * 5000 + ".bpmn"))
     assert response.status_code == 201, response.get_data(as_text=True)
