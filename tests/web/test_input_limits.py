@@ -6,6 +6,7 @@ from crm import stages
 from crm.models import Stage
 from engine.db import db
 from tests.web.conftest import csrf, post
+from web import limits
 
 PAST_INT = 2**31
 
@@ -62,6 +63,7 @@ def test_a_form_past_the_body_limit_is_a_413_with_a_readable_page(app, sign_in):
     response = client.post("/login", data={"username": "x" * 1_100_000, "password": "p", "csrf_token": token})
     assert response.status_code == 413
     assert "too large" in response.get_data(as_text=True)
+    assert set(limits.BODY_LIMITS) <= set(app.view_functions)  # each larger limit names a real route
 
 
 def test_a_referral_form_naming_ids_past_the_databases_range_is_refused_naming_them(sign_in):
