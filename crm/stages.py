@@ -8,6 +8,7 @@ history keeps its names. See docs/pipeline.md.
 import re
 
 from flask_babel import gettext as _
+from sqlalchemy import func
 
 from engine.db import db
 from engine.errors import ConflictError, ValidationError
@@ -158,3 +159,8 @@ def used(stage):
     return db.session.query(StageChange.id).filter(
         (StageChange.to_stage_id == stage.id) | (StageChange.from_stage_id == stage.id)).first() is not None \
         or db.session.query(Customer.id).filter_by(stage_id=stage.id).first() is not None
+
+
+def next_position():
+    """The position after the last stage: what the form for a new stage offers."""
+    return min((db.session.query(func.max(Stage.position)).scalar() or 0) + 1, 1000)

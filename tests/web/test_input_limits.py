@@ -26,6 +26,8 @@ def test_a_stage_without_a_position_is_refused_with_the_field_marked_on_a_page_t
     html = response.get_data(as_text=True)
     assert 'is-invalid" id="position-new"' in html
     assert db.session.query(Stage).count() == before
+    offered = admin.get("/pipeline/stages").get_data(as_text=True)  # the form offers the next position
+    assert f'id="position-new" name="position" value="{before + 1}"' in offered
 
 
 def test_the_error_page_renders_after_a_database_failure(app, sign_in):
