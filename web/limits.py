@@ -5,7 +5,8 @@
   it: 413 in the one error shape, before the body is read.
 - JSON: nested at most ``MAX_JSON_DEPTH`` levels, and no NUL character in any key or
   string: 422 naming the field (its path in the body).
-- Query strings and page forms: no NUL character (422 naming the field).
+- Query strings and page forms: no NUL character (422 naming the field); a path with
+  one is a 404 (a task id or a process key never holds it).
 - Integers: ``<int:...>`` in a URL only matches within the database's integer range
   (past it: 404); :func:`db_int` bounds ``request.args.get(..., type=db_int)``; the API's
   schemas use :class:`web.api.schemas.DbInteger`.
@@ -13,6 +14,7 @@
 from flask import current_app, request
 from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from engine.errors import ValidationError
@@ -115,6 +117,8 @@ def body_limit(endpoint):
 def bound_request():
     """Runs before every other check (CSRF reads the form): set the body limit, refuse NUL."""
     request.max_content_length = body_limit(request.endpoint)
+    if "\x00" in request.path:  # no id, key or name holds one: nothing is found there
+        raise NotFound()
     refuse_nul(request.args)
     if request.mimetype in FORM_TYPES and not request.path.startswith("/api/"):
         refuse_nul(request.form)

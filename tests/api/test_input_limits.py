@@ -53,6 +53,8 @@ def test_a_nul_character_or_json_nested_past_the_limit_is_a_422_naming_the_field
     token = error_of(api(None).post("/auth/token", json={"username": "a\x00", "password": "x"}), 422)
     assert set(token["fields"]) == {"username"}
     assert set(error_of(api("sales1").get("/tasks?q=a%00b"), 422)["fields"]) == {"q"}
+    for path in ("/tasks/%00x", "/process-definitions/a%00b"):  # a NUL in a path: nothing is there
+        assert error_of(api("admin").get(path), 404)["code"] == "not_found"
     task = two_lanes()
     shallow = error_of(api("sales1").post(f"/tasks/{task.id}/complete", json={"data": nested(40)}), 422)
     assert list(shallow["fields"]) == ["data" + ".a" * 31]

@@ -49,9 +49,9 @@ def test_a_nul_character_in_a_form_is_a_422_naming_the_field(admin):
     assert db.session.query(Stage).filter_by(key="trial").count() == 0
 
 
-def test_ids_page_numbers_and_filters_past_the_databases_range_are_a_404_or_ignored_not_a_500(admin):
+def test_ids_past_the_databases_range_or_holding_nul_are_a_404_and_page_numbers_past_it_ignored(admin):
     for path in (f"/cases/{PAST_INT}", f"/cases/{10**30}", f"/pipeline/{PAST_INT}",
-                 f"/portal/referrals/{PAST_INT}"):
+                 f"/portal/referrals/{PAST_INT}", "/tasks/%00x", "/processes/a%00b"):
         assert admin.get(path).status_code == 404, path
     for path in (f"/leads?page={PAST_INT}", f"/cases?page={10**30}", f"/pipeline?page={2**62}",
                  f"/inbox?page={PAST_INT}&per_page={PAST_INT}"):
