@@ -40,7 +40,8 @@ def store(upload, *, instance_id, actor, at, task_id=None, field=None):
     if db.session.get(AttachmentBlob, upload.sha256) is None:
         db.session.add(AttachmentBlob(sha256=upload.sha256, data=upload.data, size=len(upload.data)))
         db.session.flush()  # no relationship orders the two inserts: the blob must exist first
-    row = Attachment(instance_id=instance_id, task_id=task_id, field=field, filename=upload.filename,
+    row = Attachment(instance_id=instance_id, task_id=task_id, field=field and field[:MAX_FILENAME],
+                     filename=shorten_filename(upload.filename),
                      content_type=upload.content_type, size=len(upload.data), sha256=upload.sha256,
                      uploaded_by=actor, created_at=at)
     db.session.add(row)
