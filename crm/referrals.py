@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from engine import audit
 from engine.db import db
 from engine.errors import ConflictError, NotFoundError, ValidationError
+from engine.types import db_int
 from forms import messages
 
 from . import consultants, phones
@@ -81,7 +82,7 @@ def _phone(raw, field, errors, *, required):
 
 def _product(raw, errors):
     try:
-        product = db.session.get(LoanProduct, int(raw))
+        product = db.session.get(LoanProduct, db_int(raw))
     except (TypeError, ValueError):
         product = None
     if product is None or not product.active or not product.company.active:
@@ -137,7 +138,10 @@ def offered_products():
 
 def by_id(referral_id):
     """The referral. :raises NotFoundError: no such referral"""
-    row = db.session.get(Referral, int(referral_id))
+    try:
+        row = db.session.get(Referral, db_int(referral_id))
+    except (TypeError, ValueError):
+        row = None
     if row is None:
         raise NotFoundError(_("No such referral."))
     return row
@@ -149,7 +153,7 @@ def own(referrer, referral_id):
     :raises NotFoundError: no such referral of theirs
     """
     try:
-        row = db.session.get(Referral, int(referral_id))
+        row = db.session.get(Referral, db_int(referral_id))
     except (TypeError, ValueError):
         row = None
     if row is None or row.referrer != referrer:

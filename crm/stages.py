@@ -91,6 +91,8 @@ def save(values, *, stage=None):
     if kind not in STAGE_KINDS:
         errors["kind"] = _("Choose open, won or lost.")
     position = _position(values.get("position"), errors)
+    if position is None and stage is None and "position" not in errors:
+        errors["position"] = _("Enter a number from 1 to 1000.")
     active = _flag(values.get("active", True))
     if not errors:
         _keep_essential(stage, kind, active, errors)
@@ -100,7 +102,7 @@ def save(values, *, stage=None):
         stage = Stage(key=key)
         db.session.add(stage)
     stage.kind, stage.active = kind, active
-    stage.position = position if position is not None else (stage.position or _last_position() + 1)
+    stage.position = position if position is not None else stage.position
     stage.name_vi, stage.name_en, stage.name_ru = names["vi"], names["en"], names["ru"]
     db.session.flush()
     return stage
@@ -135,10 +137,6 @@ def _flag(value):
     return value in (True, "true", "on", "1", 1, "yes")
 
 
-def _last_position():
-    return db.session.query(func.max(Stage.position)).scalar() or 0
-
-
 def _keep_essential(stage, kind, active, errors):
     """Refuse a change that would leave no active open or no active won stage."""
     ensure_defaults()
@@ -161,3 +159,8 @@ def used(stage):
     return db.session.query(StageChange.id).filter(
         (StageChange.to_stage_id == stage.id) | (StageChange.from_stage_id == stage.id)).first() is not None \
         or db.session.query(Customer.id).filter_by(stage_id=stage.id).first() is not None
+
+
+def next_position():
+    """The position after the last stage: what the form for a new stage offers."""
+    return min((db.session.query(func.max(Stage.position)).scalar() or 0) + 1, 1000)

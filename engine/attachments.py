@@ -9,6 +9,20 @@ from .db import db
 from .errors import NotFoundError
 from .models import Attachment, AttachmentBlob
 
+MAX_FILENAME = 255   # attachment.filename, process_version.source_name
+MAX_EXTENSION = 16
+
+
+def shorten_filename(name, limit=MAX_FILENAME):
+    """``name`` cut to ``limit`` characters, keeping its extension (at most 16 characters),
+    so a 5,000-character name is stored, not refused by the database."""
+    if len(name) <= limit:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or len(extension) > MAX_EXTENSION:
+        return name[:limit]
+    return f"{stem[:limit - len(extension) - 1]}.{extension}"
+
 
 def is_upload(value):
     """Whether ``value`` is an uploaded file (``forms.uploads.Upload`` or alike)."""
@@ -26,7 +40,8 @@ def store(upload, *, instance_id, actor, at, task_id=None, field=None):
     if db.session.get(AttachmentBlob, upload.sha256) is None:
         db.session.add(AttachmentBlob(sha256=upload.sha256, data=upload.data, size=len(upload.data)))
         db.session.flush()  # no relationship orders the two inserts: the blob must exist first
-    row = Attachment(instance_id=instance_id, task_id=task_id, field=field, filename=upload.filename,
+    row = Attachment(instance_id=instance_id, task_id=task_id, field=field and field[:MAX_FILENAME],
+                     filename=shorten_filename(upload.filename),
                      content_type=upload.content_type, size=len(upload.data), sha256=upload.sha256,
                      uploaded_by=actor, created_at=at)
     db.session.add(row)

@@ -15,7 +15,11 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
 
-from .task_meta import properties
+from .task_meta import form_keys, lane_role, properties, titles
+
+MAX_KEY = 255     # process id and name, element id, lane, form key (columns of String(255))
+MAX_TITLE = 500   # a user task's title (human_task.title)
+MAX_ROLE = 80     # the role a lane names (human_task.candidate_role)
 
 
 def problem(element, message, severity="error"):
@@ -95,4 +99,31 @@ def _normal(source):
         return str(source).strip()
 
 
-BUILT_IN = (timer, due_in, gateway)
+def too_long(what, value, limit):
+    return f"{what} is {len(value):,} characters long; at most {limit} are stored"
+
+
+def process_names(key, name):
+    """A process's id and name fit their columns: validate reports it, deploy refuses it."""
+    return [problem(key[:MAX_KEY], too_long(f"process {what}", value, MAX_KEY))
+            for what, value in (("id", key), ("name", name or "")) if len(value) > MAX_KEY]
+
+
+def lengths(task_spec):
+    """What the inbox stores of a task (element id, lane, titles, form keys) fits its columns."""
+    element = element_id(task_spec)
+    found = []
+    if len(element) > MAX_KEY:
+        found.append(problem(element[:MAX_KEY], too_long("element id", element, MAX_KEY)))
+    lane = getattr(task_spec, "lane", None) or ""
+    if len(lane) > MAX_KEY or len(lane_role(lane) or "") > MAX_ROLE:
+        found.append(problem(element[:MAX_KEY], too_long("lane", lane, MAX_ROLE)))
+    if getattr(task_spec, "manual", False):
+        found += [problem(element[:MAX_KEY], too_long(f"title ({locale})", title, MAX_TITLE))
+                  for locale, title in titles(task_spec).items() if len(title or "") > MAX_TITLE]
+        found += [problem(element[:MAX_KEY], too_long("form file name", key, MAX_KEY))
+                  for key in form_keys(task_spec) if len(key or "") > MAX_KEY]
+    return found
+
+
+BUILT_IN = (timer, due_in, gateway, lengths)

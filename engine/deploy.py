@@ -2,6 +2,7 @@
 from sqlalchemy.exc import IntegrityError
 
 from . import audit, specs, start_timers
+from .attachments import shorten_filename
 from .db import db, is_postgresql
 from .errors import ConflictError, DeployError
 from .models import ProcessDefinition, ProcessVersion
@@ -70,7 +71,7 @@ def _store(process, xml_text, digest, actor, source_name, now):
         return latest, False
     version = ProcessVersion(definition_id=definition.id, version=definition.latest_version + 1,
                              bpmn_xml=xml_text, sha256=digest, spec_json=process.spec_json(),
-                             source_name=source_name, deployed_by=actor, deployed_at=now)
+                             source_name=shorten_filename(source_name), deployed_by=actor, deployed_at=now)
     definition.latest_version = version.version
     definition.name = process.name
     db.session.add(version)

@@ -1,6 +1,7 @@
 """Reading a case's data without changing it: for pages that show or prefill it."""
 from uuid import UUID
 
+from SpiffWorkflow.exceptions import TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
 
 from .db import db
@@ -12,13 +13,21 @@ def task_data(runtime, task_id):
     """The data a user task sees now (read without a lock; for display and prefilling).
 
     :raises NotFoundError: no such task
+    :raises ConflictError: completed meanwhile (``winner``: by whom), when the task row read
+        first still said open but the case read after it has moved on
     """
+    from .runtime import refuse_if_closed
+
     row = db.session.get(HumanTask, task_id)
     if row is None:
         raise NotFoundError(f"task {task_id} does not exist")
     workflow = runtime.restore(db.session.get(ProcessInstance, row.instance_id, populate_existing=True))
-    task = workflow.get_task_from_id(UUID(task_id))
-    return dict(task.data) if task is not None else {}
+    try:
+        task = workflow.get_task_from_id(UUID(task_id))
+    except TaskNotFoundException:  # completed (and pruned) after the row was read: a lost race
+        refuse_if_closed(db.session.get(HumanTask, task_id, populate_existing=True))
+        return {}
+    return dict(task.data)
 
 
 def case_data(runtime, instance_id):

@@ -11,7 +11,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
-from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.exceptions import TaskNotFoundException, WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
@@ -199,7 +199,11 @@ def refuse_if_closed(row):
 
 
 def _ready_user_task(workflow, task_id):
-    task = workflow.get_task_from_id(UUID(task_id))
+    try:
+        task = workflow.get_task_from_id(UUID(task_id))
+    except TaskNotFoundException:  # gone from the case: completed by the winner of a race
+        refuse_if_closed(db.session.get(HumanTask, task_id, populate_existing=True))
+        task = None
     if task is None or not task.task_spec.manual:
         raise NotFoundError(f"task {task_id} is not a user task of this instance")
     if task.state != TaskState.READY:

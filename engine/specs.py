@@ -140,7 +140,7 @@ def check(process, helpers, roles=None, extra=()):
     """Problems with one parsed process: ``[{"element", "message", "severity"}]``, empty
     when it is fine: code that does not compile or calls unknown functions, lanes that
     match no role, and :data:`engine.checks.BUILT_IN` plus ``extra`` per task spec."""
-    problems = []
+    problems = checks.process_names(process.key, process.name)
     for spec in (process.spec, *process.subprocess_specs.values()):
         for task_spec in spec.task_specs.values():
             element = checks.element_id(task_spec)

@@ -1,7 +1,21 @@
-"""Column types shared by every model."""
+"""Column types shared by every model, and the range of their integers."""
 from datetime import datetime, timezone
 
 from sqlalchemy.types import DateTime, TypeDecorator
+
+DB_INT_MIN, DB_INT_MAX = -(2**31), 2**31 - 1  # PostgreSQL's integer: ids, versions, positions
+
+
+def db_int(value):
+    """``int(value)`` within the database's integer range: ids and numbers read from input.
+
+    :raises ValueError: not a whole number, or out of range (so callers that catch
+        ``int()``'s ValueError treat a huge id as a wrong one, not as a database error)
+    """
+    number = int(value)
+    if not DB_INT_MIN <= number <= DB_INT_MAX:
+        raise ValueError(f"{value} is out of range")
+    return number
 
 
 def utcnow():

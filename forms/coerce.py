@@ -101,7 +101,8 @@ class Number(FormField):
             fail(messages.integer())
         if code and numbers.fraction_digits(number) > numbers.currency_digits(code):
             fail(messages.fraction_digits(numbers.currency_digits(code)))
-        message = numbers.bound_error(number, self.json_schema, self.ctx.locale)
+        message = (numbers.bound_error(number, self.json_schema, self.ctx.locale)
+                   or numbers.storable_error(number, integer, self.ctx.locale))
         if message:
             fail(message)
         return numbers.to_json(number)

@@ -17,8 +17,11 @@ from babel.numbers import (
     parse_decimal,
 )
 
+from engine.types import DB_INT_MAX, DB_INT_MIN
+
 from . import messages
 
+STORABLE = Decimal(10) ** 15  # the most a number field holds: amounts go to Numeric(18, 2) columns
 MAX_LENGTH = 60
 MAX_EXPONENT = 300
 PLAIN = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
@@ -100,6 +103,18 @@ def bound_error(number, schema, locale):
             off = False
         if off:
             return messages.multiple_of(display(step, locale))
+    return None
+
+
+def storable_error(number, integer, locale):
+    """The message when ``number`` is past what the database stores, whatever the form's own
+    bounds: an integer within PostgreSQL's ``integer``, a number within +-10^15 (issue 11:
+    a number nobody bounded reached a column and failed with a 500)."""
+    low, high = (DB_INT_MIN, DB_INT_MAX) if integer else (-STORABLE, STORABLE)
+    if number > high:
+        return messages.maximum(display(high, locale))
+    if number < low:
+        return messages.minimum(display(low, locale))
     return None
 
 

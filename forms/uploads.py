@@ -22,6 +22,8 @@ from urllib.parse import unquote
 from babel.units import format_unit
 from werkzeug.utils import secure_filename
 
+from engine.attachments import shorten_filename
+
 from . import messages
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -106,14 +108,15 @@ class UploadError(ValueError):
 
 
 def safe_filename(name):
-    """``name`` without directories or odd characters, transliterated to ASCII; never empty."""
+    """``name`` without directories or odd characters, transliterated to ASCII, at most 255
+    characters with its extension kept; never empty."""
     name = re.split(r"[/\\]", name or "")[-1]
     name = unicodedata.normalize("NFC", name).translate(TRANSLITERATION)
     stem, dot, extension = name.rpartition(".")
     if not dot:
         stem, extension = name, ""
     stem, extension = secure_filename(stem) or "file", secure_filename(extension)
-    return f"{stem}.{extension}" if extension else stem
+    return shorten_filename(f"{stem}.{extension}" if extension else stem)
 
 
 def allowed_kinds(ui_options):

@@ -51,6 +51,12 @@ SETTINGS = [
     Setting("TASKLANE_SCRIPT_TIMEOUT_SECONDS", float, 2.0,
             "time limit of one gateway condition or script task"),
     Setting("TASKLANE_MAX_BPMN_BYTES", int, 2_000_000, "largest BPMN file accepted on deploy"),
+    Setting("TASKLANE_MAX_REQUEST_BYTES", int, 1_000_000,
+            "largest request body of a page or API route that takes no file (413 past it)"),
+    Setting("TASKLANE_MAX_UPLOAD_BYTES", int, 48 * 1024 * 1024,
+            "largest body of a route that takes files (a task's form, a case attachment, a stage move)"),
+    Setting("TASKLANE_MAX_IMPORT_BYTES", int, 5_000_000,
+            "largest lead import file (CSV or XLSX, at most 5,000 rows)"),
     Setting("TASKLANE_DEMO_PASSWORD", str, "demo", "password of the demo users"),
     Setting("TASKLANE_SMTP_HOST", str, "", "SMTP server; empty keeps mail in the dev mailbox"),
     Setting("TASKLANE_SMTP_PORT", int, 25, "SMTP port"),
@@ -105,6 +111,9 @@ def _derive(config):
             raise ConfigError("TASKLANE_SECRET_KEY (or SECRET_KEY) is required in production")
         config["TASKLANE_SECRET_KEY"] = _instance_secret(instance)
     config["SECRET_KEY"] = config["TASKLANE_SECRET_KEY"]
+    # Flask's own limit, for whatever runs before web.limits sets the route's own
+    config["MAX_CONTENT_LENGTH"] = max(config[name] for name in (
+        "TASKLANE_MAX_REQUEST_BYTES", "TASKLANE_MAX_UPLOAD_BYTES", "TASKLANE_MAX_IMPORT_BYTES"))
     config["SQLALCHEMY_DATABASE_URI"] = database_uri(config["TASKLANE_DATABASE_URL"], instance)
     return config
 

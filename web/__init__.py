@@ -16,6 +16,7 @@ def init_app(app):
         i18n,
         inbox,
         leads,
+        limits,
         pipeline,
         profile,
         stages,
@@ -32,6 +33,7 @@ def init_app(app):
     from .reports import bp as reports_bp
     from .signup import bp as signup_bp
 
+    limits.init_app(app)  # first: its converter and body limit apply to every route and check
     csrf.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)

@@ -31,6 +31,7 @@ from engine.types import utcnow
 from forms import uploads
 
 from . import access, case_diagram, case_export, timeline
+from .limits import db_int
 
 bp = Blueprint("cases", __name__)
 PER_PAGE = 25
@@ -80,7 +81,7 @@ def search_filters(args):
     if values["process"]:
         clauses.append(ProcessInstance.definition_key == values["process"])
     if values["version"]:
-        if not values["version"].isdigit():
+        if not values["version"].isdigit() or len(values["version"]) > 9:  # 9 digits: within the column
             errors["version"] = _("A version is a whole number.")
         else:
             versions = select(ProcessVersion.id).where(ProcessVersion.version == int(values["version"]))
@@ -100,7 +101,7 @@ def search_filters(args):
 @login_required
 def case_index():
     """The case list and search (docs/audit.md). :raise 422: a bad filter, named on the form"""
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = max(1, request.args.get("page", 1, type=db_int) or 1)
     clauses, values, errors = search_filters(request.args)
     listed = select(ProcessInstance).options(selectinload(ProcessInstance.version))
     cases = [] if errors else db.session.scalars(

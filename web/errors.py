@@ -9,10 +9,12 @@ may carry ``headers`` (``Retry-After``, ``WWW-Authenticate``); a 401 of the API
 always says ``WWW-Authenticate: Bearer``.
 """
 from flask import jsonify, make_response, render_template, request
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from engine.db import db
 from engine.errors import ConflictError, DeployError, TasklaneError
 
 HTTP_ERRORS = {
@@ -26,6 +28,7 @@ HTTP_ERRORS = {
     429: ("too_many_requests", _l("Too many requests. Try again later.")),
     500: ("internal_error", _l("Something went wrong on our side. Please try again.")),
 }
+TOO_LARGE_MESSAGE = _l("The request is too large: this address accepts at most {size} MB.")
 CSRF_MESSAGE = _l("The form has expired or came from another site. Reload the page and try again.")
 
 
@@ -67,12 +70,15 @@ def handle_http(error):
     code, message = HTTP_ERRORS.get(error.code, (error.name.lower().replace(" ", "_"), error.description))
     if isinstance(error, CSRFError):
         code, message = "csrf_failed", CSRF_MESSAGE
+    if error.code == 413 and request.max_content_length:
+        message = TOO_LARGE_MESSAGE.format(size=format_decimal(round(request.max_content_length / 1e6, 1)))
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     return respond({"error": {"code": code, "message": str(message), "fields": {}}}, error.code, headers)
 
 
 def handle_unexpected(error):
     """Whatever escaped every other handler (Flask has logged it): a 500 in the one shape."""
+    db.session.rollback()  # the page's own queries (the user, the bell) must not meet a failed transaction
     code, message = HTTP_ERRORS[500]
     return respond({"error": {"code": code, "message": str(message), "fields": {}}}, 500)
 

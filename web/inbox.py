@@ -15,6 +15,7 @@ from engine.models import ProcessDefinition
 from engine.types import utcnow
 
 from . import access
+from .limits import db_int
 
 bp = Blueprint("inbox", __name__)
 
@@ -29,8 +30,8 @@ def filters_from(args):
         due=due if due in inbox.DUE_FILTERS else None,
         assignee=args.get("assignee") or None,
         search=(args.get("q") or "").strip()[:100] or None,
-        page=args.get("page", 1, type=int) or 1,
-        per_page=args.get("per_page", 25, type=int) or 25,
+        page=args.get("page", 1, type=db_int) or 1,
+        per_page=args.get("per_page", 25, type=db_int) or 25,
     )
 
 

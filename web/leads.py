@@ -23,6 +23,7 @@ from engine.models import HumanTask
 from engine.task_meta import search_text
 
 from . import access
+from .limits import db_int
 
 bp = Blueprint("leads", __name__)
 PER_PAGE = 25
@@ -105,7 +106,7 @@ def lead_index():
     owner = ((args.get("owner") or "").strip()[:80] or None) if _sees_all() else None
     fresh = args.get("fresh") == "1"
     needle = (args.get("q") or "").strip()[:100]
-    page = max(1, args.get("page", 1, type=int) or 1)
+    page = max(1, args.get("page", 1, type=db_int) or 1)
     query = _visible(select(Customer))
     if status:
         query = query.where(Customer.status == status)
@@ -148,7 +149,7 @@ def lead_new():
     """The entry form; ``?created=<id>`` after a lead whose phone was already known."""
     access.check(access.may_create_leads(current_user))
     created, duplicates = None, []
-    created_id = request.args.get("created", type=int)
+    created_id = request.args.get("created", type=db_int)
     if created_id:
         created = db.session.get(Customer, created_id)
         if created is not None and (created.created_by == current_user.username or _sees_all()):

@@ -14,6 +14,7 @@ from crm.lending import COMMISSION_STATES
 from engine.errors import ConflictError
 
 from . import access
+from .limits import db_int
 
 bp = Blueprint("lending_payouts", __name__, url_prefix="/lending/admin")
 
@@ -40,7 +41,7 @@ def _page(filters, page=1, status=200):
 
 @bp.get("/commissions")
 def commission_index():
-    return _page(_filters(request.args), max(1, request.args.get("page", 1, type=int) or 1))
+    return _page(_filters(request.args), max(1, request.args.get("page", 1, type=db_int) or 1))
 
 
 @bp.post("/commissions/<int:commission_id>/paid")

@@ -27,6 +27,7 @@ from engine.types import utcnow
 from . import access
 from .cases import download
 from .leads import READERS, labels, sales_users
+from .limits import db_int
 
 bp = Blueprint("pipeline", __name__)
 PER_PAGE = 25
@@ -97,7 +98,7 @@ def pipeline_list():
     args = request.args
     stage = next((s for s in stages.ordered(include_inactive=True) if s.key == args.get("stage")), None)
     owner, needle = _owner_filter(), (args.get("q") or "").strip()[:100] or None
-    page = max(1, args.get("page", 1, type=int) or 1)
+    page = max(1, args.get("page", 1, type=db_int) or 1)
     closed = args.get("closed") == "1"
     query = _visible(pipeline.prospects(owner=owner, stage_id=stage.id if stage else None, search=needle,
                                         include_closed=closed))

@@ -13,6 +13,7 @@ from flask_babel import pgettext
 from crm import consultants, referrals
 from crm.lending import FinanceCompany, LoanProduct
 from engine.db import db
+from engine.types import db_int
 
 # "30.000.000", "30,000,000" and "30 000 000" are how people write amounts in VND.
 AMOUNT_SEPARATORS = re.compile(r"^\d{1,3}([.,\s]\d{3})+$")
@@ -68,7 +69,7 @@ def companies():
 def active_company(raw):
     """The active finance company whose id is ``raw``, or ``None``."""
     try:
-        company = db.session.get(FinanceCompany, int(raw))
+        company = db.session.get(FinanceCompany, db_int(raw))
     except (TypeError, ValueError):
         return None
     return company if company is not None and company.active else None
@@ -106,7 +107,7 @@ def submission(form):
 
 def _product(raw):
     try:
-        return db.session.get(LoanProduct, int(raw))
+        return db.session.get(LoanProduct, db_int(raw))
     except (TypeError, ValueError):
         return None
 

@@ -25,7 +25,8 @@ def _check_admin():
 def _page(*, errors=None, values=None, editing=None, status=200):
     rows = stages.ordered(include_inactive=True)
     return render_template("pipeline/stages.html", stages=rows, kinds=STAGE_KINDS, kind_labels=kind_labels(),
-                           errors=errors or {}, values=values or {}, editing=editing), status
+                           errors=errors or {}, values=values or {}, editing=editing,
+                           next_position=stages.next_position()), status
 
 
 @bp.get("/pipeline/stages")

@@ -113,7 +113,8 @@ def test_query_parameters_and_bodies_come_from_the_schemas(document):
     assert "Location" in deploy["responses"]["201"]["headers"]
     instance = document["paths"]["/api/v1/instances/{instance_id}"]
     assert instance["parameters"] == [{"name": "instance_id", "in": "path", "required": True,
-                                       "schema": {"type": "integer"}}]
+                                       "schema": {"type": "integer", "minimum": 0,
+                                                  "maximum": 2**31 - 1}}]
 
 
 def test_the_document_is_built_once(app, document):

@@ -10,7 +10,7 @@ of messages and titles follows the user's profile.
 
 Who may do what is decided by :mod:`web.access`, shared with the HTML pages.
 """
-from flask import current_app, g, request
+from flask import g, request
 from flask_babel import gettext as _
 
 from accounts import tokens
@@ -18,8 +18,6 @@ from engine.errors import UnauthorizedError
 
 from ..auth import SessionUser, login_manager
 from .registry import bp, is_public
-
-BODY_OVERHEAD = 64 * 1024  # multipart framing around the largest accepted diagram
 
 
 class BearerError(UnauthorizedError):
@@ -34,7 +32,6 @@ class BearerError(UnauthorizedError):
 @bp.before_request
 def authenticate():
     """:raise 401: no token, or an unknown, revoked or expired one, or an inactive user's"""
-    request.max_content_length = current_app.config["TASKLANE_MAX_BPMN_BYTES"] + BODY_OVERHEAD
     # flask_login reads the request's user from g._login_user: set it, so that the
     # session cookie is never consulted on the API.
     g._login_user = login_manager.anonymous_user()

@@ -16,6 +16,7 @@ MARSHMALLOW_MESSAGES = {
     "Invalid input type.": _l("Not a JSON object."),
     "Not a valid string.": _l("Not a valid string."),
     "Not a valid integer.": _l("Not a valid integer."),
+    "Number too large.": _l("Number too large."),
     "Not a valid boolean.": _l("Not a valid boolean."),
     "Not a valid mapping type.": _l("Not a JSON object."),
     "Must be one of: {choices}.": _l("Must be one of: {choices}."),

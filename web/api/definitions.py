@@ -11,6 +11,7 @@ from sqlalchemy import select
 import engine
 from accounts import service
 from engine import migration, versions
+from engine.attachments import shorten_filename
 from engine.db import db
 from engine.errors import DeployError, NotFoundError, ValidationError
 from engine.models import ProcessDefinition, ProcessVersion
@@ -19,6 +20,7 @@ from .. import access
 from .common import Viewed, caller, load_body, load_query, page, paginate, respond
 from .registry import operation
 from .schemas import (
+    DbInteger,
     DefinitionPageSchema,
     DefinitionSchema,
     DeployedVersionSchema,
@@ -81,7 +83,8 @@ def bpmn_upload():
         if upload is None or not upload.filename:
             raise ValidationError(_("Attach the BPMN file as the field 'file'."),
                                   fields={"file": _("This field is required.")})
-        return upload.read(), PurePosixPath(upload.filename.replace("\\", "/")).name[:255] or "diagram.bpmn"
+        name = PurePosixPath(upload.filename.replace("\\", "/")).name
+        return upload.read(), shorten_filename(name) or "diagram.bpmn"
     if request.mimetype in XML_TYPES:
         return request.get_data(), load_query(DeployQuerySchema)["name"] or "diagram.bpmn"
     raise ValidationError(
@@ -140,8 +143,8 @@ class DiffElementSchema(Schema):
 
 class VersionDiffSchema(Schema):
     key = fields.String()
-    from_version = fields.Integer(attribute="a")
-    to_version = fields.Integer(attribute="b")
+    from_version = DbInteger(attribute="a")
+    to_version = DbInteger(attribute="b")
     name_before = fields.String()
     name_after = fields.String()
     same = fields.Boolean()
@@ -151,10 +154,10 @@ class VersionDiffSchema(Schema):
 
 
 class MigrationRequestSchema(Schema):
-    from_version = fields.Integer(required=True, validate=validate.Range(min=1))
-    to_version = fields.Integer(required=True, validate=validate.Range(min=1))
+    from_version = DbInteger(required=True, validate=validate.Range(min=1))
+    to_version = DbInteger(required=True, validate=validate.Range(min=1))
     dry_run = fields.Boolean(load_default=True, metadata={"description": "true (default): only report"})
-    instance_ids = fields.List(fields.Integer(), load_default=None, validate=validate.Length(max=500),
+    instance_ids = fields.List(DbInteger(), load_default=None, validate=validate.Length(max=500),
                                metadata={"description": "default: every running case of from_version"})
 
 
@@ -171,7 +174,7 @@ class WaitingStepSchema(Schema):
 
 
 class MigrationOutcomeSchema(Schema):
-    instance_id = fields.Integer()
+    instance_id = DbInteger()
     status = fields.String(metadata={"enum": ["movable", "refused", "migrated", "failed"]})
     business_key = fields.String(allow_none=True)
     waiting = fields.List(fields.Nested(WaitingStepSchema), metadata={"description": "dry run only"})
@@ -179,8 +182,8 @@ class MigrationOutcomeSchema(Schema):
 
 
 class MigrationSchema(Schema):
-    from_version = fields.Integer()
-    to_version = fields.Integer()
+    from_version = DbInteger()
+    to_version = DbInteger()
     dry_run = fields.Boolean()
     items = fields.List(fields.Nested(MigrationOutcomeSchema), required=True)
 

@@ -8,6 +8,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import current_app, jsonify
 from marshmallow import Schema
 
+from ..limits import DB_INT_MAX
 from . import schemas
 from .registry import OPERATIONS, PREFIX, operation
 
@@ -31,9 +32,14 @@ def openapi_path(rule):
 
 
 def _path_parameters(rule):
-    return [{"name": name, "in": "path", "required": True,
-             "schema": {"type": CONVERTER_TYPES.get(converter, "string")}}
+    return [{"name": name, "in": "path", "required": True, "schema": _path_schema(converter)}
             for converter, name in RULE_ARGUMENT.findall(rule)]
+
+
+def _path_schema(converter):
+    if converter == "int":  # web.limits.DbIntConverter: past the database's range the URL is a 404
+        return {"type": "integer", "minimum": 0, "maximum": DB_INT_MAX}
+    return {"type": CONVERTER_TYPES.get(converter, "string")}
 
 
 def _schema_classes():

@@ -12,13 +12,13 @@ from engine.db import db
 from .. import access
 from .common import caller, load_body, load_query, respond
 from .registry import operation
-from .schemas import CustomerSchema
+from .schemas import CustomerSchema, DbInteger
 
 
 class StageSchema(Schema):
     key = fields.String(metadata={"example": "first_meeting"})
     kind = fields.String(metadata={"enum": list(STAGE_KINDS)})
-    position = fields.Integer()
+    position = DbInteger()
     active = fields.Boolean()
     name_vi = fields.String()
     name_en = fields.String()
@@ -33,7 +33,7 @@ class ProspectSchema(CustomerSchema):
     stage = fields.Function(lambda row: _stage_key(row.stage_id), allow_none=True)
     stage_changed_at = fields.DateTime(allow_none=True)
     converted_at = fields.DateTime(allow_none=True)
-    pipeline_instance_id = fields.Integer(allow_none=True)
+    pipeline_instance_id = DbInteger(allow_none=True)
 
 
 class ProspectListSchema(Schema):
@@ -45,8 +45,8 @@ class ProspectQuerySchema(Schema):
     stage = fields.String(validate=validate.Length(max=40))
     owner = fields.String(validate=validate.Length(max=80))
     q = fields.String(validate=validate.Length(max=100))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    page = DbInteger(load_default=1, validate=validate.Range(min=1, max=10_000))
+    per_page = DbInteger(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class MoveRequestSchema(Schema):
@@ -56,7 +56,7 @@ class MoveRequestSchema(Schema):
 
 
 class EnterRequestSchema(Schema):
-    customer_id = fields.Integer(required=True)
+    customer_id = DbInteger(required=True)
 
 
 def _stage_key(stage_id):

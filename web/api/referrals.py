@@ -18,8 +18,9 @@ from processes import referral as referral_process
 from .. import access, portal_texts
 from .common import Viewed, caller, load_body, load_query, respond
 from .registry import operation
+from .schemas import DbInteger, DecimalString
 
-MONEY = {"description": "VND, a decimal string"}
+MONEY = {"description": "VND, a decimal string", "example": "30000000.00"}
 
 
 class StrictBoolean(fields.Boolean):
@@ -32,23 +33,23 @@ class StrictBoolean(fields.Boolean):
 
 
 class CompanySchema(Schema):
-    id = fields.Integer()
+    id = DbInteger()
     code = fields.String(metadata={"example": "fe_credit"})
     name = fields.String(metadata={"example": "FE Credit"})
 
 
 class ProductBriefSchema(Schema):
-    id = fields.Integer()
+    id = DbInteger()
     code = fields.String(metadata={"example": "cash_loan"})
     name = fields.String(metadata={"example": "Vay tiền mặt"})
     company = fields.Nested(CompanySchema)
 
 
 class LoanProductSchema(ProductBriefSchema):
-    min_amount = fields.Decimal(places=2, as_string=True, metadata=MONEY)
-    max_amount = fields.Decimal(places=2, as_string=True, metadata=MONEY)
-    min_term_months = fields.Integer()
-    max_term_months = fields.Integer()
+    min_amount = DecimalString(places=2, metadata=MONEY)
+    max_amount = DecimalString(places=2, metadata=MONEY)
+    min_term_months = DbInteger()
+    max_term_months = DbInteger()
 
 
 class LoanProductListSchema(Schema):
@@ -56,7 +57,7 @@ class LoanProductListSchema(Schema):
 
 
 class StarQuerySchema(Schema):
-    company_id = fields.Integer(required=True)
+    company_id = DbInteger(required=True)
 
 
 class StarSchema(Schema):
@@ -67,7 +68,7 @@ class StarSchema(Schema):
     rate = fields.Float(metadata={"description": "smoothed disbursement rate over 90 days, 0..1"})
     median_days = fields.Float(allow_none=True, metadata={"description": "median days from accepting to "
                                                                          "disbursing; null: none yet"})
-    load = fields.Integer(metadata={"description": "referrals in progress they hold now"})
+    load = DbInteger(metadata={"description": "referrals in progress they hold now"})
 
 
 class StarListSchema(Schema):
@@ -80,10 +81,10 @@ class ReferralRequestSchema(Schema):
     customer_name = fields.String(metadata={"example": "Nguyễn Văn Vay"})
     phone = fields.String(metadata={"example": "0912 345 678"})
     national_id = fields.String(allow_none=True, metadata={"description": "9 or 12 digits; optional"})
-    product_id = fields.Integer()
+    product_id = DbInteger()
     customer_status = fields.String(metadata={"enum": list(CUSTOMER_STATUSES)})
     amount = fields.Raw(metadata={"type": ["integer", "string"], "description": "VND", "example": 30000000})
-    term_months = fields.Integer(metadata={"example": 12})
+    term_months = DbInteger(metadata={"example": 12})
     consultant_choice = fields.String(metadata={"enum": list(CONSULTANT_CHOICES), "default": "auto"})
     consultant_phone = fields.String(allow_none=True, metadata={
         "description": "for phone (typed) and star (a phone from /lending/stars)"})
@@ -91,12 +92,12 @@ class ReferralRequestSchema(Schema):
 
 
 class CommissionSchema(Schema):
-    id = fields.Integer()
-    referral_id = fields.Integer()
+    id = DbInteger()
+    referral_id = DbInteger()
     product = fields.Nested(ProductBriefSchema)
-    base_amount = fields.Decimal(places=2, as_string=True, metadata=MONEY)
-    rate_percent = fields.Decimal(places=3, as_string=True)
-    amount = fields.Decimal(places=2, as_string=True, metadata=MONEY)
+    base_amount = DecimalString(places=2, metadata=MONEY)
+    rate_percent = DecimalString(places=3, metadata={"description": "percent, a decimal string"})
+    amount = DecimalString(places=2, metadata=MONEY)
     earned_on = fields.Date()
     state = fields.String(metadata={"enum": ["pending", "paid"]})
     paid_at = fields.DateTime(allow_none=True)
@@ -112,15 +113,15 @@ class ReferralEventSchema(Schema):
 
 
 class ReferralSchema(Schema):
-    id = fields.Integer()
+    id = DbInteger()
     state = fields.String(metadata={"enum": list(STATES)})
     customer_name = fields.String()
     phone = fields.String(metadata={"description": "E.164"})
     national_id = fields.String(allow_none=True)
     product = fields.Nested(ProductBriefSchema)
     customer_status = fields.String()
-    amount = fields.Decimal(places=2, as_string=True, metadata=MONEY)
-    term_months = fields.Integer()
+    amount = DecimalString(places=2, metadata=MONEY)
+    term_months = DbInteger()
     consultant_choice = fields.String()
     consultant_phone = fields.String(allow_none=True)
     consultant = fields.String(allow_none=True, metadata={
@@ -131,7 +132,7 @@ class ReferralSchema(Schema):
     result = fields.String(allow_none=True)
     progress = fields.String(allow_none=True, metadata={
         "description": "the last step the consultant reported on the way: contacted, submitted"})
-    disbursed_amount = fields.Decimal(places=2, as_string=True, allow_none=True, metadata=MONEY)
+    disbursed_amount = DecimalString(places=2, allow_none=True, metadata=MONEY)
     created_at = fields.DateTime()
     closed_at = fields.DateTime(allow_none=True)
 
@@ -143,15 +144,15 @@ class ReferralDetailSchema(ReferralSchema):
 
 class ReferralQuerySchema(Schema):
     state = fields.String(validate=validate.OneOf(STATES))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=10_000))
-    per_page = fields.Integer(load_default=referral_views.PAGE, validate=validate.Range(min=1, max=200))
+    page = DbInteger(load_default=1, validate=validate.Range(min=1, max=10_000))
+    per_page = DbInteger(load_default=referral_views.PAGE, validate=validate.Range(min=1, max=200))
 
 
 class ReferralListSchema(Schema):
     items = fields.List(fields.Nested(ReferralSchema), required=True)
-    total = fields.Integer(required=True)
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
+    total = DbInteger(required=True)
+    page = DbInteger(required=True)
+    per_page = DbInteger(required=True)
 
 
 class CrossSellAnswerSchema(Schema):
@@ -160,9 +161,9 @@ class CrossSellAnswerSchema(Schema):
 
 class EarningsSchema(Schema):
     items = fields.List(fields.Nested(CommissionSchema), attribute="rows", required=True)
-    earned = fields.Decimal(places=2, as_string=True, required=True, metadata=MONEY)
-    pending = fields.Decimal(places=2, as_string=True, required=True, metadata=MONEY)
-    paid = fields.Decimal(places=2, as_string=True, required=True, metadata=MONEY)
+    earned = DecimalString(places=2, required=True, metadata=MONEY)
+    pending = DecimalString(places=2, required=True, metadata=MONEY)
+    paid = DecimalString(places=2, required=True, metadata=MONEY)
 
 
 def _referrer():

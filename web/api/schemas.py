@@ -9,7 +9,32 @@ from marshmallow import Schema, fields, validate
 from crm.models import CLASSIFICATIONS, GENDERS, KINDS, SOURCES, STATUSES
 from engine.inbox import DUE_FILTERS, MAX_PER_PAGE, TABS
 
+from ..limits import DB_INT_MAX, DB_INT_MIN
+
 MAX_NAME = 255
+
+
+class DbInteger(fields.Integer):
+    """A whole number the database can store (PostgreSQL's ``integer``); past it: 422 naming
+    the field, where a plain Integer let the database fail (500). Every API integer is one."""
+
+    def __init__(self, **kwargs):
+        given = kwargs.pop("validate", None)
+        given = [] if given is None else [given] if callable(given) else list(given)
+        bound = validate.Range(min=DB_INT_MIN, max=DB_INT_MAX, error=_l("Must be between {min} and {max}."))
+        super().__init__(validate=[bound, *given], **kwargs)
+
+
+class DecimalString(fields.Decimal):
+    """A decimal sent as a string (``"30000000.00"``): exact, where a JSON number may not be.
+
+    The OpenAPI document says so: ``type: string, format: decimal`` with a pattern.
+    """
+
+    def __init__(self, places=2, **kwargs):
+        metadata = {"type": "string", "format": "decimal", "pattern": rf"^-?\d+\.\d{{{places}}}$",
+                    **kwargs.pop("metadata", {})}
+        super().__init__(places=places, as_string=True, metadata=metadata, **kwargs)
 
 
 class ProblemSchema(Schema):
@@ -33,15 +58,15 @@ class ErrorSchema(Schema):
 
 
 class PageQuerySchema(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, error=_l("Must be at least {min}.")))
-    per_page = fields.Integer(load_default=25, validate=validate.Range(
+    page = DbInteger(load_default=1, validate=validate.Range(min=1, error=_l("Must be at least {min}.")))
+    per_page = DbInteger(load_default=25, validate=validate.Range(
         min=1, max=MAX_PER_PAGE, error=_l("Must be between {min} and {max}.")))
 
 
 class PageSchema(Schema):
-    total = fields.Integer(required=True, metadata={"description": "rows matching, on every page"})
-    page = fields.Integer(required=True)
-    per_page = fields.Integer(required=True)
+    total = DbInteger(required=True, metadata={"description": "rows matching, on every page"})
+    page = DbInteger(required=True)
+    per_page = DbInteger(required=True)
 
 
 # --- tokens ---
@@ -51,7 +76,7 @@ class TokenRequestSchema(Schema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
     name = fields.String(load_default="", validate=validate.Length(max=120),
                          metadata={"description": "what the token is for, to tell tokens apart"})
-    expires_in_days = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(
+    expires_in_days = DbInteger(load_default=None, allow_none=True, validate=validate.Range(
         min=1, max=3650, error=_l("Must be between {min} and {max}.")),
         metadata={"description": "empty: the token does not expire"})
 
@@ -70,7 +95,7 @@ class TokenSchema(Schema):
 class DefinitionSchema(Schema):
     key = fields.String()
     name = fields.String()
-    latest_version = fields.Integer()
+    latest_version = DbInteger()
     created_at = fields.DateTime()
     deployed_at = fields.DateTime(attribute="latest.deployed_at", allow_none=True)
     deployed_by = fields.String(attribute="latest.deployed_by", allow_none=True)
@@ -88,7 +113,7 @@ class DeployQuerySchema(Schema):
 class DeployedVersionSchema(Schema):
     key = fields.String(attribute="definition.key")
     name = fields.String(attribute="definition.name")
-    version = fields.Integer()
+    version = DbInteger()
     created = fields.Boolean(metadata={"description": "false: the same XML was already the latest"})
     sha256 = fields.String()
     deployed_by = fields.String()
@@ -103,7 +128,7 @@ class DeploymentSchema(Schema):
 
 class TaskSchema(Schema):
     id = fields.String()
-    instance_id = fields.Integer()
+    instance_id = DbInteger()
     process = fields.String(attribute="definition_key")
     element_id = fields.String()
     title = fields.Method("localized_title", metadata={"type": "string",
@@ -116,7 +141,7 @@ class TaskSchema(Schema):
     assignee = fields.String(allow_none=True)
     claimed_at = fields.DateTime(allow_none=True)
     due_at = fields.DateTime(allow_none=True)
-    priority = fields.Integer()
+    priority = DbInteger()
     form_key = fields.String(allow_none=True)
     ui_form_key = fields.String(allow_none=True)
     subject = fields.String(allow_none=True)
@@ -156,9 +181,9 @@ class CompleteRequestSchema(Schema):
 # --- instances ---
 
 class InstanceSchema(Schema):
-    id = fields.Integer()
+    id = DbInteger()
     process = fields.String(attribute="definition_key")
-    version = fields.Integer(attribute="version.version")
+    version = DbInteger(attribute="version.version")
     status = fields.String(metadata={"enum": ["running", "completed", "cancelled", "error"]})
     business_key = fields.String(allow_none=True)
     started_by = fields.String()
@@ -184,7 +209,7 @@ class TaskCompletionSchema(Schema):
 
 
 class HistoryEventSchema(Schema):
-    seq = fields.Integer()
+    seq = DbInteger()
     kind = fields.String(metadata={"example": "task_completed"})
     actor = fields.String()
     at = fields.DateTime()
@@ -207,7 +232,7 @@ class NotificationQuerySchema(PageQuerySchema):
 
 
 class NotificationSchema(Schema):
-    id = fields.Integer()
+    id = DbInteger()
     title = fields.String()
     body = fields.String()
     link = fields.String(allow_none=True)
@@ -239,7 +264,7 @@ class LeadRequestSchema(Schema):
 
 
 class CustomerSchema(Schema):
-    id = fields.Integer()
+    id = DbInteger()
     kind = fields.String(metadata={"enum": list(KINDS)})
     name = fields.String()
     phone = fields.String(metadata={"example": "+84912345678"})
@@ -253,7 +278,7 @@ class CustomerSchema(Schema):
     created_at = fields.DateTime()
     created_by = fields.String()
     first_contact_at = fields.DateTime(allow_none=True)
-    instance_id = fields.Integer(allow_none=True)
+    instance_id = DbInteger(allow_none=True)
 
 
 class LeadSchema(Schema):
@@ -264,19 +289,19 @@ class LeadSchema(Schema):
 
 
 class RejectedRowSchema(Schema):
-    row_number = fields.Integer(metadata={"description": "as in the spreadsheet; the header is row 1"})
+    row_number = DbInteger(metadata={"description": "as in the spreadsheet; the header is row 1"})
     values = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True))
     errors = fields.Dict(keys=fields.String(), values=fields.String())
 
 
 class DuplicateRowSchema(Schema):
-    row_number = fields.Integer()
-    customer_id = fields.Integer()
-    duplicate_of = fields.List(fields.Integer())
+    row_number = DbInteger()
+    customer_id = DbInteger()
+    duplicate_of = fields.List(DbInteger())
 
 
 class ImportReportSchema(Schema):
-    imported = fields.List(fields.Integer(), required=True,
+    imported = fields.List(DbInteger(), required=True,
                            metadata={"description": "ids of the new customers"})
     rejected = fields.List(fields.Nested(RejectedRowSchema), required=True)
     duplicates = fields.List(fields.Nested(DuplicateRowSchema), required=True)

@@ -1,5 +1,4 @@
 """Human tasks: the inbox, one task, completing one (claims are in :mod:`web.api.assignment`)."""
-from flask import request
 from flask_babel import gettext as _
 
 import engine
@@ -18,7 +17,6 @@ from .schemas import CompleteRequestSchema, TaskCompletionSchema, TaskPageSchema
 from .task_state import held_by_other, lost_race, open_task
 
 # A form may carry several files as data-URLs (up to 10 MB each, a third more in base64).
-COMPLETE_MAX_BYTES = 48 * 1024 * 1024
 
 
 @operation("/tasks", "GET", summary="The inbox: tasks of one tab, filtered and paged", tag="tasks",
@@ -72,7 +70,6 @@ def tasks_complete(task_id):
     :raise 422: invalid form data (``fields``: field -> message)
     """
     user = caller()
-    request.max_content_length = COMPLETE_MAX_BYTES
     task = open_task(user, task_id)
     if not access.may_take(user, task):
         if task.assignee:
