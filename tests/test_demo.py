@@ -59,6 +59,7 @@ def test_the_plan_has_old_eleven_digit_numbers_and_phones_given_twice():
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)   # `make run` loads it on SQLite
 def test_loading_the_demo_into_a_fresh_database_gives_a_living_pipeline_and_loading_again_adds_nothing(app):
     service.ensure_demo_users("demo")
     for name in ("lead_handling", "prospect_pipeline", "loan_referral"):

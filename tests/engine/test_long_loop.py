@@ -6,11 +6,13 @@ would silently report itself finished with no end event reached.
 import pytest
 
 import engine
+from tests.conftest import ONE_BACKEND
 
 from .helpers import data, instance, open_tasks
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("database_url", ONE_BACKEND, indirect=True)   # the pruning is the same on both
 def test_case_looping_a_thousand_times_keeps_the_right_task_and_reaches_the_end(deploy):
     deploy("call_loop.bpmn")
     started = engine.start("call_loop", actor="sales1", data={"name": "An", "calls": 0})
