@@ -18,6 +18,7 @@ def init_app(app):
         leads,
         pipeline,
         profile,
+        security,
         stages,
         tasks,
     )
@@ -31,7 +32,9 @@ def init_app(app):
     from .referrals import bp as referrals_bp
     from .reports import bp as reports_bp
     from .signup import bp as signup_bp
+    from .users_admin import bp as users_admin_bp
 
+    security.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
@@ -49,5 +52,6 @@ def init_app(app):
     app.register_blueprint(portal_bp)
     app.register_blueprint(referrals_bp)
     app.register_blueprint(signup_bp)
+    app.register_blueprint(users_admin_bp)
     api.init_app(app)
     errors.init_app(app)
