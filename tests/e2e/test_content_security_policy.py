@@ -26,7 +26,7 @@ def check(page, problems):
     problems.extend(f"{page.url}: {v}" for v in page.evaluate("window.__cspViolations || []"))
 
 
-def staff_pages(page, problems, case_id):
+def staff_pages(page, problems, case_id, screenshot):
     policy = page.goto("/inbox").headers["content-security-policy"]
     assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy
     with page.expect_response(lambda response: "tab=done" in response.url):
@@ -47,19 +47,22 @@ def staff_pages(page, problems, case_id):
         page.goto(path)
         page.wait_for_function(f"() => window.Chart && Chart.getChart(document.querySelector('{canvas}'))")
         check(page, problems)
-    for path in ("/pipeline", "/profile", "/admin/users"):
+    for path, name in (("/pipeline", None), ("/profile", "profile-password"),
+                       ("/admin/users", "admin-users")):
         page.goto(path)
         check(page, problems)
+        if name:
+            screenshot(page, name)
 
 
 def test_the_pages_work_under_the_policy_and_the_browser_reports_no_violation(
-        finished_lead, new_page, live_server):  # noqa: F811 - the fixture imported above
+        finished_lead, new_page, live_server, screenshot):  # noqa: F811 - the fixture imported above
     problems = []
     page = watched(new_page, problems)
     page.goto("/login")
     check(page, problems)
     login(page, live_server, "admin")
-    staff_pages(page, problems, finished_lead)
+    staff_pages(page, problems, finished_lead, screenshot)
     portal = watched(new_page, problems)
     login(portal, live_server, "partner1")
     expect(portal.locator(".pt-tabbar")).to_be_visible()
