@@ -31,6 +31,9 @@ class User(db.Model):
     active = db.Column(db.Boolean, nullable=False, default=True)
     is_demo = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    # Part of every session's signed user id: raising it ends every session of the user
+    # (sign-out, a password change or reset), wherever its cookie was copied to.
+    session_generation = db.Column(db.Integer, nullable=False, default=0, server_default="0")
     roles = db.relationship(Role, secondary=user_role, lazy="selectin")
 
     @property

@@ -1,11 +1,19 @@
-"""Creating users and checking passwords."""
+"""Creating users, checking and changing passwords, ending a user's sessions."""
+import secrets
+
 from flask import current_app, has_app_context
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from engine import audit
 from engine.db import db
 from engine.errors import ConflictError, ValidationError
+from engine.types import utcnow
 
-from .models import ROLES, Role, User
+from .models import ROLES, ApiToken, Role, User
+
+PASSWORD_MIN = 8
+PASSWORD_MAX = 200
+_DUMMY_HASHES = {}  # hash method -> the hash of a random password nobody knows
 
 DEMO_USERS = [
     ("admin", "Quản trị viên", ["admin"], "en"),
@@ -67,8 +75,57 @@ def add_user(username, password, roles, *, full_name="", email=None, locale="en"
     return user
 
 
+def _dummy_hash():
+    method = current_app.config.get("TASKLANE_PASSWORD_HASH", "scrypt") if has_app_context() else "scrypt"
+    if method not in _DUMMY_HASHES:
+        _DUMMY_HASHES[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    return _DUMMY_HASHES[method]
+
+
 def check_password(user, password):
-    return user is not None and user.active and check_password_hash(user.password_hash, password)
+    """Whether ``user`` is active and ``password`` is theirs.
+
+    A password is hashed whatever the answer: for an unknown user (``None``) against a
+    hash nobody knows, so the time taken does not tell which user names exist.
+    """
+    matches = check_password_hash(_dummy_hash() if user is None else user.password_hash, password or "")
+    return user is not None and user.active and matches
+
+
+def spend_hash_time(password):
+    """Hash ``password`` and throw the hash away: the time of creating an account when none is."""
+    _hash(password or "")
+
+
+def end_sessions(user):
+    """End every session of ``user`` on every device (their cookies no longer sign in).
+
+    Takes effect when the caller commits. A session the caller wants to keep must be
+    signed in again afterwards (web/auth.py ``renew_session``).
+    """
+    user.session_generation = (user.session_generation or 0) + 1
+
+
+def set_password(user, password, *, actor, kind="password_changed"):
+    """Give ``user`` a new password, end their sessions and audit ``kind`` in the stream
+    ``user:<username>`` (the password is not recorded); the caller commits.
+
+    ``kind`` ``password_reset`` (by an admin) also revokes the user's API tokens: whoever
+    knew the old password may have made one.
+
+    :returns: how many API tokens were revoked
+    """
+    user.password_hash = _hash(password)
+    end_sessions(user)
+    revoked = 0
+    if kind == "password_reset":
+        now = utcnow()
+        revoked = (db.session.query(ApiToken)
+                   .filter(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                   .update({ApiToken.revoked_at: now}, synchronize_session=False))
+    audit.append(f"user:{user.username}", kind, actor=actor,
+                 data_after={"username": user.username, "api_tokens_revoked": revoked})
+    return revoked
 
 
 def ensure_demo_users(password):

@@ -64,6 +64,10 @@ SETTINGS = [
     Setting("TASKLANE_WEB_WORKERS", int, 2, "gunicorn worker processes started by `tasklane run`"),
     Setting("TASKLANE_PARTNER_SIGNUP", bool, True,
             "anyone may create a referrer (partner) account at /register; off: the page is 404"),
+    Setting("TASKLANE_LOGIN_ADDRESS_LIMIT", int, 10,
+            "sign-in attempts (page and API) one client address may get wrong within 15 minutes"),
+    Setting("TASKLANE_PROXY_HOPS", int, 0,
+            "reverse proxies in front of Tasklane whose X-Forwarded-For/-Proto to trust (ProxyFix)"),
     Setting("TASKLANE_TEST_HOOKS", bool, False,
             "let the test clock hook (engine/testclock.py) move timers; tests only, refused in production"),
 ]
@@ -114,8 +118,16 @@ def _derive(config):
     # Flask's own limit, for whatever runs before web.limits sets the route's own
     config["MAX_CONTENT_LENGTH"] = max(config[name] for name in (
         "TASKLANE_MAX_REQUEST_BYTES", "TASKLANE_MAX_UPLOAD_BYTES", "TASKLANE_MAX_IMPORT_BYTES"))
+    config.update(_cookies(config["TASKLANE_ENV"] == "production"))
     config["SQLALCHEMY_DATABASE_URI"] = database_uri(config["TASKLANE_DATABASE_URL"], instance)
     return config
+
+
+def _cookies(production):
+    # Secure only in production: development and tests run on plain http. Lax keeps the
+    # cookies off cross-site POSTs and frames while links from e-mail still sign in.
+    return {f"{cookie}_{name}": value for cookie in ("SESSION_COOKIE", "REMEMBER_COOKIE")
+            for name, value in (("SECURE", production), ("HTTPONLY", True), ("SAMESITE", "Lax"))}
 
 
 def database_uri(url, instance):

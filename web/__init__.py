@@ -19,6 +19,7 @@ def init_app(app):
         limits,
         pipeline,
         profile,
+        security,
         stages,
         tasks,
     )
@@ -32,8 +33,10 @@ def init_app(app):
     from .referrals import bp as referrals_bp
     from .reports import bp as reports_bp
     from .signup import bp as signup_bp
+    from .users_admin import bp as users_admin_bp
 
     limits.init_app(app)  # first: its converter and body limit apply to every route and check
+    security.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)
     auth.init_app(app)
@@ -51,5 +54,6 @@ def init_app(app):
     app.register_blueprint(portal_bp)
     app.register_blueprint(referrals_bp)
     app.register_blueprint(signup_bp)
+    app.register_blueprint(users_admin_bp)
     api.init_app(app)
     errors.init_app(app)

@@ -1,9 +1,15 @@
 """Signing in and out, and choosing the language.
 
-Passwords are checked against their hashes; after ``throttle.MAX_FAILURES`` failed
-attempts for one username within ``throttle.WINDOW`` seconds, further attempts are
-refused until the window ends (counted in Redis by :mod:`web.throttle`, shared by
-every web process and by the API's token endpoint).
+Passwords are checked against their hashes, an unknown user name against a dummy hash
+(same time, same message as a wrong password). Attempts are throttled per user name
+and per client address before the password is looked at (:mod:`web.throttle`, shared
+with the API's token endpoint).
+
+A session holds the user's id and their ``session_generation``; the user loader refuses
+a session whose generation is not the user's current one. Signing out raises it, so a
+copied cookie stops working too, and so do the user's sessions on other devices;
+a password change or reset raises it as well (:func:`renew_session` keeps the
+current device signed in).
 """
 from urllib.parse import urlsplit
 
@@ -40,11 +46,23 @@ class SessionUser(UserMixin):
     def __getattr__(self, name):
         return getattr(self.user, name)
 
+    def get_id(self):
+        # Flask-Login's "alternative token": what the session (and a remember cookie) holds.
+        return f"{self.user.id}:{self.user.session_generation}"
+
 
 @login_manager.user_loader
-def load_user(user_id):
+def load_user(session_id):
+    user_id, _, generation = session_id.partition(":")
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return SessionUser(user) if user is not None and user.active else None
+    if user is None or not user.active or generation != str(user.session_generation):
+        return None
+    return SessionUser(user)
+
+
+def renew_session(user):
+    """Sign this browser in again after ``user``'s sessions were ended (and committed)."""
+    login_user(SessionUser(user))
 
 
 class LoginForm(FlaskForm):
@@ -69,18 +87,17 @@ def session_create():
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("login.html", form=form), 422
-    wait = throttle.retry_after(form.username.data)
+    wait = throttle.attempt(form.username.data)
     if wait:
         minutes = throttle.minutes(wait)
         flash(ngettext("Too many failed attempts. Try again in %(num)d minute.",
                        "Too many failed attempts. Try again in %(num)d minutes.", minutes), "error")
-        return render_template("login.html", form=form), 429
+        return render_template("login.html", form=form), 429, {"Retry-After": str(wait)}
     user = db.session.query(User).filter_by(username=form.username.data.strip()).first()
     if not service.check_password(user, form.password.data):
-        throttle.record_failure(form.username.data)
         flash(_("Wrong username or password."), "error")
         return render_template("login.html", form=form), 401
-    throttle.clear(form.username.data)
+    throttle.succeeded(form.username.data)
     login_user(SessionUser(user))
     return redirect(_safe_next(request.args.get("next")) or _landing(user))
 
@@ -92,6 +109,10 @@ def _landing(user):
 
 @bp.post("/logout")
 def session_delete():
+    """End the session server-side: this cookie, copies of it and the user's other sessions."""
+    if current_user.is_authenticated:
+        service.end_sessions(current_user.user)
+        db.session.commit()
     logout_user()
     return redirect(url_for("auth.session_new"))
 

@@ -2,28 +2,33 @@
 
 Off with ``TASKLANE_PARTNER_SIGNUP=false`` (the pages are 404 and the sign-in page shows
 no link). Every field is checked at once (422, nothing stored); the role is always
-``partner`` whatever is posted. At most ``MAX_PER_IP`` accounts are created from one
-client address within ``WINDOW`` seconds, counted in Redis like :mod:`web.throttle`.
+``partner`` whatever is posted.
+
+The page does not tell which user names or phones exist: a registration whose user name
+or phone is taken gets the same answer, in about the same time (the password is hashed
+either way), as one that creates the account: the sign-in page with a neutral message.
+At most ``MAX_PER_IP`` registrations, created, refused (422) or not, are taken from one
+client address within ``WINDOW`` seconds, counted in Redis like :mod:`web.throttle`;
+a refused one never gives its slot back, so guessing costs the same as registering.
 """
 import re
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, ngettext, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from marshmallow import ValidationError as MarshmallowError
 from marshmallow import validate
 from wtforms import EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
 
-from accounts import signup
+from accounts import service, signup
 from crm import phones
 from engine.errors import ConflictError, ValidationError
 
 from . import throttle
-from .auth import SessionUser
 from .i18n import LANGUAGES
 
 bp = Blueprint("signup", __name__)
@@ -32,11 +37,8 @@ WINDOW = 60 * 60
 USERNAME = re.compile(r"^[a-z0-9._-]{3,40}$")
 FULL_NAME_MAX = 120
 EMAIL_MAX = 255
-PASSWORD_MIN = 8
-PASSWORD_MAX = 200
-# Free one reserved slot, unless the window ended meanwhile (a DECR would then leave a
-# counter without expiry). EXPIRE NX would do, but the embedded Redis is 6.2.
-_RELEASE = "if redis.call('exists', KEYS[1]) == 1 then return redis.call('decr', KEYS[1]) end return 0"
+PASSWORD_MIN = service.PASSWORD_MIN
+PASSWORD_MAX = service.PASSWORD_MAX
 
 
 class SignupForm(FlaskForm):
@@ -85,13 +87,10 @@ def _phone(raw, errors):
         errors["phone"] = _("This field is required.")
         return None
     try:
-        phone = phones.normalize(raw)
+        return phones.normalize(raw)
     except ValidationError as error:
         errors["phone"] = error.fields.get("phone") or error.message
         return None
-    if signup.phone_taken(phone):
-        errors["phone"] = _("An account with this phone number already exists. Sign in instead.")
-    return phone
 
 
 def _email(raw, errors):
@@ -110,26 +109,25 @@ def _username(username, errors):
     if not USERNAME.match(username):
         errors["username"] = _(
             "Use 3 to 40 characters: lowercase letters, digits, dot, underscore or hyphen.")
-    elif signup.username_taken(username):
-        errors["username"] = _taken()
-
-
-def _taken():
-    return _("This username is taken; choose another.")
 
 
 def register(data):
     """Create a referrer from ``data`` (see :func:`clean`), with the ``partner`` role only.
 
-    :raises ValidationError: bad fields, including a username taken by a concurrent
-        registration (the database's unique constraint decides); nothing is stored
+    :returns: the new user, or ``None`` when the user name or the phone is taken (also by a
+        concurrent registration: the database's unique constraint decides); nothing is
+        stored then, after the same work of hashing the password
+    :raises ValidationError: bad fields; nothing is stored
     """
     values = clean(data)
+    if signup.username_taken(values["username"]) or signup.phone_taken(values["phone"]):
+        service.spend_hash_time(values["password"])
+        return None
     try:
         return signup.create_partner(values["username"], values["password"], full_name=values["full_name"],
                                      phone=values["phone"], email=values["email"], locale=values["language"])
     except ConflictError:
-        raise ValidationError(_("Some fields are not valid."), fields={"username": _taken()}) from None
+        return None
 
 
 @bp.before_request
@@ -157,21 +155,23 @@ def registration_create():
     wait = _reserve()
     if wait:
         minutes = throttle.minutes(wait)
-        flash(ngettext("Too many accounts were created from this address. Try again in %(num)d minute.",
-                       "Too many accounts were created from this address. Try again in %(num)d minutes.",
+        flash(ngettext("Too many registrations from this address. Try again in %(num)d minute.",
+                       "Too many registrations from this address. Try again in %(num)d minutes.",
                        minutes), "error")
         return render_template("signup.html", form=form), 429, {"Retry-After": str(wait)}
     try:
-        user = register(request.form)
-    except ValidationError as error:
-        _release()
+        register(request.form)
+    except ValidationError as error:  # the slot is not given back: see the module's docstring
         for name, message in error.fields.items():
             getattr(form, name).errors = [message]
         return render_template("signup.html", form=form), 422
-    login_user(SessionUser(user))
-    refresh()  # the welcome in the language just chosen
-    flash(_("Welcome, %(name)s! You can refer your first customer now.", name=user.full_name), "success")
-    return redirect(url_for("portal.portal_home"))
+    # The same answer whether the account was created or its user name or phone was taken.
+    session["locale"] = form.language.data
+    refresh()  # the message in the language just chosen
+    flash(_("If these details are new, your account is created: sign in with them. "
+            "If you already have an account, sign in with it, or ask an admin to reset your password."),
+          "success")
+    return redirect(url_for("auth.session_new"))
 
 
 def _key():
@@ -185,8 +185,3 @@ def _reserve():
     # The window starts with the address's first registration and is not extended by later ones.
     _, count, ttl = conn.pipeline().set(key, 0, ex=WINDOW, nx=True).incr(key).ttl(key).execute()
     return max(1, ttl) if count > MAX_PER_IP else 0
-
-
-def _release():
-    """Give back the slot of a registration that was refused (bad fields)."""
-    current_app.extensions["tasklane_redis_factory"]().eval(_RELEASE, 1, _key())

@@ -1,7 +1,12 @@
 """Bearer tokens: issuing one for a password, the throttle shared with the sign-in page,
 and every way a token stops working."""
 import re
+import threading
+import time
 from datetime import timedelta
+
+from flask import current_app
+from werkzeug.security import generate_password_hash
 
 from accounts import tokens
 from accounts.models import ApiToken, User
@@ -69,6 +74,54 @@ def test_five_failures_lock_the_username_for_the_api_and_the_sign_in_page(client
     csrf = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', html).group(1)
     page = client.post("/login", data={"username": "sales1", "password": PASSWORD, "csrf_token": csrf})
     assert page.status_code == 429
+
+
+def test_an_unknown_user_takes_as_long_and_gets_the_same_answer_as_a_wrong_password(client, users):
+    slow = "pbkdf2:sha256:150000"  # a hash that takes long enough to measure (tests use a cheap one)
+    current_app.config["TASKLANE_PASSWORD_HASH"] = slow
+    users["sales1"].password_hash = generate_password_hash(PASSWORD, method=slow)
+    db.session.commit()
+
+    def timed(username):
+        started = time.perf_counter()
+        response = ask_token(client, username=username, password="wrong")
+        return time.perf_counter() - started, response.status_code, response.get_json()
+
+    known = [timed("sales1") for _ in range(3)]
+    unknown = [timed(f"nobody{n}") for n in range(3)]
+    assert {(status, str(body)) for _, status, body in known + unknown} == {(401, str(known[0][2]))}
+    assert min(t for t, _, _ in unknown) > 0.6 * min(t for t, _, _ in known), (known, unknown)
+
+
+def test_one_guess_at_each_of_many_user_names_is_stopped_per_address(client, users):
+    limit = current_app.config["TASKLANE_LOGIN_ADDRESS_LIMIT"]
+    for _ in range(limit + 2):  # right passwords never use up the address's attempts (an office's NAT)
+        assert ask_token(client).status_code == 200
+    statuses = [ask_token(client, username=f"guess{n}", password="x").status_code for n in range(15)]
+    assert statuses == [401] * limit + [429] * (15 - limit)
+    locked = ask_token(client)
+    error_of(locked, 429)
+    assert 14 * 60 < int(locked.headers["Retry-After"]) <= 15 * 60
+    elsewhere = client.post("/api/v1/auth/token", json={"username": "guess99", "password": "x"},
+                            environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert elsewhere.status_code == 401
+
+
+def test_forty_parallel_wrong_passwords_get_at_most_five_checked(app, users):
+    start, statuses = threading.Barrier(40), []
+
+    def guess():
+        client = app.test_client()
+        start.wait()
+        statuses.append(client.post("/api/v1/auth/token", json={"username": "sales1", "password": "x"},
+                                    environ_base={"REMOTE_ADDR": f"10.0.1.{len(statuses)}"}).status_code)
+
+    threads = [threading.Thread(target=guess) for _ in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [401] * 5 + [429] * 35
 
 
 def test_failures_on_the_sign_in_page_count_for_the_api_too(client, users):

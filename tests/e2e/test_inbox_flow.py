@@ -27,7 +27,7 @@ def test_a_rep_claims_fixes_a_phone_number_completes_and_sees_the_next_task(
     page.goto("/inbox?tab=queue")
     row = page.locator("[data-task]").filter(has_text="Trần Thị Mai")
     row.locator("[data-action=claim]").click()  # htmx: the list and counts reload in place
-    page.wait_for_function("document.querySelector('[data-count=mine]').textContent === '1'")
+    page.wait_for_function("() => document.querySelector('[data-count=mine]').textContent === '1'")
     page.click("[data-count=mine]")
     page.locator("[data-task] [data-action=unclaim]").wait_for()
     screenshot(page, "inbox-en")
@@ -72,7 +72,7 @@ def test_the_inbox_works_on_a_phone(lead_case, phone_page, live_server, screensh
     phone_page.goto("/inbox?tab=queue")
     assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     phone_page.locator("[data-action=claim]").first.click()
-    phone_page.wait_for_function("document.querySelector('[data-count=mine]').textContent === '1'")
+    phone_page.wait_for_function("() => document.querySelector('[data-count=mine]').textContent === '1'")
     phone_page.click("[data-count=mine]")
     phone_page.locator("[data-task] [data-action=unclaim]").wait_for()
     assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -41,6 +41,7 @@ def test_a_file_attached_to_a_case_downloads_as_an_attachment(two_lanes, sign_in
     download = client.get(f"/attachments/{row.id}")
     assert download.data == PNG and download.headers["Content-Disposition"].startswith("attachment;")
     assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.headers["Content-Security-Policy"] == "sandbox"  # not the pages' policy (web/security.py)
     assert db.session.query(AuditEvent).filter_by(kind="attachment_added").count() == 1
     assert sign_in("partner1").get(f"/attachments/{row.id}").status_code == 403
 

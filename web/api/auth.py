@@ -1,8 +1,9 @@
 """Tokens: trade a username and password for a bearer token; revoke the token in use.
 
 Password attempts count against the same throttle as the sign-in page
-(:mod:`web.throttle`): five failures for one username in fifteen minutes lock it,
-on the page and here alike.
+(:mod:`web.throttle`): per user name and per client address, counted before the
+password is checked; an unknown user name takes as long and gets the same answer as
+a wrong password.
 """
 from datetime import timedelta
 
@@ -29,20 +30,20 @@ def auth_token_create():
     Like an OAuth 2 token endpoint, the answer is 200.
 
     :raise 401: wrong username or password, or an inactive user
-    :raise 429: five failed attempts for this username within fifteen minutes (``Retry-After``)
+    :raise 429: five failed attempts for this username, or too many from this address,
+        within fifteen minutes (``Retry-After``)
     """
     body = load_body(TokenRequestSchema)
     username = body["username"].strip()
-    wait = throttle.retry_after(username)
+    wait = throttle.attempt(username)
     if wait:
         message = ngettext("Too many failed attempts. Try again in %(num)d minute.",
                            "Too many failed attempts. Try again in %(num)d minutes.", throttle.minutes(wait))
         raise throttle.ThrottledError(message, retry_after=wait)
     user = db.session.query(User).filter_by(username=username).first()
     if not service.check_password(user, body["password"]):
-        throttle.record_failure(username)
         raise UnauthorizedError(_("Wrong username or password."))
-    throttle.clear(username)
+    throttle.succeeded(username)
     days = body["expires_in_days"]
     now = utcnow()
     row, token = tokens.issue(user, name=body["name"], now=now,

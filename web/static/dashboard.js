@@ -64,8 +64,17 @@
     if (process && version) process.addEventListener("change", function () { version.value = ""; });
   }
 
+  function sizeFrames() {
+    // Heights that depend on the data come as data-chart-height: the Content-Security-Policy
+    // may refuse style attributes, never styles set from a script.
+    document.querySelectorAll("[data-chart-height]").forEach(function (frame) {
+      frame.style.height = frame.dataset.chartHeight + "px";
+    });
+  }
+
   function draw() {
     followForm();
+    sizeFrames();
     var source = document.getElementById("tl-dashboard-data");
     if (!source || typeof Chart === "undefined") return;
     if (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches) {
