@@ -61,7 +61,7 @@ ROUTES = {
     "bell.notification_index": SIGNED_IN, "bell.notification_badge": SIGNED_IN,
     "bell.notification_read_all": SIGNED_IN, "bell.notification_show": on("mine", refusal=(302,)),
     "profile.profile_show": SIGNED_IN, "profile.profile_update": SIGNED_IN, "profile.token_create": SIGNED_IN,
-    "profile.token_revoke": on("mine", "revoke"),
+    "profile.token_revoke": on("mine", "revoke"), "profile.password_update": SIGNED_IN,
     "api.notifications_list": SIGNED_IN, "api.auth_token_delete": SIGNED_IN,
     # tasks and the inbox (lists show only what the user may see)
     "inbox.inbox_index": SIGNED_IN, "api.tasks_list": SIGNED_IN,
@@ -130,6 +130,8 @@ ROUTES = {
         "product_index", "product_update", "policy_list", "policy_create", "settings_show",
         "settings_update")},
     "lending_payouts.commission_index": only(ADMINS), "lending_payouts.commission_pay": only(ADMINS),
+    # people: the admin lists users and resets a password (docs/security.md)
+    "users_admin.user_index": only(ADMINS), "users_admin.user_password_reset": only(ADMINS),
 }
 
 
