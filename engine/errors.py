@@ -72,12 +72,27 @@ class DeployError(ValidationError):
         return "\n".join(lines)
 
 
-class ScriptError(TasklaneError):
-    """A gateway condition or script task failed while an instance ran."""
+class IncidentError(TasklaneError):
+    """A case could not go on for a reason its diagram or data must fix, not the caller's
+    input alone: the change is rolled back and recorded once as an incident of the case
+    (engine/incidents.py)."""
 
     status = 422
+    code = "incident"
+    element = None
+
+
+class ScriptError(IncidentError):
+    """A gateway condition or script task failed while an instance ran."""
+
     code = "script_error"
 
     def __init__(self, message, *, element=None):
         super().__init__(message, fields={element: message} if element else None)
         self.element = element
+
+
+class CaseDataTooLargeError(IncidentError):
+    """Saving the case would store more than ``TASKLANE_MAX_CASE_BYTES``."""
+
+    code = "case_data_too_large"
