@@ -75,21 +75,20 @@ class DeployError(ValidationError):
 class IncidentError(TasklaneError):
     """A case could not go on for a reason its diagram or data must fix, not the caller's
     input alone: the change is rolled back and recorded once as an incident of the case
-    (engine/incidents.py)."""
+    (engine/incidents.py). ``element`` names the BPMN element when one is to blame."""
 
     status = 422
     code = "incident"
-    element = None
+
+    def __init__(self, message, *, element=None):
+        super().__init__(message, fields={element: message} if element else None)
+        self.element = element
 
 
 class ScriptError(IncidentError):
     """A gateway condition or script task failed while an instance ran."""
 
     code = "script_error"
-
-    def __init__(self, message, *, element=None):
-        super().__init__(message, fields={element: message} if element else None)
-        self.element = element
 
 
 class CaseDataTooLargeError(IncidentError):

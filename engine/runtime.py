@@ -16,7 +16,14 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import attachments, incidents, specs, state, unit
 from .db import db
-from .errors import ConflictError, IncidentError, NotFoundError, ScriptError, TaskNotReadyError
+from .errors import (
+    CaseDataTooLargeError,
+    ConflictError,
+    IncidentError,
+    NotFoundError,
+    ScriptError,
+    TaskNotReadyError,
+)
 from .models import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, Timer
 from .sandbox import script_engine
 from .starting import prefire_start_events
@@ -105,6 +112,8 @@ def run_engine(work):
     except WorkflowException as error:
         spec = error.task.task_spec if getattr(error, "task", None) else error.task_spec
         element = getattr(spec, "bpmn_id", None)
+        if isinstance(error.__context__, CaseDataTooLargeError):  # a script left too much data
+            raise CaseDataTooLargeError(f"{element}: {error.__context__.message}", element=element) from error
         raise ScriptError(f"{element or 'script'}: {_describe(error)}", element=element) from error
 
 

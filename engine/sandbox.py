@@ -8,6 +8,7 @@ callable, and a time limit stops runaway loops.
 """
 import ast
 import json
+import re
 import sys
 import threading
 import time
@@ -26,7 +27,7 @@ try:
     import resource
 except ImportError:  # pragma: no cover - not on POSIX: no address-space cap
     resource = None
-from .errors import TasklaneError
+from .errors import CaseDataTooLargeError, TasklaneError
 
 MAX_RANGE = 100_000
 # Names of the exceptions a script could use to stop or outlive its own time limit.
@@ -183,13 +184,22 @@ def compile_expression(source, mode):
     tree = ast.parse(source, filename=SCRIPT_FILENAME, mode=mode)
     imports = [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))]
     if imports:
-        raise SyntaxError(f"Line {imports[0].lineno}: import statements are not allowed; "
-                          "call a registered helper instead")
+        raise _refused(f"Line {imports[0].lineno}: import statements are not allowed; "
+                       "call a registered helper instead", source)
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
     result = compiler(tree, filename=SCRIPT_FILENAME, policy=SandboxPolicy)
     if result.errors:
-        raise SyntaxError("; ".join(result.errors))
+        raise _refused("; ".join(result.errors), source)
     return result.code
+
+
+def _refused(message, source):
+    """A SyntaxError with the line of the first problem: SpiffWorkflow fails on one without."""
+    error = SyntaxError(message)
+    found = re.match(r"Line (\d+):", message)
+    error.lineno = min(int(found.group(1)), len(source.splitlines())) if found else 1
+    error.lineno = max(error.lineno, 1)
+    return error
 
 
 def unknown_calls(source, mode, known):
@@ -363,8 +373,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
             return
         size = len(json.dumps(data, default=str, separators=(",", ":")))
         if size > self.max_data_bytes:
-            raise limits.LimitError(f"the script left {size:,} bytes of data; a case may hold at most "
-                                    f"{self.max_data_bytes:,} bytes")
+            raise CaseDataTooLargeError(f"the script left {size:,} bytes of data, more than the limit "
+                                        f"of {self.max_data_bytes:,} bytes a case may hold")
 
     def call_service(self, context, **kwargs):
         raise TasklaneError("service tasks are not supported; use a script task calling a helper")

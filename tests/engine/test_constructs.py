@@ -223,18 +223,21 @@ def test_unknown_task_process_and_instance_are_not_found(deploy):
         engine.send_message(999, "m", actor="x")
 
 
-def test_a_failing_script_stores_nothing_and_names_the_element(deploy):
+def test_a_failing_script_stores_nothing_but_its_incident_and_names_the_element(deploy):
     from engine.db import db
     from engine.errors import ScriptError
-    from engine.models import ProcessInstance
+    from engine.models import AuditEvent, ProcessInstance
 
     deploy("call_loop.bpmn")
     started = engine.start("call_loop", actor="sales1", data={"name": "An", "calls": "many"})
-    before = instance(started.id).lock_version
+    before = instance(started.id).state
     with pytest.raises(ScriptError) as failed:
         complete(started.id, "call", {"outcome": "reached"})
     assert failed.value.element == "count"
-    assert instance(started.id).lock_version == before
+    assert instance(started.id).state == before
+    events = db.session.query(AuditEvent).filter_by(instance_id=started.id)
+    last = events.order_by(AuditEvent.seq.desc()).first()
+    assert (last.kind, last.element_id, last.actor) == ("incident", "count", "sales1")
     assert list(open_tasks(started.id)) == ["call"]
     assert db.session.query(ProcessInstance).count() == 1
 
