@@ -156,6 +156,32 @@ def test_timer_start_event_cycle_starts_one_instance_per_occurrence(deploy):
         assert data(row.id)["report"] == "built"
 
 
+def test_a_start_timer_whose_script_fails_is_parked_with_an_incident_and_the_cycle_goes_on(app):
+    from datetime import timedelta
+
+    import engine as eng
+    from engine.db import db
+    from engine.errors import ScriptError
+    from engine.models import AuditEvent, ProcessInstance, Timer
+    from engine.types import utcnow
+    from tests.conftest import BPMN
+
+    eng.deploy((BPMN / "timer_start.bpmn").read_text().replace('"built"', "1 // 0"), actor="owner",
+               name="timer_start.bpmn")
+    [timer] = pending_timers().values()
+    db.session.get(Timer, timer.id).due_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    with pytest.raises(ScriptError):
+        engine.fire_timer(timer.id)
+    assert engine.fire_timer(timer.id) == "failed"
+    [following] = pending_timers().values()
+    assert following.id != timer.id and following.cycle["remaining"] == 2
+    assert db.session.query(ProcessInstance).count() == 0
+    [incident] = db.session.query(AuditEvent).filter_by(kind="incident").all()
+    assert (incident.stream, incident.element_id, incident.details["timer_id"]) == (
+        "definition:scheduled_report", "report", timer.id)
+
+
 def test_redeploying_moves_the_start_schedule_to_the_new_version(deploy):
     first = deploy("timer_start.bpmn")
     import engine as eng

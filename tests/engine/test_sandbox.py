@@ -12,7 +12,7 @@ import pytest
 import engine
 from engine.db import db
 from engine.errors import DeployError, ScriptError
-from engine.models import AuditEvent, ProcessDefinition
+from engine.models import AuditEvent, ProcessDefinition, ProcessVersion
 from engine.sandbox import MAX_RANGE, RestrictedEnvironment, ScriptTimeoutError
 from processes.common import HELPERS
 from tests.conftest import BPMN, ROOT
@@ -278,3 +278,30 @@ def test_a_helper_is_not_traced_line_by_line_but_still_stopped_at_its_calls():
     with pytest.raises(ScriptTimeoutError):
         RestrictedEnvironment({"busy": busy}, 0.2).execute("n = busy(5)", {})
     assert time.monotonic() - began < 2
+
+
+@pytest.mark.parametrize(("script", "message"), [
+    ("class Lead:\n    pass\nresult = 1", "class statements are not allowed in scripts"),
+    ("try:\n    result = 1\nexcept:\n    result = 2", "a bare 'except:' is not allowed"),
+    ("raise SystemExit", '"SystemExit" is not allowed in scripts'),
+], ids=["class", "bare-except", "system-exit"])
+def test_deploy_refuses_what_cannot_run_in_a_script_naming_the_element(app, script, message):
+    refused = refusal(script=script)
+    assert [p["element"] for p in refused.problems] == ["script"]
+    assert message in refused.problems[0]["message"]
+
+
+@pytest.mark.parametrize(("script", "message"), [
+    ("class Lead:\n    pass", "class statements are not allowed in scripts"),
+    ("raise NameError('no such lead')", "no such lead"),
+], ids=["class-statement", "odd-name-error"])
+def test_a_script_stored_before_the_rules_fails_as_a_script_error_not_a_crash(app, script, message):
+    instance_id = waiting_at_enter(SCRIPT)
+    version = db.session.get(ProcessVersion, instance(instance_id).version_id)
+    version.spec_json = version.spec_json.replace(SCRIPT, script.replace("\n", "\\n"))
+    db.session.commit()
+    engine.get_runtime().spec_cache = type(engine.get_runtime().spec_cache)()  # as a fresh worker
+    with pytest.raises(ScriptError) as failed:
+        complete(instance_id, "enter", {"value": 10})
+    assert failed.value.element == "script" and message in failed.value.message
+    assert_only_an_incident(instance_id, message)
