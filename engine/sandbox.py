@@ -4,7 +4,9 @@ Code is compiled by RestrictedPython with its guards (attribute access through
 ``safer_getattr``, guarded item access, iteration and writes), so dunder access,
 imports and the ``().__class__.__base__.__subclasses__()`` escape fail at compile
 or run time. Only safe builtins and the helpers that ``processes/`` registers are
-callable, and a time limit stops runaway loops.
+callable. A time limit that scripts cannot catch stops runaway loops, the operations
+CPython cannot pause are size-checked (engine/limits.py), an address-space cap and a
+check of the data a script leaves back them up; docs/security.md has the rules.
 """
 import ast
 import json
