@@ -92,6 +92,10 @@ class ScriptError(IncidentError):
 
 
 class CaseDataTooLargeError(IncidentError):
-    """Saving the case would store more than ``TASKLANE_MAX_CASE_BYTES``."""
+    """Saving the case would store more than ``limit`` (``TASKLANE_MAX_CASE_BYTES``) bytes."""
 
     code = "case_data_too_large"
+
+    def __init__(self, message, *, limit, element=None):
+        super().__init__(message, element=element)
+        self.limit = limit

@@ -112,8 +112,10 @@ def run_engine(work):
     except WorkflowException as error:
         spec = error.task.task_spec if getattr(error, "task", None) else error.task_spec
         element = getattr(spec, "bpmn_id", None)
-        if isinstance(error.__context__, CaseDataTooLargeError):  # a script left too much data
-            raise CaseDataTooLargeError(f"{element}: {error.__context__.message}", element=element) from error
+        too_large = error.__context__
+        if isinstance(too_large, CaseDataTooLargeError):  # a script left too much data
+            raise CaseDataTooLargeError(f"{element}: {too_large.message}", limit=too_large.limit,
+                                        element=element) from error
         raise ScriptError(f"{element or 'script'}: {_describe(error)}", element=element) from error
 
 

@@ -376,7 +376,8 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         size = len(json.dumps(data, default=str, separators=(",", ":")))
         if size > self.max_data_bytes:
             raise CaseDataTooLargeError(f"the script left {size:,} bytes of data, more than the limit "
-                                        f"of {self.max_data_bytes:,} bytes a case may hold")
+                                        f"of {self.max_data_bytes:,} bytes a case may hold",
+                                        limit=self.max_data_bytes)
 
     def call_service(self, context, **kwargs):
         raise TasklaneError("service tasks are not supported; use a script task calling a helper")

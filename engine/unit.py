@@ -173,7 +173,7 @@ def _check_size(instance, limit):
     if limit and len(instance.state) > limit:
         size = len(instance.state)
         raise CaseDataTooLargeError(f"the case's data would take {size:,} bytes when saved, more than "
-                                    f"the limit of {limit:,} bytes; nothing was saved")
+                                    f"the limit of {limit:,} bytes; nothing was saved", limit=limit)
 
 
 def _resolve_incident(unit):
