@@ -15,6 +15,14 @@ class TasklaneError(Exception):
         self.fields = fields or {}
 
 
+def describe(error):
+    """The message of any error with its notes: ``str()`` of a SpiffWorkflow error fails
+    when one of its notes is None (a ``NameError`` not about an undefined name)."""
+    parts = [str(error.args[0]) if error.args else type(error).__name__]
+    parts += [note.strip() for note in getattr(error, "notes", []) if isinstance(note, str) and note.strip()]
+    return ". ".join(parts)
+
+
 class ConfigError(TasklaneError):
     code = "config_error"
 

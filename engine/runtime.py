@@ -23,6 +23,7 @@ from .errors import (
     NotFoundError,
     ScriptError,
     TaskNotReadyError,
+    describe,
 )
 from .models import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, Timer
 from .sandbox import script_engine
@@ -116,14 +117,7 @@ def run_engine(work):
         if isinstance(too_large, CaseDataTooLargeError):  # a script left too much data
             raise CaseDataTooLargeError(f"{element}: {too_large.message}", limit=too_large.limit,
                                         element=element) from error
-        raise ScriptError(f"{element or 'script'}: {_describe(error)}", element=element) from error
-
-
-def _describe(error):
-    """The message of a SpiffWorkflow error and its notes (``str()`` fails on a None note)."""
-    parts = [str(error.args[0]) if error.args else type(error).__name__]
-    parts += [note.strip() for note in getattr(error, "notes", []) if note and note.strip()]
-    return ". ".join(parts)
+        raise ScriptError(f"{element or 'script'}: {describe(error)}", element=element) from error
 
 
 def start(runtime, key, *, actor, data=None, business_key=None, version=None):
