@@ -147,3 +147,13 @@ def test_a_timeout_is_an_ordinary_error_once_outside_the_script():
     with pytest.raises(ScriptTimeoutError):
         RestrictedEnvironment({}, 0.05).execute("while True:\n    pass", {})
     assert issubclass(ScriptTimeoutError, Exception)
+
+
+def test_gateway_conditions_are_held_to_the_same_limits():
+    sandbox = RestrictedEnvironment({}, TIME_LIMIT)
+    for condition in ("pow(10, 10**7) > 1", "len('x' * 10**9) > 0", "len(f'{1:>{10**9}}') > 0"):
+        with pytest.raises(LimitError):
+            sandbox.evaluate(condition, {})
+    with pytest.raises(ScriptTimeoutError):
+        sandbox.evaluate("[i for i in range(10**5) for j in range(10**5)]", {})
+    assert sandbox.evaluate("amount * 2 > 10 and 'ok'.center(4) == ' ok '", {"amount": 6}) is True
