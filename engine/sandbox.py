@@ -10,6 +10,7 @@ check of the data a script leaves back them up; docs/security.md has the rules.
 """
 import ast
 import json
+import os
 import re
 import sys
 import threading
@@ -219,6 +220,9 @@ def unknown_calls(source, mode, known):
 SCRIPT_FILENAME = "<script>"
 
 
+_WATCHED = True.__bool__   # ``_tick_()`` while the trace function watches: C, not traced, truthy
+
+
 class _Deadline:
     """Stops Python-level code that runs past its time limit, in any thread.
 
@@ -230,13 +234,17 @@ class _Deadline:
     limit on a loaded machine, while a script's own loop is still stopped.
 
     CPython removes a trace function that raises, so the checks the compiler puts in
-    every loop, function, ``except`` and ``finally`` block (:meth:`tick`) keep raising
-    :class:`_Expired` after that: a script cannot outlive its limit by catching it.
+    every loop, function, ``except`` and ``finally`` block (``_tick_()``) take over
+    then: a C-level no-op while the trace function watches, :meth:`tick` from the
+    moment it raised, which raises :class:`_Expired` again at each of them, so a
+    script cannot outlive its limit by catching it (nor by a ``finally``).
     """
 
-    def __init__(self, seconds):
+    def __init__(self, seconds, scope):
         self.seconds = seconds
         self.deadline = time.monotonic() + seconds
+        self.scope = scope
+        scope["_tick_"] = _WATCHED
 
     def __enter__(self):
         self.deadline = time.monotonic() + self.seconds
@@ -248,6 +256,7 @@ class _Deadline:
         sys.settrace(self.previous)
 
     def expired(self):
+        self.scope["_tick_"] = self.tick   # the trace function is gone once this is raised
         return _Expired(f"script ran longer than {self.seconds:g} s and was stopped")
 
     def tick(self):
@@ -310,9 +319,15 @@ class _MemoryCap:
                 _MemoryCap._saved = None
 
 
+_statm = {"pid": None, "fd": None}
+
+
 def _address_space():
-    with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[0]) * resource.getpagesize()
+    """The process's address space in bytes (``pread`` on a descriptor kept open: reopening
+    /proc costs more than the rest of a short script; a forked child opens its own)."""
+    if _statm["pid"] != os.getpid():
+        _statm.update(pid=os.getpid(), fd=os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC))
+    return int(os.pread(_statm["fd"], 64, 0).split()[0]) * resource.getpagesize()
 
 
 class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
@@ -339,8 +354,7 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     def _run(self, code, scope):
         """Run ``code`` within the limits; what a script raises that is not an ``Exception``
         comes out as one, so that it is an ordinary script error everywhere."""
-        deadline = _Deadline(self.timeout)
-        scope["_tick_"] = deadline.tick
+        deadline = _Deadline(self.timeout, scope)
         try:
             with _MemoryCap(self.memory_bytes), deadline:
                 return eval(code, scope)  # noqa: S307 - restricted bytecode, guarded globals
