@@ -14,6 +14,7 @@ except ImportError:  # pragma: no cover - not on POSIX: no address-space cap
     resource = None
 
 SCRIPT_FILENAME = "<script>"
+_STATM = "/proc/self/statm"  # where the address space is read; without it (not Linux), no cap
 
 
 class Expired(BaseException):
@@ -93,7 +94,7 @@ class MemoryCap:
     _saved = None
 
     def __init__(self, limit):
-        self.limit = limit if resource is not None else None
+        self.limit = limit if resource is not None and os.path.exists(_STATM) else None
 
     def __enter__(self):
         if not self.limit:
@@ -127,5 +128,5 @@ def _address_space():
     """The process's address space in bytes (``pread`` on a descriptor kept open: reopening
     /proc costs more than the rest of a short script; a forked child opens its own)."""
     if _statm["pid"] != os.getpid():
-        _statm.update(pid=os.getpid(), fd=os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC))
+        _statm.update(pid=os.getpid(), fd=os.open(_STATM, os.O_RDONLY | os.O_CLOEXEC))
     return int(os.pread(_statm["fd"], 64, 0).split()[0]) * resource.getpagesize()
