@@ -128,6 +128,20 @@ def test_message_catch_event_receives_the_payload(deploy):
         engine.send_message(started.id, "cross_sell_answer", actor="partner1", payload={})
 
 
+def test_a_message_whose_condition_fails_is_an_incident_and_the_case_still_waits_for_it(deploy):
+    from engine.errors import ScriptError
+
+    deploy("message.bpmn")
+    started = engine.start("await_answer", actor="partner1")
+    with pytest.raises(ScriptError) as failed:   # answer["approved"] of a text
+        engine.send_message(started.id, "cross_sell_answer", actor="partner1", payload="yes")
+    assert failed.value.element == "approved"
+    assert audit_kinds(started.id)[-1] == "incident" and "message_received" not in audit_kinds(started.id)
+    engine.send_message(started.id, "cross_sell_answer", actor="partner1", payload={"approved": True})
+    assert instance(started.id).status == "completed" and instance(started.id).error is None
+    assert audit_kinds(started.id)[-2:] == ["instance_completed", "incident_resolved"]
+
+
 def test_embedded_subprocess_tasks_reach_the_inbox(deploy):
     deploy("subprocess.bpmn")
     started = engine.start("with_subprocess", actor="sales1")
