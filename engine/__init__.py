@@ -22,8 +22,11 @@ def init_app(app):
     from . import db as db_module
 
     db_module.init_app(app)
+    memory_mb = app.config.get("TASKLANE_SCRIPT_MEMORY_MB", 256)
     app.extensions["tasklane_runtime"] = Runtime(
-        script_timeout=app.config.get("TASKLANE_SCRIPT_TIMEOUT_SECONDS", 2.0))
+        script_timeout=app.config.get("TASKLANE_SCRIPT_TIMEOUT_SECONDS", 2.0),
+        max_case_bytes=app.config.get("TASKLANE_MAX_CASE_BYTES", 1_000_000),
+        script_memory_bytes=memory_mb * 2**20 if memory_mb else None)
 
 
 def get_runtime():

@@ -15,6 +15,14 @@ class TasklaneError(Exception):
         self.fields = fields or {}
 
 
+def describe(error):
+    """The message of any error with its notes: ``str()`` of a SpiffWorkflow error fails
+    when one of its notes is None (a ``NameError`` not about an undefined name)."""
+    parts = [str(error.args[0]) if error.args else type(error).__name__]
+    parts += [note.strip() for note in getattr(error, "notes", []) if isinstance(note, str) and note.strip()]
+    return ". ".join(parts)
+
+
 class ConfigError(TasklaneError):
     code = "config_error"
 
@@ -72,12 +80,30 @@ class DeployError(ValidationError):
         return "\n".join(lines)
 
 
-class ScriptError(TasklaneError):
-    """A gateway condition or script task failed while an instance ran."""
+class IncidentError(TasklaneError):
+    """A case could not go on for a reason its diagram or data must fix, not the caller's
+    input alone: the change is rolled back and recorded once as an incident of the case
+    (engine/incidents.py). ``element`` names the BPMN element when one is to blame."""
 
     status = 422
-    code = "script_error"
+    code = "incident"
 
     def __init__(self, message, *, element=None):
         super().__init__(message, fields={element: message} if element else None)
         self.element = element
+
+
+class ScriptError(IncidentError):
+    """A gateway condition or script task failed while an instance ran."""
+
+    code = "script_error"
+
+
+class CaseDataTooLargeError(IncidentError):
+    """Saving the case would store more than ``limit`` (``TASKLANE_MAX_CASE_BYTES``) bytes."""
+
+    code = "case_data_too_large"
+
+    def __init__(self, message, *, limit, element=None):
+        super().__init__(message, element=element)
+        self.limit = limit

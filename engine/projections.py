@@ -16,7 +16,7 @@ from SpiffWorkflow.util.task import TaskState
 
 from . import task_meta
 from .db import db
-from .errors import ScriptError
+from .errors import ScriptError, describe
 from .models import HumanTask, Timer
 
 
@@ -82,7 +82,7 @@ def _due(task, now):
         parsed = TimerEventDefinition.parse_iso_duration(str(duration))
         return now + TimerEventDefinition.get_timedelta_from_start(parsed, now)
     except Exception as error:  # noqa: BLE001 - any failure is the diagram's, reported with its id
-        raise ScriptError(f"dueIn of {task.task_spec.bpmn_id}: {error}",
+        raise ScriptError(f"dueIn of {task.task_spec.bpmn_id}: {describe(error)}",
                           element=task.task_spec.bpmn_id) from error
 
 

@@ -8,16 +8,23 @@ import copy
 import logging
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException, WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from . import attachments, specs, state, unit
+from . import attachments, incidents, specs, state, unit
 from .db import db
-from .errors import ConflictError, NotFoundError, ScriptError, TaskNotReadyError
+from .errors import (
+    CaseDataTooLargeError,
+    ConflictError,
+    IncidentError,
+    NotFoundError,
+    ScriptError,
+    TaskNotReadyError,
+    describe,
+)
 from .models import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, Timer
 from .sandbox import script_engine
 from .starting import prefire_start_events
@@ -28,8 +35,10 @@ log = logging.getLogger(__name__)
 
 
 class Runtime:
-    def __init__(self, *, script_timeout):
+    def __init__(self, *, script_timeout, max_case_bytes=None, script_memory_bytes=None):
         self.script_timeout = script_timeout
+        self.max_case_bytes = max_case_bytes
+        self.script_memory_bytes = script_memory_bytes
         self.helpers = {}
         self.checks = []
         self.spec_cache = specs.SpecCache()
@@ -53,7 +62,9 @@ class Runtime:
     @property
     def script_engine(self):
         if self._script_engine is None:
-            self._script_engine = script_engine(dict(self.helpers), self.script_timeout)
+            self._script_engine = script_engine(dict(self.helpers), self.script_timeout,
+                                                max_data_bytes=self.max_case_bytes,
+                                                memory_bytes=self.script_memory_bytes)
         return self._script_engine
 
     def on_commit(self, hook):
@@ -99,22 +110,30 @@ def run_engine(work):
             workflow.do_engine_steps(will_complete_task=recorder.before, did_complete_task=recorder.after)
             if not any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY)):
                 return
-    except WorkflowTaskException as error:
-        element = getattr(error.task.task_spec, "bpmn_id", None) if error.task else None
-        raise ScriptError(f"{element or 'script'}: {error}", element=element) from error
+    except WorkflowException as error:
+        spec = error.task.task_spec if getattr(error, "task", None) else error.task_spec
+        element = getattr(spec, "bpmn_id", None)
+        too_large = error.__context__
+        if isinstance(too_large, CaseDataTooLargeError):  # a script left too much data
+            raise CaseDataTooLargeError(f"{element}: {too_large.message}", limit=too_large.limit,
+                                        element=element) from error
+        raise ScriptError(f"{element or 'script'}: {describe(error)}", element=element) from error
 
 
 def start(runtime, key, *, actor, data=None, business_key=None, version=None):
     """Start an instance of the latest (or given) version of process ``key``.
 
     :raises NotFoundError: no such process or version
-    :raises ScriptError: a script or condition failed on the way; nothing is stored
+    :raises IncidentError: a script or condition failed on the way, or the data is too
+        large; nothing is stored but the incident, on the process definition's audit stream
     """
     try:
         work = begin(runtime, _version(key, version), actor=actor, data=data, business_key=business_key)
         db.session.commit()
-    except BaseException:
+    except BaseException as error:
         db.session.rollback()
+        if isinstance(error, IncidentError):  # no case was stored: the process's stream holds it
+            incidents.record_start(key, error, actor=actor, business_key=business_key)
         raise
     runtime.after_commit(work)
     return work.instance

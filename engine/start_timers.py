@@ -14,10 +14,10 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 from sqlalchemy import update
 
+from . import incidents, specs
 from . import runtime as rt
-from . import specs
 from .db import db
-from .errors import DeployError, NotFoundError
+from .errors import DeployError, IncidentError, NotFoundError
 from .models import ProcessVersion, Timer
 from .types import utcnow
 
@@ -85,11 +85,27 @@ def fire_start_timer(runtime, timer_id):
             db.session.flush()
             work.timers.append(following)
         db.session.commit()
-    except BaseException:
+    except BaseException as error:
         db.session.rollback()
+        if isinstance(error, IncidentError):
+            _park(runtime, timer_id, error, now)
         raise
     runtime.after_commit(work)
     return "started"
+
+
+def _park(runtime, timer_id, error, now):
+    """The occurrence whose start failed is parked with an incident on the process's stream;
+    a cycle goes on with its next occurrence (the next start may meet other data)."""
+    timer = db.session.get(Timer, timer_id, populate_existing=True)
+    following = _next(timer, now)
+    incidents.park_timer(timer_id)
+    if following is not None:
+        db.session.add(following)
+    key = db.session.get(ProcessVersion, timer.version_id).definition.key
+    incidents.note_start(key, error, actor="system", timer_id=timer_id)
+    db.session.commit()
+    runtime.committed([following] if following is not None else [], [])
 
 
 def _next(timer, now):

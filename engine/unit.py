@@ -17,8 +17,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, projections, state
 from .db import db, is_postgresql
-from .errors import NotFoundError, TasklaneError
-from .models import ProcessInstance
+from .errors import CaseDataTooLargeError, IncidentError, NotFoundError, TasklaneError
+from .models import ProcessInstance, Timer
 from .types import utcnow
 
 log = logging.getLogger(__name__)
@@ -59,16 +59,28 @@ def run(runtime, instance_id, actor, action):
     """Apply ``action(unit)`` to instance ``instance_id`` under its lock and commit.
 
     :raises NotFoundError: no such instance
+    :raises IncidentError: a script failed or the data grew too large; nothing of the
+        change is written, and the incident is recorded on the case (engine/incidents.py)
     :raises TasklaneError: whatever ``action`` raises; nothing is written then
     """
+    tried = []
+
     def attempt():
         instance = lock(instance_id)
         unit = Unit(runtime, instance, runtime.restore(instance), actor, utcnow())
+        tried.append(unit)
         perform(unit, action)
         db.session.commit()
         return unit
 
-    unit = retried(attempt)
+    try:
+        unit = retried(attempt)
+    except IncidentError as error:
+        from . import incidents  # it locks and retries with this module's functions
+
+        timer_id = tried[-1].fired_timer_id if tried else None
+        incidents.record(instance_id, error, actor=actor, timer_id=timer_id)
+        raise
     runtime.after_commit(unit)
     return unit
 
@@ -140,6 +152,7 @@ def save(unit):
     previous = instance.status
     instance.status = _status(instance, workflow)
     instance.state = state.dump(workflow, unit.runtime.registry)
+    _check_size(instance, unit.runtime.max_case_bytes)
     instance.updated_at = unit.now
     if instance.status != "running" and instance.ended_at is None:
         instance.ended_at = unit.now
@@ -148,9 +161,27 @@ def save(unit):
     unit.timers.extend(projections.sync_timers(instance, workflow, unit.now, unit.fired_timer_id))
     if instance.status == "completed" and previous != "completed":
         unit.audit("instance_completed")
+    if instance.error is not None:
+        _resolve_incident(unit)
     if unit.chain is not None:
         unit.chain.write()
     db.session.flush()
+
+
+def _check_size(instance, limit):
+    """:raises CaseDataTooLargeError: the saved state would pass ``limit`` bytes (JSON is ASCII)"""
+    if limit and len(instance.state) > limit:
+        size = len(instance.state)
+        raise CaseDataTooLargeError(f"the case's data would take {size:,} bytes when saved, more than "
+                                    f"the limit of {limit:,} bytes; nothing was saved", limit=limit)
+
+
+def _resolve_incident(unit):
+    """A change that saves ends the case's incident, unless a parked timer still needs an operator."""
+    parked = db.session.query(Timer.id).filter_by(instance_id=unit.instance.id, state="failed").first()
+    if parked is None:
+        unit.instance.error = None
+        unit.audit("incident_resolved")
 
 
 def _status(instance, workflow):

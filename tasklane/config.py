@@ -50,6 +50,11 @@ SETTINGS = [
             "a pending timer this late whose job is not queued is re-enqueued"),
     Setting("TASKLANE_SCRIPT_TIMEOUT_SECONDS", float, 2.0,
             "time limit of one gateway condition or script task"),
+    Setting("TASKLANE_MAX_CASE_BYTES", int, 1_000_000,
+            "largest saved state of one case (its data and open tasks, as JSON); a change that "
+            "would save more is refused with an incident"),
+    Setting("TASKLANE_SCRIPT_MEMORY_MB", int, 256,
+            "how much memory the process may add while a script runs (0: no cap)"),
     Setting("TASKLANE_MAX_BPMN_BYTES", int, 2_000_000, "largest BPMN file accepted on deploy"),
     Setting("TASKLANE_MAX_REQUEST_BYTES", int, 1_000_000,
             "largest request body of a page or API route that takes no file (413 past it)"),

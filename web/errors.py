@@ -10,12 +10,13 @@ always says ``WWW-Authenticate: Bearer``.
 """
 from flask import jsonify, make_response, render_template, request
 from flask_babel import format_decimal
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from engine.db import db
-from engine.errors import ConflictError, DeployError, TasklaneError
+from engine.errors import CaseDataTooLargeError, ConflictError, DeployError, IncidentError, TasklaneError
 
 HTTP_ERRORS = {
     400: ("bad_request", _l("The request could not be understood.")),
@@ -54,8 +55,19 @@ def respond(body, status, headers=None):
     return response
 
 
+def incident_message(error):
+    """What the person whose action met an incident reads: the reason in their language,
+    then the engine's own words (an element id and a Python error, for the process owner)."""
+    if isinstance(error, CaseDataTooLargeError):
+        return _("The case's data would grow past its limit of %(limit)s bytes. Nothing was saved; "
+                 "the case is marked for its process owner.", limit=format_decimal(error.limit))
+    return _("The process could not go on: %(reason)s. Nothing was saved; the case is marked for "
+             "its process owner.", reason=error.message)
+
+
 def handle(error):
-    body = {"error": {"code": error.code, "message": str(error.message), "fields": error.fields}}
+    message = incident_message(error) if isinstance(error, IncidentError) else str(error.message)
+    body = {"error": {"code": error.code, "message": message, "fields": error.fields}}
     if isinstance(error, ConflictError) and error.winner:
         body["error"]["winner"] = error.winner
     if isinstance(error, DeployError):

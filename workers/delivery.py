@@ -1,5 +1,6 @@
 """Deliver outbox rows: the in-app bell, e-mail (SMTP or the dev mailbox), SMS (log gateway),
-and starts of other processes.
+and starts of other processes (a start whose script fails is not retried: the row
+fails at once and the case that asked for it gets an incident).
 
 Local deliveries (bell, dev mailbox, SMS log) happen in one transaction with the
 row's ``pending -> sent`` update, so they happen once. SMTP cannot join that
@@ -14,8 +15,9 @@ from flask import current_app
 from sqlalchemy import update
 
 import engine
+from engine import incidents
 from engine.db import db
-from engine.errors import TasklaneError
+from engine.errors import IncidentError, TasklaneError
 from engine.models import MailMessage, Notification, Outbox
 from engine.types import utcnow
 
@@ -68,9 +70,13 @@ def _deliver_start(row):
                      business_key=params.get("business_key"))
     except TasklaneError as error:  # start rolled back, the claim with it
         row = db.session.get(Outbox, outbox_id, populate_existing=True)
-        state = "failed" if row.attempts + 1 >= MAX_ATTEMPTS else "pending"
+        # A failing script fails the same way again: no retries, an incident on the asking case.
+        incident = isinstance(error, IncidentError)
+        state = "failed" if incident or row.attempts + 1 >= MAX_ATTEMPTS else "pending"
         _claim(outbox_id, "pending", state, attempts=Outbox.attempts + 1, last_error=str(error)[:2000])
         db.session.commit()
+        if incident and row.instance_id is not None:
+            incidents.record(row.instance_id, error, actor="system")
         raise
     return "sent"
 

@@ -128,6 +128,20 @@ def test_message_catch_event_receives_the_payload(deploy):
         engine.send_message(started.id, "cross_sell_answer", actor="partner1", payload={})
 
 
+def test_a_message_whose_condition_fails_is_an_incident_and_the_case_still_waits_for_it(deploy):
+    from engine.errors import ScriptError
+
+    deploy("message.bpmn")
+    started = engine.start("await_answer", actor="partner1")
+    with pytest.raises(ScriptError) as failed:   # answer["approved"] of a text
+        engine.send_message(started.id, "cross_sell_answer", actor="partner1", payload="yes")
+    assert failed.value.element == "approved"
+    assert audit_kinds(started.id)[-1] == "incident" and "message_received" not in audit_kinds(started.id)
+    engine.send_message(started.id, "cross_sell_answer", actor="partner1", payload={"approved": True})
+    assert instance(started.id).status == "completed" and instance(started.id).error is None
+    assert audit_kinds(started.id)[-2:] == ["instance_completed", "incident_resolved"]
+
+
 def test_embedded_subprocess_tasks_reach_the_inbox(deploy):
     deploy("subprocess.bpmn")
     started = engine.start("with_subprocess", actor="sales1")
@@ -154,6 +168,32 @@ def test_timer_start_event_cycle_starts_one_instance_per_occurrence(deploy):
     for row in db.session.query(ProcessInstance):
         assert row.status == "completed"
         assert data(row.id)["report"] == "built"
+
+
+def test_a_start_timer_whose_script_fails_is_parked_with_an_incident_and_the_cycle_goes_on(app):
+    from datetime import timedelta
+
+    import engine as eng
+    from engine.db import db
+    from engine.errors import ScriptError
+    from engine.models import AuditEvent, ProcessInstance, Timer
+    from engine.types import utcnow
+    from tests.conftest import BPMN
+
+    eng.deploy((BPMN / "timer_start.bpmn").read_text().replace('"built"', "1 // 0"), actor="owner",
+               name="timer_start.bpmn")
+    [timer] = pending_timers().values()
+    db.session.get(Timer, timer.id).due_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    with pytest.raises(ScriptError):
+        engine.fire_timer(timer.id)
+    assert engine.fire_timer(timer.id) == "failed"
+    [following] = pending_timers().values()
+    assert following.id != timer.id and following.cycle["remaining"] == 2
+    assert db.session.query(ProcessInstance).count() == 0
+    [incident] = db.session.query(AuditEvent).filter_by(kind="incident").all()
+    assert (incident.stream, incident.element_id, incident.details["timer_id"]) == (
+        "definition:scheduled_report", "report", timer.id)
 
 
 def test_redeploying_moves_the_start_schedule_to_the_new_version(deploy):
@@ -223,18 +263,21 @@ def test_unknown_task_process_and_instance_are_not_found(deploy):
         engine.send_message(999, "m", actor="x")
 
 
-def test_a_failing_script_stores_nothing_and_names_the_element(deploy):
+def test_a_failing_script_stores_nothing_but_its_incident_and_names_the_element(deploy):
     from engine.db import db
     from engine.errors import ScriptError
-    from engine.models import ProcessInstance
+    from engine.models import AuditEvent, ProcessInstance
 
     deploy("call_loop.bpmn")
     started = engine.start("call_loop", actor="sales1", data={"name": "An", "calls": "many"})
-    before = instance(started.id).lock_version
+    before = instance(started.id).state
     with pytest.raises(ScriptError) as failed:
         complete(started.id, "call", {"outcome": "reached"})
     assert failed.value.element == "count"
-    assert instance(started.id).lock_version == before
+    assert instance(started.id).state == before
+    events = db.session.query(AuditEvent).filter_by(instance_id=started.id)
+    last = events.order_by(AuditEvent.seq.desc()).first()
+    assert (last.kind, last.element_id, last.actor) == ("incident", "count", "sales1")
     assert list(open_tasks(started.id)) == ["call"]
     assert db.session.query(ProcessInstance).count() == 1
 

@@ -12,7 +12,7 @@ import pytest
 import engine
 from engine.db import db
 from engine.errors import DeployError, ScriptError
-from engine.models import AuditEvent, ProcessDefinition
+from engine.models import AuditEvent, ProcessDefinition, ProcessVersion
 from engine.sandbox import MAX_RANGE, RestrictedEnvironment, ScriptTimeoutError
 from processes.common import HELPERS
 from tests.conftest import BPMN, ROOT
@@ -126,29 +126,31 @@ def test_deploy_refuses_an_import_statement(app):
                  id="str-format"),
     pytest.param("result = list(range(10**9))", f"range() of more than {MAX_RANGE} items", id="huge-range"),
 ])
-def test_code_refused_while_running_raises_script_error_and_stores_nothing(app, script, message):
+def test_code_refused_while_running_raises_script_error_and_stores_only_the_incident(app, script, message):
     instance_id = waiting_at_enter(script)
-    lock_version = instance(instance_id).lock_version
     with pytest.raises(ScriptError) as failed:
         complete(instance_id, "enter", {"value": 10})
     assert failed.value.element == "script"
     assert message in failed.value.message
-    assert instance(instance_id).lock_version == lock_version
+    assert_only_an_incident(instance_id, message)
+
+
+def assert_only_an_incident(instance_id, message):
+    """The failed change left nothing behind but the incident on the case."""
     assert list(open_tasks(instance_id)) == ["enter"]
-    assert "task_completed" not in audit_kinds(instance_id)
+    assert audit_kinds(instance_id) == ["instance_started", "event_passed", "incident"]
+    assert message in instance(instance_id).error
 
 
-def test_endless_loop_is_stopped_by_the_time_limit_and_stores_nothing(app):
+def test_endless_loop_is_stopped_by_the_time_limit_and_stores_only_the_incident(app):
     instance_id = waiting_at_enter("while True:\n    pass")
-    lock_version = instance(instance_id).lock_version
     began = time.monotonic()
     with pytest.raises(ScriptError) as failed:
         complete(instance_id, "enter", {"value": 10})
     assert TIME_LIMIT <= time.monotonic() - began < TIME_LIMIT + 5
     assert failed.value.element == "script"
     assert f"script ran longer than {TIME_LIMIT:g} s and was stopped" in failed.value.message
-    assert instance(instance_id).lock_version == lock_version
-    assert list(open_tasks(instance_id)) == ["enter"]
+    assert_only_an_incident(instance_id, "script ran longer than")
 
 
 def test_time_limit_stops_a_loop_and_removes_its_tracer():
@@ -172,7 +174,7 @@ except Exception as error:
 
 @pytest.mark.parametrize(("script", "stopped_by"), [
     ("while True: pass", "ScriptTimeoutError"),
-    ("x = 9**9**9", "ValueError"),  # refused before CPython starts a computation it cannot pause
+    ("x = 9**9**9", "LimitError"),  # refused before CPython starts a computation it cannot pause
 ], ids=["one-line-loop", "huge-power"])
 def test_time_limit_stops_code_that_emits_no_line_events(script, stopped_by):
     # In a child process: if the limit fails, the loop must not hang the test run.
@@ -276,3 +278,30 @@ def test_a_helper_is_not_traced_line_by_line_but_still_stopped_at_its_calls():
     with pytest.raises(ScriptTimeoutError):
         RestrictedEnvironment({"busy": busy}, 0.2).execute("n = busy(5)", {})
     assert time.monotonic() - began < 2
+
+
+@pytest.mark.parametrize(("script", "message"), [
+    ("class Lead:\n    pass\nresult = 1", "class statements are not allowed in scripts"),
+    ("try:\n    result = 1\nexcept:\n    result = 2", "a bare 'except:' is not allowed"),
+    ("raise SystemExit", '"SystemExit" is not allowed in scripts'),
+], ids=["class", "bare-except", "system-exit"])
+def test_deploy_refuses_what_cannot_run_in_a_script_naming_the_element(app, script, message):
+    refused = refusal(script=script)
+    assert [p["element"] for p in refused.problems] == ["script"]
+    assert message in refused.problems[0]["message"]
+
+
+@pytest.mark.parametrize(("script", "message"), [
+    ("class Lead:\n    pass", "class statements are not allowed in scripts"),
+    ("raise NameError('no such lead')", "no such lead"),
+], ids=["class-statement", "odd-name-error"])
+def test_a_script_stored_before_the_rules_fails_as_a_script_error_not_a_crash(app, script, message):
+    instance_id = waiting_at_enter(SCRIPT)
+    version = db.session.get(ProcessVersion, instance(instance_id).version_id)
+    version.spec_json = version.spec_json.replace(SCRIPT, script.replace("\n", "\\n"))
+    db.session.commit()
+    engine.get_runtime().spec_cache = type(engine.get_runtime().spec_cache)()  # as a fresh worker
+    with pytest.raises(ScriptError) as failed:
+        complete(instance_id, "enter", {"value": 10})
+    assert failed.value.element == "script" and message in failed.value.message
+    assert_only_an_incident(instance_id, message)

@@ -92,3 +92,37 @@ def test_smtp_failure_keeps_the_row_pending_with_the_error(app):
     db.session.expire_all()
     row = db.session.get(Outbox, row_id)
     assert row.state == "pending" and row.attempts == 1 and row.last_error
+
+
+FAILS_AT_START = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://t">
+  <bpmn:process id="divides" isExecutable="true">
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:scriptTask id="share"><bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+      <bpmn:script>share = 100 // parts</bpmn:script></bpmn:scriptTask>
+    <bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="share" />
+    <bpmn:sequenceFlow id="f2" sourceRef="share" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def test_a_start_whose_script_fails_is_not_retried_and_is_an_incident_of_the_asking_case(app):
+    import engine
+    from engine.errors import ScriptError
+    from engine.models import AuditEvent, ProcessInstance
+
+    engine.deploy(FAILS_AT_START, actor="owner", name="divides.bpmn")
+    asking = engine.start("divides", actor="sales1", data={"parts": 4})
+    row_id = _row("start", "divides", params={"data": {"parts": 0}}, instance_id=asking.id)
+    with pytest.raises(ScriptError):
+        jobs.deliver(row_id)
+    db.session.expire_all()
+    row = db.session.get(Outbox, row_id)
+    assert row.state == "failed" and row.attempts == 1 and "ZeroDivisionError" in row.last_error
+    assert db.session.query(ProcessInstance).count() == 1
+    incidents = db.session.query(AuditEvent).filter_by(kind="incident").order_by(AuditEvent.id).all()
+    assert [(e.stream, e.element_id) for e in incidents] == [("definition:divides", "share"),
+                                                            (f"instance:{asking.id}", "share")]
+    assert "ZeroDivisionError" in db.session.get(ProcessInstance, asking.id).error

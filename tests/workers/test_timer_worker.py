@@ -5,9 +5,9 @@ import pytest
 
 import engine
 from engine.db import db
-from engine.models import AuditEvent, Notification, ProcessInstance, Timer
+from engine.models import AuditEvent, Notification, ProcessInstance, ProcessVersion, Timer
 
-from ..conftest import wait_for
+from ..conftest import ONE_BACKEND, wait_for
 from ..engine.helpers import open_tasks, pending_timers
 
 pytestmark = pytest.mark.slow
@@ -118,3 +118,36 @@ def test_embedded_redis_is_shared_by_the_app_and_the_worker(tmp_path, database_u
         if process:
             process.kill(signal.SIGTERM)
         embedded.stop(instance_dir)
+
+
+@pytest.mark.parametrize("database_url", ONE_BACKEND, indirect=True)
+def test_a_timer_whose_script_raises_system_exit_is_parked_with_one_incident(deploy, worker):
+    # A diagram deployed before scripts were refused SystemExit: its script is written
+    # into the stored spec, which the worker loads.
+    version = deploy("wait.bpmn")
+    started = engine.start("wait_then_call", actor="sales1", data={"wait": "PT1S", "owner": "sales1"})
+    timer = pending_timers(started.id)["wait"]
+    script = 'notify(owner, \\"Call back now\\", \\"The call-back time has come\\")'
+    stored = db.session.get(ProcessVersion, version.id)
+    assert stored.spec_json.count(script) == 1
+    stored.spec_json = stored.spec_json.replace(script, "raise SystemExit")
+    db.session.commit()
+    process = worker()
+
+    def parked():
+        db.session.expire_all()
+        return db.session.get(Timer, timer.id).state == "failed"
+
+    def incidents():
+        return db.session.query(AuditEvent).filter_by(instance_id=started.id, kind="incident").all()
+
+    try:
+        wait_for(parked, timeout=30)
+        with pytest.raises(AssertionError):   # the sweep (every 0.5 s) does not fire it again
+            wait_for(lambda: len(incidents()) > 1, timeout=1.5)
+    finally:
+        process.kill()   # SIGKILL: nothing of this worker's is left to finish
+    assert [(e.element_id, e.actor, e.details["timer_id"]) for e in incidents()] == [
+        ("ring", "system", timer.id)]
+    assert "SystemExit" in db.session.get(ProcessInstance, started.id).error
+    assert _timer_events(started.id) == 0 and list(open_tasks(started.id)) == []
