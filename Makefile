@@ -80,8 +80,11 @@ lint: install
 	$(VENV)/bin/lint-imports --config setup.cfg
 	$(VENV)/bin/ruff check .
 
+# Two processes (pytest-xdist) on the two cores of the machines we run on; each has its own
+# Redis database and PostgreSQL schemas (tests/conftest.py). TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: lint browser
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Regenerate the screenshots of docs/ from the end-to-end tests.
 SCREENSHOTS ?= docs/screenshots

@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
@@ -28,12 +29,24 @@ HAS_PG = PG_URL.startswith("postgres")
 BACKENDS = ["sqlite", "postgresql"] if HAS_PG else ["sqlite"]
 
 
+def _own_database(url):
+    """``url`` with a Redis database of this xdist worker's own (gw0: the URL's, gw1: the
+    next, ...): tests flush their database, which must not clear another worker's queues."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{base + int(worker[2:])}"))
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
-    """``REDIS_URL`` if set, else an embedded Redis for the whole session."""
+    """``REDIS_URL`` (a database per xdist worker) if set, else an embedded Redis for the
+    whole session (each worker its own)."""
     url = os.environ.get("REDIS_URL")
     if url:
-        yield url
+        yield _own_database(url)
         return
     from workers import embedded
 
