@@ -13,10 +13,19 @@ from flask_babel import (
     format_time,
     format_timedelta,
 )
+from flask_babel import lazy_gettext as _l
 
 from engine.inbox import COUNT_CAP
 
 CURRENCIES = ("VND", "RUB", "USD")
+
+# The shipped roles (accounts.models.ROLES) as people call them; a role an admin made
+# for a diagram's lane is shown by its own name.
+ROLE_NAMES = {
+    "sales": _l("Sales"), "manager": _l("Manager"), "process_owner": _l("Process owner"),
+    "auditor": _l("Auditor"), "admin": _l("Administrator"), "partner": _l("Referrer / partner"),
+    "customer": _l("Customer"), "consultant": _l("Loan consultant"),
+}
 
 
 def when(value, style="medium"):
@@ -67,6 +76,11 @@ def is_overdue(value, now=None):
     return bool(value) and value < (now or datetime.now(timezone.utc))
 
 
+def role_name(role):
+    """A role's name in the reader's language."""
+    return str(ROLE_NAMES.get(role, role))
+
+
 def init_app(app):
-    app.jinja_env.filters.update(when=when, relative=relative, money=money, tally=tally)
+    app.jinja_env.filters.update(when=when, relative=relative, money=money, tally=tally, role_name=role_name)
     app.jinja_env.tests["overdue"] = is_overdue
