@@ -35,6 +35,12 @@ class Deadline:
     helper's database work through SQLAlchemy some ten times slower, enough to pass the
     limit on a loaded machine, while a script's own loop is still stopped.
 
+    The limit is CPU time of the thread running the script (``time.thread_time``): a
+    loaded machine or a helper waiting on the database does not use it up, so a script
+    that does little is never stopped because the server was busy. The clock read on
+    every opcode is the cheap monotonic one; only once that passes the mark is the
+    thread's CPU time read, and the mark moved on by what is left of the limit.
+
     CPython removes a trace function that raises, so the checks the compiler puts in
     every loop, function, ``except`` and ``finally`` block (``_tick_()``) take over
     then: a C-level no-op while the trace function watches, :meth:`tick` from the
@@ -45,11 +51,13 @@ class Deadline:
     def __init__(self, seconds, scope):
         self.seconds = seconds
         self.deadline = time.monotonic() + seconds
+        self.cpu_start = time.thread_time()
         self.scope = scope
         scope["_tick_"] = _WATCHED
 
     def __enter__(self):
         self.deadline = time.monotonic() + self.seconds
+        self.cpu_start = time.thread_time()
         self.previous = sys.gettrace()
         sys.settrace(self._global_trace)
         return self
@@ -61,8 +69,17 @@ class Deadline:
         self.scope["_tick_"] = self.tick   # the trace function is gone once this is raised
         return Expired(f"script ran longer than {self.seconds:g} s and was stopped")
 
+    def spent(self):
+        """Whether the thread has used its CPU time; if not, move the mark to when it
+        could have at the earliest."""
+        left = self.seconds - (time.thread_time() - self.cpu_start)
+        if left > 0:
+            self.deadline = time.monotonic() + left
+            return False
+        return True
+
     def tick(self):
-        if time.monotonic() > self.deadline:
+        if time.monotonic() > self.deadline and self.spent():
             raise self.expired()
         return True
 
@@ -70,12 +87,12 @@ class Deadline:
         if frame.f_code.co_filename == SCRIPT_FILENAME:
             frame.f_trace_opcodes = True
             return self._local_trace
-        if time.monotonic() > self.deadline:   # a call made by a helper
+        if time.monotonic() > self.deadline and self.spent():   # a call made by a helper
             raise self.expired()
         return None
 
     def _local_trace(self, frame, event, arg):
-        if time.monotonic() > self.deadline:
+        if time.monotonic() > self.deadline and self.spent():
             raise self.expired()
         return self._local_trace
 
