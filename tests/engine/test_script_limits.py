@@ -157,3 +157,18 @@ def test_gateway_conditions_are_held_to_the_same_limits():
     with pytest.raises(ScriptTimeoutError):
         sandbox.evaluate("[i for i in range(10**5) for j in range(10**5)]", {})
     assert sandbox.evaluate("amount * 2 > 10 and 'ok'.center(4) == ' ok '", {"amount": 6}) is True
+
+
+def test_the_limit_counts_the_scripts_computing_not_the_time_its_helpers_wait():
+    def wait_for_the_database():
+        time.sleep(TIME_LIMIT * 2)   # as a helper's query on a loaded server: no CPU of ours
+        return "row"
+
+    sandbox = RestrictedEnvironment({"fetch": wait_for_the_database}, TIME_LIMIT)
+    scope = {}
+    sandbox.execute("first = fetch()\nsecond = fetch()\ndone = first + second", scope)
+    assert scope["done"] == "rowrow"
+    began = time.monotonic()
+    with pytest.raises(ScriptTimeoutError):
+        sandbox.execute("fetch()\nwhile True:\n    pass", {})
+    assert time.monotonic() - began < TIME_LIMIT * 2 + TIME_LIMIT * 4   # its wait, then its limit
