@@ -95,14 +95,35 @@ def is_working_day(day, calendar):
     return day.weekday() < 5 and day not in found
 
 
-def holidays_between(start, end, calendar):
-    """``[(date, name)]`` of the package's holidays from ``start`` to ``end`` (inclusive)."""
+@lru_cache(maxsize=64)
+def _holiday_names(country, year, language):
+    return dict(holidays.country_holidays(country, years=year, language=language))
+
+
+def special_days(start, end, calendar, language="en"):
+    """The days from ``start`` to ``end`` (inclusive) that are not what their weekday says:
+    the package's holidays and transferred days, and the calendar's exceptions, which win.
+
+    :param language: the reader's (``vi``, ``en``, ``ru``); holiday names in it where the
+        package has it, else in English
+    :returns: ``[{"day", "name", "working", "exception"}]`` by day
+    """
     calendar = _calendar(calendar)
-    days = []
+    supported = holidays.country_holidays(calendar.country).supported_languages
+    language = language if language in supported else "en_US"
+    found = {}
     for year in range(start.year, end.year + 1):
-        found, _ = _package_days(calendar.country, year)
-        days += [(day, label) for day, label in found.items() if start <= day <= end]
-    return sorted(days)
+        names = _holiday_names(calendar.country, year, language)
+        _, weekend_workdays = _package_days(calendar.country, year)
+        found.update({day: {"day": day, "name": name, "working": False, "exception": None}
+                      for day, name in names.items() if start <= day <= end})
+        found.update({day: {"day": day, "name": None, "working": True, "exception": None}
+                      for day in weekend_workdays if start <= day <= end})
+    for day, working in calendar.exceptions:
+        if start <= day <= end:
+            package = found.get(day, {}).get("name")
+            found[day] = {"day": day, "name": package, "working": bool(working), "exception": True}
+    return [found[day] for day in sorted(found)]
 
 
 def add_business_time(moment, *, days=0, hours=0, calendar=None):
