@@ -108,7 +108,7 @@ def calendar_exception_create(name):
     if not note:
         errors["note"] = _("Say why the day is moved (e.g. the decree).")
     elif len(note) > NOTE_MAX:
-        errors["note"] = _("At most %(count)s characters.", count=NOTE_MAX)
+        errors["note"] = _("At most %(count)d characters.", count=NOTE_MAX)
     if errors:
         return _page(status=422, errors={calendar.name: errors}, values={calendar.name: request.form})
     calendar_admin.set_exception(calendar.name, day, working == "1", note, actor=current_user.username)
