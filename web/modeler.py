@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 import engine
 import forms
 from accounts import service
-from engine import drafts
+from engine import calendars, drafts
 from engine.db import db
 from engine.errors import DeployError, NotFoundError, ValidationError
 from engine.models import ProcessDefinition, ProcessVersion
@@ -88,7 +88,7 @@ def _labels():
         "dueInBusinessDays": _("Due in business days (e.g. 2)"),
         "dueInBusinessHours": _("Due in business hours (e.g. 4)"),
         "businessCalendar": _("Business calendar"),
-        "calendars": {"": _("default (%(name)s)", name=current_app.config.get("TASKLANE_BUSINESS_CALENDAR", "VN")),
+        "calendars": {"": _("default (%(name)s)", name=calendars.default_name()),
                       "VN": _("Vietnam"), "RU": _("Russia")},
         "priorities": {"": _("normal"), "-1": _("low"), "1": _("high"), "2": _("urgent")},
         "instructions": _("Instructions for the user (Markdown)"), "script": _("Script"),

@@ -16,7 +16,8 @@ def test_an_admin_sees_both_calendars_with_hours_and_coming_days(sign_in):
     html = sign_in("admin").get("/admin/calendars").get_data(as_text=True)
     assert 'data-calendar="VN"' in html and 'data-calendar="RU"' in html
     assert 'value="09:00"' in html and 'value="08:00"' in html
-    assert "data-calendars-link" in html
+    users = sign_in("admin").get("/admin/users").get_data(as_text=True)
+    assert 'data-admin-tab="calendars_admin.calendar_index"' in users
 
 
 def test_an_exception_added_by_the_admin_changes_business_time(sign_in):
@@ -69,4 +70,4 @@ def test_anyone_but_an_admin_is_refused(sign_in):
     assert manager.get("/admin/calendars").status_code == 403
     assert post(manager, "/admin/calendars/RU/exceptions",
                 {"day": "2026-05-04", "working": "1", "note": "x"}).status_code == 403
-    assert "data-calendars-link" not in manager.get("/profile").get_data(as_text=True)
+    assert "/admin/calendars" not in manager.get("/profile").get_data(as_text=True)
