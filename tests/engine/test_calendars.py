@@ -12,6 +12,7 @@ from engine import calendars
 from engine.calendars import BUILT_IN, CalendarError, add_business_time, is_working_day
 from engine.db import db
 from engine.models import HumanTask, Timer
+from processes.common import business_time
 from tests.engine.test_checks import task_diagram, timer_diagram
 
 RU, VN = BUILT_IN["RU"], BUILT_IN["VN"]
@@ -118,6 +119,8 @@ def test_a_timer_can_wait_for_business_time(app):
     opened = timer.created_at
     assert timer.due_at > opened
     assert calendars.is_working_day(timer.due_at.astimezone(HCM).date(), "VN")
+    friday = "2025-10-17T18:00:00+03:00"
+    assert business_time(days=2, calendar="ru", start=friday) == "2025-10-21T18:00:00+03:00"
 
 
 BAD_DUES = [
