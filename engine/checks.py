@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
 
+from .calendars import names as calendar_names
 from .task_meta import form_keys, lane_role, properties, titles
 
 MAX_KEY = 255     # process id and name, element id, lane, form key (columns of String(255))
@@ -78,6 +79,32 @@ def due_in(task_spec):
     return []
 
 
+def business_due(task_spec):
+    """``dueInBusinessDays`` (a whole number) and ``dueInBusinessHours`` (a number), when
+    constants, are zero or more; ``businessCalendar`` names a known calendar; and a task
+    has either them or ``dueIn``, not both (docs/calendars.md)."""
+    props = properties(task_spec)
+    element = element_id(task_spec)
+    found = []
+    for name, whole in (("dueInBusinessDays", True), ("dueInBusinessHours", False)):
+        raw = props.get(name)
+        value = literal(raw) if raw else None
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (
+                whole and value != int(value)):
+            kind = "a whole number of days" if whole else "a number of hours"
+            found.append(problem(element, f"{name}: '{raw}' is not {kind}, zero or more (e.g. 2)"))
+    business = props.get("dueInBusinessDays") or props.get("dueInBusinessHours")
+    if business and props.get("dueIn"):
+        found.append(problem(element, "dueIn and a business-time due are both set: keep one"))
+    name = props.get("businessCalendar")
+    if name and name.upper() not in calendar_names():
+        found.append(problem(element, f"businessCalendar: '{name}' is not a calendar; known: "
+                             f"{', '.join(calendar_names())}"))
+    return found
+
+
 def gateway(task_spec):
     """An exclusive gateway with several ways out has a default flow, or conditions that
     cannot all be false: one constant ``True``, or a condition and its negation."""
@@ -126,4 +153,4 @@ def lengths(task_spec):
     return found
 
 
-BUILT_IN = (timer, due_in, gateway, lengths)
+BUILT_IN = (timer, due_in, business_due, gateway, lengths)

@@ -235,4 +235,4 @@ class AuditStream(db.Model):
     hash = db.Column(db.String(64), nullable=False)
 
 
-from . import drafts  # noqa: E402,F401 - registers process_draft with the metadata
+from . import calendar_models, drafts  # noqa: E402,F401 - register their tables with the metadata

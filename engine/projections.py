@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
 
-from . import task_meta
+from . import calendars, task_meta
 from .db import db
 from .errors import ScriptError, describe
 from .models import HumanTask, Timer
@@ -74,15 +74,24 @@ def _describe_subject(row, data):
 
 
 def _due(task, now):
-    expression = task_meta.properties(task.task_spec).get("dueIn")
-    if not expression:
+    """``dueIn`` (a duration), or ``dueInBusinessDays`` / ``dueInBusinessHours`` in the
+    ``businessCalendar`` (docs/calendars.md); each an expression evaluated on the task."""
+    props = task_meta.properties(task.task_spec)
+    expression = props.get("dueIn")
+    business = {key: props.get(name) for key, name in task_meta.BUSINESS_DUE.items() if props.get(name)}
+    if not (expression or business):
         return None
+    evaluate = task.workflow.script_engine.evaluate
     try:
-        duration = task.workflow.script_engine.evaluate(task, expression)
+        if business:
+            counts = {key: evaluate(task, source) for key, source in business.items()}
+            return calendars.due_at(now, calendar=props.get("businessCalendar") or None, **counts)
+        duration = evaluate(task, expression)
         parsed = TimerEventDefinition.parse_iso_duration(str(duration))
         return now + TimerEventDefinition.get_timedelta_from_start(parsed, now)
     except Exception as error:  # noqa: BLE001 - any failure is the diagram's, reported with its id
-        raise ScriptError(f"dueIn of {task.task_spec.bpmn_id}: {describe(error)}",
+        what = "/".join(task_meta.BUSINESS_DUE[k] for k in business) if business else "dueIn"
+        raise ScriptError(f"{what} of {task.task_spec.bpmn_id}: {describe(error)}",
                           element=task.task_spec.bpmn_id) from error
 
 

@@ -131,9 +131,10 @@ def _expressions(task_spec):
         yield "eval", event.expression, "timer"
     if getattr(event, "expression", None) and not isinstance(event, TimerEventDefinition):
         yield "eval", event.expression, "event condition"
-    due = properties(task_spec).get("dueIn")
-    if due:
-        yield "eval", due, "dueIn"
+    for name in ("dueIn", "dueInBusinessDays", "dueInBusinessHours"):
+        due = properties(task_spec).get(name)
+        if due:
+            yield "eval", due, name
 
 
 def check(process, helpers, roles=None, extra=()):

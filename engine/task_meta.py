@@ -8,6 +8,10 @@ def properties(task_spec):
     return extensions.get("properties") or {}
 
 
+# The business-time due properties of a user task, by add_business_time's argument.
+BUSINESS_DUE = {"days": "dueInBusinessDays", "hours": "dueInBusinessHours"}
+
+
 def lane_role(lane):
     """The role a lane's name stands for: lower case, spaces as underscores."""
     return lane.strip().lower().replace(" ", "_").replace("-", "_") if lane else None

@@ -1,7 +1,7 @@
 """Helpers every procedure may call from its scripts and conditions."""
 from datetime import datetime, timedelta, timezone
 
-from engine import outbox
+from engine import calendars, outbox
 
 
 def notify(recipient, subject, body="", link=None):
@@ -40,6 +40,13 @@ def in_hours(hours, start=None):
     return (base + timedelta(hours=float(hours))).isoformat()
 
 
+def business_time(days=0, hours=0, calendar=None, start=None):
+    """ISO-8601 time ``days`` business days and ``hours`` working hours after ``start`` (ISO
+    string) or now, in ``calendar`` ("VN", "RU"; the setting's default): for timer date
+    expressions such as ``business_time(days=2, calendar="RU")`` (docs/calendars.md)."""
+    return calendars.iso_after(days=days, hours=hours, calendar=calendar, start=start)
+
+
 HELPERS = {
     "notify": notify,
     "remind_call": remind_call,
@@ -47,4 +54,5 @@ HELPERS = {
     "send_sms": send_sms,
     "now_iso": now_iso,
     "in_hours": in_hours,
+    "business_time": business_time,
 }

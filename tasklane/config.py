@@ -73,6 +73,8 @@ SETTINGS = [
             "sign-in attempts (page and API) one client address may get wrong within 15 minutes"),
     Setting("TASKLANE_PROXY_HOPS", int, 0,
             "reverse proxies in front of Tasklane whose X-Forwarded-For/-Proto to trust (ProxyFix)"),
+    Setting("TASKLANE_BUSINESS_CALENDAR", str, "VN",
+            "business calendar (VN or RU) of a task due or business_time() that names none"),
     Setting("TASKLANE_TEST_HOOKS", bool, False,
             "let the test clock hook (engine/testclock.py) move timers; tests only, refused in production"),
 ]
@@ -111,6 +113,9 @@ def load(environ=None, overrides=None):
 def _derive(config):
     if config["TASKLANE_ENV"] not in ("development", "production", "testing"):
         raise ConfigError("TASKLANE_ENV must be development, production or testing")
+    config["TASKLANE_BUSINESS_CALENDAR"] = config["TASKLANE_BUSINESS_CALENDAR"].upper()
+    if config["TASKLANE_BUSINESS_CALENDAR"] not in ("VN", "RU"):
+        raise ConfigError("TASKLANE_BUSINESS_CALENDAR must be VN or RU (docs/calendars.md)")
     instance = Path(config["TASKLANE_INSTANCE_DIR"]).resolve()
     config["TASKLANE_INSTANCE_DIR"] = str(instance)
     if config["TASKLANE_TEST_HOOKS"] and config["TASKLANE_ENV"] == "production":

@@ -23,6 +23,7 @@ def init_app(app):
         stages,
         tasks,
     )
+    from .calendars_admin import bp as calendars_admin_bp
     from .dashboard import bp as dashboard_bp
     from .formeditor import bp as formeditor_bp
     from .lending_admin import bp as lending_admin_bp
@@ -55,5 +56,6 @@ def init_app(app):
     app.register_blueprint(referrals_bp)
     app.register_blueprint(signup_bp)
     app.register_blueprint(users_admin_bp)
+    app.register_blueprint(calendars_admin_bp)
     api.init_app(app)
     errors.init_app(app)

@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 import engine
 import forms
 from accounts import service
-from engine import drafts
+from engine import calendars, drafts
 from engine.db import db
 from engine.errors import DeployError, NotFoundError, ValidationError
 from engine.models import ProcessDefinition, ProcessVersion
@@ -85,6 +85,11 @@ def _labels():
         "title_ru": _("Name in Russian"),
         "form": _("Form"), "uiForm": _("Form layout (UI schema)"), "none": _("(none)"),
         "dueIn": _("Due in (expression, e.g. \"PT15M\")"), "priority": _("Priority"),
+        "dueInBusinessDays": _("Due in business days (e.g. 2)"),
+        "dueInBusinessHours": _("Due in business hours (e.g. 4)"),
+        "businessCalendar": _("Business calendar"),
+        "calendars": {"": _("default (%(name)s)", name=calendars.default_name()),
+                      "VN": _("Vietnam"), "RU": _("Russia")},
         "priorities": {"": _("normal"), "-1": _("low"), "1": _("high"), "2": _("urgent")},
         "instructions": _("Instructions for the user (Markdown)"), "script": _("Script"),
         "preScript": _("Script before the task"), "postScript": _("Script after the task"),

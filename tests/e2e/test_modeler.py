@@ -201,3 +201,23 @@ def test_a_new_diagram_is_kept_as_a_draft(demo_users, new_page, live_server):
     assert drafts.load(key).updated_by == "owner"
     page.goto("/processes/drafts")
     expect(page.locator(f"a[href='/processes/{key}/edit']")).to_be_visible()
+
+
+def test_the_owner_sets_a_due_time_in_business_days_and_validation_names_a_bad_one(lead_handling, new_page,
+                                                                                    live_server):
+    page, errors = open_modeler(new_page, live_server)
+    page.click("[data-element-id=call_lead]")
+    edit(page, "dueIn", "")
+    edit(page, "dueInBusinessDays", "-1")
+    edit(page, "businessCalendar", "RU")
+    page.click("[data-action=validate]")
+    expect(page.locator("[data-problem-element=call_lead]")).to_contain_text("dueInBusinessDays")
+    page.evaluate(SELECT, "call_lead")
+    edit(page, "dueInBusinessDays", "2")
+    page.click("[data-action=validate]")
+    expect(page.locator("[data-problem-element=call_lead]")).to_have_count(0)
+    saved = page.evaluate("() => window.tasklaneModeler.saveXML({ format: true }).then(r => r.xml)")
+    call = saved.split('id="call_lead"')[1].split("</bpmn:userTask>")[0]
+    assert 'name="dueInBusinessDays" value="2"' in call and 'name="businessCalendar" value="RU"' in call
+    assert 'name="dueIn"' not in call
+    assert errors == []

@@ -206,6 +206,15 @@
       parts.push(field(labels.dueIn, input(spiffProperty(element, 'dueIn'), function (v) {
         setSpiffProperty(element, 'dueIn', v);
       }), 'dueIn'));
+      ['dueInBusinessDays', 'dueInBusinessHours'].forEach(function (name) {
+        parts.push(field(labels[name], input(spiffProperty(element, name), function (v) {
+          setSpiffProperty(element, name, v);
+        }, { inputmode: 'decimal' }), name));
+      });
+      var calendars = Object.keys(labels.calendars).map(function (k) { return [k, labels.calendars[k]]; });
+      parts.push(field(labels.businessCalendar, select(calendars, spiffProperty(element, 'businessCalendar'), function (v) {
+        setSpiffProperty(element, 'businessCalendar', v);
+      }), 'businessCalendar'));
       var priorities = Object.keys(labels.priorities).map(function (k) { return [k, labels.priorities[k]]; });
       parts.push(field(labels.priority, select(priorities, spiffProperty(element, 'priority'), function (v) {
         setSpiffProperty(element, 'priority', v);

@@ -1,0 +1,132 @@
+"""The admin's business calendars: working hours, the coming holidays and the exceptions.
+
+An exception makes one day working or non-working (the government moved a day after the
+``holidays`` package was released); every change is audited in ``calendar:<name>``.
+The rules are in docs/calendars.md.
+
+:raise 403: anyone but an admin (every page of the blueprint)
+:raise 404: no calendar of that name, or no exception on that day
+:raise 422: a bad time, date or note, with the field named (nothing changed)
+"""
+from datetime import date, datetime, timedelta
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engine import calendar_admin, calendars
+from engine.calendar_models import CalendarException
+from engine.db import db
+from engine.errors import NotFoundError
+
+from . import access
+
+bp = Blueprint("calendars_admin", __name__, url_prefix="/admin/calendars")
+NOTE_MAX = 500
+AHEAD_DAYS = 366
+YEARS = (2000, 2100)   # the package's range we accept a day in
+
+
+@bp.before_request
+@login_required
+def _admins_only():
+    access.check("admin" in access.roles(current_user), _("Only an admin may change business calendars."))
+
+
+def _calendar(name):
+    if str(name).upper() not in calendars.names():
+        raise NotFoundError(_("Not found."))
+    return calendars.get(name)
+
+
+def _page(*, status=200, errors=None, values=None, saved=None):
+    today = date.today()
+    language = str(get_locale() or "en")
+    shown = []
+    for name in calendars.names():
+        calendar = calendars.get(name)
+        days = calendars.special_days(today, today + timedelta(days=AHEAD_DAYS), calendar, language)
+        exceptions = (db.session.query(CalendarException).filter_by(calendar=name)
+                      .order_by(CalendarException.day.desc()).all())
+        shown.append({"calendar": calendar, "days": days, "exceptions": exceptions})
+    return render_template("calendars_admin/index.html", shown=shown, errors=errors or {},
+                           values=values or {}, saved=saved, format_date=format_date), status
+
+
+@bp.get("")
+def calendar_index():
+    return _page(saved=request.args.get("saved"))
+
+
+def _time(raw, field, errors):
+    try:
+        return datetime.strptime(str(raw or "").strip(), "%H:%M").time()
+    except ValueError:
+        errors[field] = _("Enter a time as HH:MM, e.g. 09:00.")
+        return None
+
+
+@bp.post("/<name>/hours")
+def calendar_hours_update(name):
+    """Set the working hours (``start`` before ``end``, HH:MM)."""
+    calendar = _calendar(name)
+    errors = {}
+    start = _time(request.form.get("start"), "start", errors)
+    end = _time(request.form.get("end"), "end", errors)
+    if start and end and start >= end:
+        errors["end"] = _("The end of the working day must be after its start.")
+    if errors:
+        return _page(status=422, errors={calendar.name: errors}, values={calendar.name: request.form})
+    calendar_admin.set_hours(calendar.name, start, end, actor=current_user.username)
+    db.session.commit()
+    return redirect(url_for(".calendar_index", saved=calendar.name), 303)
+
+
+def _day(raw, errors):
+    try:
+        day = date.fromisoformat(str(raw or "").strip())
+    except ValueError:
+        errors["day"] = _("Enter a date as YYYY-MM-DD.")
+        return None
+    if not YEARS[0] <= day.year <= YEARS[1]:
+        errors["day"] = _("Enter a date between %(first)s and %(last)s.", first=YEARS[0], last=YEARS[1])
+        return None
+    return day
+
+
+@bp.post("/<name>/exceptions")
+def calendar_exception_create(name):
+    """Make a day working (``working=1``) or non-working (``working=0``), with a note."""
+    calendar = _calendar(name)
+    errors = {}
+    day = _day(request.form.get("day"), errors)
+    working = request.form.get("working")
+    if working not in ("0", "1"):
+        errors["working"] = _("Choose working day or day off.")
+    note = (request.form.get("note") or "").strip()
+    if not note:
+        errors["note"] = _("Say why the day is moved (e.g. the decree).")
+    elif len(note) > NOTE_MAX:
+        errors["note"] = _("At most %(count)d characters.", count=NOTE_MAX)
+    if errors:
+        return _page(status=422, errors={calendar.name: errors}, values={calendar.name: request.form})
+    calendar_admin.set_exception(calendar.name, day, working == "1", note, actor=current_user.username)
+    db.session.commit()
+    return redirect(url_for(".calendar_index", saved=calendar.name), 303)
+
+
+@bp.post("/<name>/exceptions/delete")
+def calendar_exception_delete(name):
+    """Remove the exception of the day ``day``: the package's rule holds for it again."""
+    calendar = _calendar(name)
+    errors = {}
+    day = _day(request.form.get("day"), errors)
+    if errors:
+        return _page(status=422, errors={calendar.name: errors}, values={calendar.name: request.form})
+    row = db.session.query(CalendarException).filter_by(calendar=calendar.name, day=day).first()
+    if row is None:
+        raise NotFoundError(_("Not found."))
+    calendar_admin.remove_exception(calendar.name, row.id, actor=current_user.username)
+    db.session.commit()
+    return redirect(url_for(".calendar_index", saved=calendar.name), 303)
