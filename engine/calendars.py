@@ -105,12 +105,15 @@ def special_days(start, end, calendar, language="en"):
     the package's holidays and transferred days, and the calendar's exceptions, which win.
 
     :param language: the reader's (``vi``, ``en``, ``ru``); holiday names in it where the
-        package has it, else in English
+        package has it, else in the country's own (a Vietnamese holiday on a Russian page
+        keeps its Vietnamese name, as a proper name; never an English one)
     :returns: ``[{"day", "name", "working", "exception"}]`` by day
     """
     calendar = _calendar(calendar)
-    supported = holidays.country_holidays(calendar.country).supported_languages
-    language = language if language in supported else "en_US"
+    package = holidays.country_holidays(calendar.country)
+    english = "en_US" if language == "en" else None
+    language = next(name for name in (language, english, package.default_language)
+                    if name in package.supported_languages)
     found = {}
     for year in range(start.year, end.year + 1):
         names = _holiday_names(calendar.country, year, language)

@@ -10,6 +10,7 @@ The rules are in docs/calendars.md.
 """
 from datetime import date, datetime, timedelta
 
+from babel.dates import get_timezone, get_timezone_gmt
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
@@ -41,15 +42,17 @@ def _calendar(name):
 
 
 def _page(*, status=200, errors=None, values=None, saved=None):
-    today = date.today()
     language = str(get_locale() or "en")
     shown = []
     for name in calendars.names():
         calendar = calendars.get(name)
+        now = datetime.now(get_timezone(calendar.zone))   # the calendar's own today
+        today = now.date()
         days = calendars.special_days(today, today + timedelta(days=AHEAD_DAYS), calendar, language)
         exceptions = (db.session.query(CalendarException).filter_by(calendar=name)
                       .order_by(CalendarException.day.desc()).all())
-        shown.append({"calendar": calendar, "days": days, "exceptions": exceptions})
+        shown.append({"calendar": calendar, "days": days, "exceptions": exceptions,
+                      "offset": get_timezone_gmt(now, locale=get_locale())})
     return render_template("calendars_admin/index.html", shown=shown, errors=errors or {},
                            values=values or {}, saved=saved, format_date=format_date), status
 
