@@ -33,7 +33,8 @@ def test_a_weekly_job_comes_due_at_its_hour_in_its_own_time_zone():
     assert job.latest(datetime(2026, 12, 14, 1, 0, tzinfo=UTC)) == datetime(2026, 12, 14, 1, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("cron, zone", [("61 * * * *", "UTC"), ("* * *", "UTC"), ("* * * * *", "Mars/Olympus")])
+@pytest.mark.parametrize("cron, zone", [
+    ("61 * * * *", "UTC"), ("* * *", "UTC"), ("* * * * *", "Mars/Olympus")])
 def test_a_job_with_an_invalid_expression_or_zone_is_refused_when_declared(cron, zone):
     with pytest.raises(ConfigError):
         periodic.PeriodicJob("bad", cron, zone, hourly)
@@ -43,7 +44,8 @@ def test_after_downtime_only_the_latest_missed_occurrence_is_recorded(app):
     first = periodic.record_due(HOURLY, datetime(2026, 12, 7, 3, 30, tzinfo=UTC))
     assert periodic.record_due(HOURLY, datetime(2026, 12, 7, 3, 40, tzinfo=UTC)) is None
     periodic.record_due(HOURLY, datetime(2026, 12, 7, 6, 20, tzinfo=UTC))  # 04:00 and 05:00 were missed
-    times = [row.scheduled_at.hour for row in db.session.query(PeriodicRun).order_by(PeriodicRun.scheduled_at)]
+    rows = db.session.query(PeriodicRun).order_by(PeriodicRun.scheduled_at)
+    times = [row.scheduled_at.hour for row in rows]
     assert first.scheduled_at == datetime(2026, 12, 7, 3, 0, tzinfo=UTC) and times == [3, 6]
 
 
