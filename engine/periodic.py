@@ -39,8 +39,8 @@ class PeriodicJob:
     :param cron: five fields (minute hour day month weekday), or six with seconds first
     :param timezone: IANA zone the expression is read in (``"Asia/Ho_Chi_Minh"``)
     :param function: ``function(scheduled_at) -> outcome text or None``, idempotent
-    :param timeout: a run is stopped after this long; one ``running`` for twice as long
-        was in a worker that died and runs again
+    :param timeout: a run is stopped after this long; one ``running`` half as long again
+        (:attr:`lease`) was in a worker that died and runs again
     :param max_attempts: interrupted runs of one occurrence before it is marked failed
     :raises ConfigError: the name, expression or zone is invalid
     """
@@ -69,7 +69,9 @@ class PeriodicJob:
 
     @property
     def lease(self):
-        return self.timeout * 2
+        # rq stops a live run at ``timeout`` (SIGALRM); the margin covers a run inside a long
+        # C call, where the signal is only handled once the call returns.
+        return self.timeout * 3 / 2
 
     def latest(self, now):
         """The latest occurrence at or before ``now`` (UTC)."""
@@ -135,6 +137,9 @@ def release_stuck(job, now=None):
     """
     since = (now or utcnow()) - job.lease
     stuck = (PeriodicRun.job == job.name, PeriodicRun.state == "running", PeriodicRun.started_at < since)
+    if db.session.scalar(select(PeriodicRun.id).where(*stuck).limit(1)) is None:
+        db.session.rollback()  # read first: an empty UPDATE would still take SQLite's write lock
+        return 0
     db.session.execute(update(PeriodicRun).where(*stuck, PeriodicRun.attempts >= job.max_attempts)
                        .values(state="failed", finished_at=utcnow(), error="interrupted too often")
                        .execution_options(synchronize_session=False))

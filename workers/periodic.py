@@ -2,7 +2,7 @@
 
 Every ``TASKLANE_SWEEP_SECONDS`` each worker writes the row of every job's latest
 due occurrence (the unique key lets one write win), puts back runs whose worker
-died (``running`` past twice the job's timeout) and enqueues each pending run whose
+died (``running`` past the job's lease) and enqueues each pending run whose
 rq job is not queued or running. The database is the truth: after Redis lost its
 data the pending rows are enqueued again; the run's claim (``pending -> running``)
 makes duplicate jobs harmless.

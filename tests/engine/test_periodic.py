@@ -49,7 +49,7 @@ def test_after_downtime_only_the_latest_missed_occurrence_is_recorded(app):
     assert first.scheduled_at == datetime(2026, 12, 7, 3, 0, tzinfo=UTC) and times == [3, 6]
 
 
-def test_an_occurrence_runs_once_and_a_failure_is_recorded_and_raised(app):
+def test_an_occurrence_runs_once_a_failure_is_recorded_and_a_run_whose_worker_died_runs_again(app):
     periodic.init_app(app, [HOURLY, periodic.PeriodicJob("broken", "0 * * * *", "UTC", broken)])
     now = datetime(2026, 12, 7, 3, 30, tzinfo=UTC)
     ok, bad = periodic.record_due(HOURLY, now), periodic.record_due(periodic.registered()["broken"], now)
@@ -62,17 +62,14 @@ def test_an_occurrence_runs_once_and_a_failure_is_recorded_and_raised(app):
         "failed", "RuntimeError: the report server is down")
     assert [row["last"].state for row in periodic.overview(now)] == ["failed", "done"]
 
-
-def test_a_run_whose_worker_died_runs_again_after_its_lease_and_fails_after_too_many_tries(app):
-    row = periodic.record_due(HOURLY)
     stale = datetime.now(UTC) - HOURLY.lease - timedelta(seconds=1)
     for attempts, state in ((1, "pending"), (HOURLY.max_attempts, "failed")):
-        db.session.query(PeriodicRun).filter_by(id=row.id).update(
+        db.session.query(PeriodicRun).filter_by(id=ok.id).update(
             {"state": "running", "started_at": stale, "attempts": attempts})
         db.session.commit()
         periodic.release_stuck(HOURLY)
         db.session.expire_all()
-        assert db.session.get(PeriodicRun, row.id).state == state
+        assert db.session.get(PeriodicRun, ok.id).state == state
 
 
 def test_the_deadline_scan_is_a_periodic_job_that_warns_once_per_task(app, redis_conn):

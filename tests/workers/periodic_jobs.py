@@ -26,4 +26,4 @@ def tick(scheduled_at):
     return "ticked"
 
 
-PERIODIC = [PeriodicJob("test-tick", "*/2 * * * * *", "Asia/Ho_Chi_Minh", tick, timeout=timedelta(seconds=3))]
+PERIODIC = [PeriodicJob("test-tick", "* * * * * *", "Asia/Ho_Chi_Minh", tick, timeout=timedelta(seconds=3))]
