@@ -169,7 +169,8 @@ def run(run_id, app=None):
     """Run occurrence ``run_id`` if no one else has claimed it; record its outcome.
 
     :returns: the outcome text, or the row's state when it was not ours to run
-    :raises: whatever the job raised (the run is marked failed first)
+    :raises: whatever the job raised (the run is marked failed first; one stopped by a
+        ``SystemExit`` or ``KeyboardInterrupt`` goes back to pending instead)
     """
     row = db.session.get(PeriodicRun, run_id)
     job = registered(app).get(row.job) if row is not None else None
@@ -183,10 +184,15 @@ def run(run_id, app=None):
     db.session.commit()
     try:
         outcome = job.function(scheduled)
-    except BaseException as error:
+    except Exception as error:
         db.session.rollback()
         _move(run_id, "running", state="failed", finished_at=utcnow(),
               error=f"{type(error).__name__}: {error}"[:2000])
+        db.session.commit()
+        raise
+    except BaseException:  # the worker is stopping: the occurrence runs again, not failed
+        db.session.rollback()
+        _move(run_id, "running", state="pending")
         db.session.commit()
         raise
     outcome = None if outcome is None else str(outcome)[:500]

@@ -22,6 +22,10 @@ def broken(scheduled_at):
     raise RuntimeError("the report server is down")
 
 
+def stopped(scheduled_at):
+    raise SystemExit(1)  # the worker is shutting down mid-run
+
+
 HOURLY = periodic.PeriodicJob("hourly", "0 * * * *", "Asia/Ho_Chi_Minh", hourly)
 
 
@@ -50,17 +54,22 @@ def test_after_downtime_only_the_latest_missed_occurrence_is_recorded(app):
 
 
 def test_an_occurrence_runs_once_a_failure_is_recorded_and_a_run_whose_worker_died_runs_again(app):
-    periodic.init_app(app, [HOURLY, periodic.PeriodicJob("broken", "0 * * * *", "UTC", broken)])
+    periodic.init_app(app, [HOURLY, periodic.PeriodicJob("broken", "0 * * * *", "UTC", broken),
+                            periodic.PeriodicJob("stopped", "0 * * * *", "UTC", stopped)])
     now = datetime(2026, 12, 7, 3, 30, tzinfo=UTC)
-    ok, bad = periodic.record_due(HOURLY, now), periodic.record_due(periodic.registered()["broken"], now)
+    declared = periodic.registered()
+    ok, bad, cut = (periodic.record_due(declared[name], now) for name in ("hourly", "broken", "stopped"))
     assert periodic.run(ok.id) == "ran 03:00"
     assert periodic.run(ok.id) == "done"  # a second job for the same occurrence does nothing
     with pytest.raises(RuntimeError):
         periodic.run(bad.id)
+    with pytest.raises(SystemExit):
+        periodic.run(cut.id)
     db.session.expire_all()
+    assert db.session.get(PeriodicRun, cut.id).state == "pending"  # runs again, not failed
     assert (db.session.get(PeriodicRun, bad.id).state, db.session.get(PeriodicRun, bad.id).error) == (
         "failed", "RuntimeError: the report server is down")
-    assert [row["last"].state for row in periodic.overview(now)] == ["failed", "done"]
+    assert [row["last"].state for row in periodic.overview(now)] == ["failed", "done", "pending"]
 
     stale = datetime.now(UTC) - HOURLY.lease - timedelta(seconds=1)
     for attempts, state in ((1, "pending"), (HOURLY.max_attempts, "failed")):
