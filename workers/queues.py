@@ -3,6 +3,8 @@ import redis
 from flask import current_app
 from rq import Queue
 
+from engine.errors import ConfigError
+
 from . import embedded
 
 QUEUE_NAMES = ("timers", "notifications", "default")
@@ -38,7 +40,7 @@ def job(queue_name, **defaults):
     ``defaults``.
     """
     if queue_name not in QUEUE_NAMES:
-        raise ValueError(f"unknown queue {queue_name!r}; the workers listen to {QUEUE_NAMES}")
+        raise ConfigError(f"unknown queue {queue_name!r}; the workers listen to {QUEUE_NAMES}")
 
     def bind(function):
         def enqueue(*args, app=None, **options):

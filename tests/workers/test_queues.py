@@ -1,6 +1,7 @@
 """rq jobs are bound to their queue where they are declared (``@job("timers")``)."""
 import pytest
 
+from engine.errors import ConfigError
 from workers import jobs
 from workers.queues import job
 
@@ -11,5 +12,5 @@ def test_each_job_is_bound_to_its_queue_where_it_is_declared():
 
 
 def test_a_job_declared_for_a_queue_no_worker_listens_to_is_refused():
-    with pytest.raises(ValueError, match="emails"):
+    with pytest.raises(ConfigError, match="emails"):
         job("emails")
