@@ -2,15 +2,17 @@
 
 Each task is warned at most once: the row is marked with a conditional update in
 the same transaction that writes the bell's outbox row, so two workers scanning at
-once warn once.
+once warn once. The scan is a periodic job (engine/periodic.py), every minute.
 """
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from .db import db
 from .models import HumanTask
 from .outbox import add
+from .periodic import PeriodicJob
 from .types import utcnow
 
 BATCH = 500
@@ -37,3 +39,14 @@ def warn_near(window_minutes, now=None):
                         params={"titles": task.titles, "due": task.due_at.isoformat()}))
     db.session.commit()
     return rows
+
+
+def scan(scheduled_at):
+    """The periodic job: warn within ``TASKLANE_DEADLINE_WARNING_MINUTES``, then hand the
+    bells to the after-commit hooks (the worker enqueues their delivery)."""
+    rows = warn_near(current_app.config["TASKLANE_DEADLINE_WARNING_MINUTES"])
+    current_app.extensions["tasklane_runtime"].committed([], rows)
+    return f"{len(rows)} warned"
+
+
+PERIODIC = [PeriodicJob("deadline-warnings", "* * * * *", "UTC", scan, timeout=timedelta(minutes=1))]

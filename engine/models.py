@@ -235,4 +235,25 @@ class AuditStream(db.Model):
     hash = db.Column(db.String(64), nullable=False)
 
 
+class PeriodicRun(db.Model):
+    """One occurrence of a declared periodic job (engine/periodic.py).
+
+    The job's name and scheduled time are the occurrence's idempotency key (unique);
+    ``state`` goes pending -> running -> done | failed through conditional updates.
+    """
+
+    __tablename__ = "periodic_run"
+    __table_args__ = (UniqueConstraint("job", "scheduled_at"), Index("ix_periodic_run_state", "state"))
+    id = db.Column(db.Integer, primary_key=True)
+    job = db.Column(db.String(100), nullable=False)
+    scheduled_at = db.Column(UTCDateTime, nullable=False)
+    state = db.Column(db.String(20), nullable=False, default="pending")
+    attempts = db.Column(db.Integer, nullable=False, default=0)
+    started_at = db.Column(UTCDateTime)
+    finished_at = db.Column(UTCDateTime)
+    outcome = db.Column(db.String(500))
+    error = db.Column(db.Text)
+    created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+
+
 from . import calendar_models, drafts  # noqa: E402,F401 - register their tables with the metadata

@@ -14,6 +14,9 @@ from . import common, lead_handling, pipeline, referral, rules
 
 HELPERS = {**common.HELPERS, **lead_handling.HELPERS, **pipeline.HELPERS, **referral.HELPERS}
 RULES = {declared.key: declared for declared in (lead_handling.RULES, pipeline.RULES, referral.RULES)}
+# Each domain's periodic jobs (engine.periodic.PeriodicJob), e.g. ``*investments.PERIODIC``;
+# the app factory adds them to the platform's and refuses a name declared twice.
+PERIODIC = []
 
 
 def rules_for(key):

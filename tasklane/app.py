@@ -1,4 +1,5 @@
 """The application factory: configuration, database, engine, helpers, workers, web."""
+import importlib
 import logging
 from pathlib import Path
 
@@ -23,6 +24,7 @@ def create_app(test_config=None):
     import processes
     import web
     import workers
+    from engine import periodic
     from workers.queues import connection
 
     app = Flask("web", instance_path=None)
@@ -33,9 +35,22 @@ def create_app(test_config=None):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     engine.init_app(app)
+    periodic.init_app(app, collect_periodic(app.config))
     Migrate(app, engine.db, directory=MIGRATIONS, render_as_batch=True)
     processes.init_app(app)
     workers.init_app(app)
     app.extensions["tasklane_redis_factory"] = lambda: connection(app)
     web.init_app(app)
     return app
+
+
+def collect_periodic(config):
+    """Every declared periodic job: the platform's, each domain's, and those of the modules
+    named in ``TASKLANE_PERIODIC_MODULES`` (each exports ``PERIODIC``)."""
+    import processes
+    from engine import deadlines
+
+    jobs = [*deadlines.PERIODIC, *processes.PERIODIC]
+    for name in filter(None, (part.strip() for part in config["TASKLANE_PERIODIC_MODULES"].split(","))):
+        jobs.extend(importlib.import_module(name).PERIODIC)
+    return jobs

@@ -43,7 +43,10 @@ SETTINGS = [
     Setting("TASKLANE_QUEUE_PREFIX", str, "tasklane",
             "prefix of the rq queue names (lets several installations share one Redis)"),
     Setting("TASKLANE_SWEEP_SECONDS", float, 2.0,
-            "how often each worker re-arms due timers and unsent outbox rows"),
+            "how often each worker re-arms due timers and unsent outbox rows, and enqueues due "
+            "periodic jobs"),
+    Setting("TASKLANE_PERIODIC_MODULES", str, "",
+            "extra modules (comma-separated) whose PERIODIC lists add periodic jobs (site jobs, tests)"),
     Setting("TASKLANE_DISPATCH_SECONDS", float, 0.2,
             "how often each worker releases due timer jobs (rq's scheduler works in whole seconds)"),
     Setting("TASKLANE_TIMER_GRACE_SECONDS", float, 3.0,

@@ -18,8 +18,8 @@ from engine.db import db
 from engine.models import Timer
 from engine.types import utcnow
 
-from . import scheduling
-from .queues import connection, queue
+from . import jobs, scheduling
+from .queues import connection
 
 LOOKAHEAD = timedelta(milliseconds=20)
 BATCH = 1000
@@ -38,7 +38,7 @@ def dispatch(app):
     db.session.rollback()
     if not due:
         return 0
-    timers = queue("timers", app)
+    timers = jobs.fire_timer.queue(app)
     registry = ScheduledJobRegistry(queue=timers)
     conn = connection(app)
     moved = 0

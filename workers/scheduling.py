@@ -7,9 +7,6 @@ from flask import current_app
 from engine.types import utcnow
 
 from . import jobs
-from .queues import queue
-
-TTL = {"result_ttl": 600, "failure_ttl": 7 * 86400}
 
 
 def _prefix(app=None):
@@ -42,16 +39,14 @@ def arm(timers, outbox):
 
     Job ids are derived from the rows, so arming the same row twice replaces the job.
     """
-    timer_queue, outbox_queue = queue("timers"), queue("notifications")
     now = utcnow()
     for timer in timers:
         if timer.state != "pending":
             continue
         job_id = timer_job_id(timer)
         if timer.due_at <= now + timedelta(milliseconds=50):
-            timer_queue.enqueue(jobs.fire_timer, timer.id, job_id=job_id, **TTL)
+            jobs.fire_timer.enqueue(timer.id, job_id=job_id)
         else:
-            timer_queue.enqueue_at(_whole_second_after(timer.due_at), jobs.fire_timer, timer.id,
-                                   job_id=job_id, **TTL)
+            jobs.fire_timer.enqueue_at(_whole_second_after(timer.due_at), timer.id, job_id=job_id)
     for row in outbox:
-        outbox_queue.enqueue(jobs.deliver, row.id, job_id=outbox_job_id(row.id), **TTL)
+        jobs.deliver.enqueue(row.id, job_id=outbox_job_id(row.id))

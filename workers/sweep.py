@@ -15,13 +15,12 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import update
 
-from engine import deadlines
 from engine.db import db
 from engine.models import Outbox, Timer
 from engine.types import utcnow
 
 from . import jobs, scheduling
-from .queues import connection, queue
+from .queues import connection
 
 log = logging.getLogger(__name__)
 STUCK_SENDING = timedelta(minutes=5)
@@ -43,29 +42,21 @@ def sweep(app):
         return _rearm_all(app, conn)
     since = now - timedelta(seconds=app.config["TASKLANE_TIMER_GRACE_SECONDS"])
     result = {"timers": _rearm_late_timers(app, conn, since),
-              "outbox": _rearm_unsent(app, conn, since), "rearmed_all": False,
-              "deadlines": _warn_deadlines(app)}
+              "outbox": _rearm_unsent(app, conn, since), "rearmed_all": False}
     db.session.rollback()
     if result["timers"] or result["outbox"]:
         log.info("sweep re-armed %s", result)
     return result
 
 
-def _warn_deadlines(app):
-    rows = deadlines.warn_near(app.config["TASKLANE_DEADLINE_WARNING_MINUTES"])
-    scheduling.arm([], rows)
-    return len(rows)
-
-
 def _rearm_late_timers(app, conn, since):
     late = (db.session.query(Timer).filter(Timer.state == "pending", Timer.due_at < since)
             .order_by(Timer.due_at).limit(BATCH).all())
     ids = {t.id: scheduling.timer_job_id(t, app) for t in late}
-    lost = _still_pending(Timer, [t for t in late if not _job_alive(conn, ids[t.id])
-                                  and not _job_alive(conn, f"{ids[t.id]}-r")])
-    timers = queue("timers", app)
+    lost = _still_pending(Timer, [t for t in late if not job_alive(conn, ids[t.id])
+                                  and not job_alive(conn, f"{ids[t.id]}-r")])
     for timer in lost:
-        timers.enqueue(jobs.fire_timer, timer.id, job_id=f"{ids[timer.id]}-r", **scheduling.TTL)
+        jobs.fire_timer.enqueue(timer.id, app=app, job_id=f"{ids[timer.id]}-r")
     return len(lost)
 
 
@@ -73,11 +64,9 @@ def _rearm_unsent(app, conn, since):
     waiting = (db.session.query(Outbox).filter(Outbox.state == "pending", Outbox.created_at < since)
                .limit(BATCH).all())
     lost = _still_pending(Outbox, [r for r in waiting
-                                   if not _job_alive(conn, scheduling.outbox_job_id(r.id, app))])
-    notifications = queue("notifications", app)
+                                   if not job_alive(conn, scheduling.outbox_job_id(r.id, app))])
     for row in lost:
-        notifications.enqueue(jobs.deliver, row.id, job_id=scheduling.outbox_job_id(row.id, app),
-                              **scheduling.TTL)
+        jobs.deliver.enqueue(row.id, app=app, job_id=scheduling.outbox_job_id(row.id, app))
     return len(lost)
 
 
@@ -108,7 +97,7 @@ def _still_pending(model, rows):
     return [r for r in rows if r.id in pending]
 
 
-def _job_alive(conn, job_id):
+def job_alive(conn, job_id):
     try:
         job = Job.fetch(job_id, connection=conn)
         status = job.get_status()

@@ -1,4 +1,5 @@
-"""``tasklane worker``: an rq worker with the scheduler, plus the sweep and dispatch threads.
+"""``tasklane worker``: an rq worker with the scheduler, plus the sweep, dispatch and
+periodic-job threads.
 
 Jobs run in this process (rq's ``SimpleWorker``), inside the app context built
 once at start: a job is a short database transaction, cheaper than the fork a
@@ -13,6 +14,7 @@ from rq import SimpleWorker
 from engine.db import db
 
 from .dispatch import dispatch
+from .periodic import schedule
 from .queues import all_queues, connection
 from .sweep import sweep
 
@@ -59,6 +61,7 @@ def run(app, *, burst=False, with_scheduler=True):
     threads = [
         Periodic(app, sweep, app.config["TASKLANE_SWEEP_SECONDS"], "tasklane-sweep"),
         Periodic(app, dispatch, app.config["TASKLANE_DISPATCH_SECONDS"], "tasklane-dispatch"),
+        Periodic(app, schedule, app.config["TASKLANE_SWEEP_SECONDS"], "tasklane-periodic"),
     ]
     for thread in threads:
         thread.start()

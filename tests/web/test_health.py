@@ -1,5 +1,6 @@
 """The health check and the status page, with Redis reachable and with Redis down."""
 import pytest
+from flask import g
 
 from engine.db import db
 from tasklane.app import create_app
@@ -56,3 +57,26 @@ def test_status_page_shows_redis_down_and_still_lists_processes(client_without_r
     assert page.count('class="bad">Down') == 1
     assert "127.0.0.1:1" in page
     assert "<th>Deployed processes</th><td>0</td>" in page
+
+
+def test_status_page_lists_the_periodic_jobs_to_admins_and_process_owners_in_their_language(app, sign_in):
+    from accounts.models import User
+    from engine import periodic
+
+    job = periodic.registered()["deadline-warnings"]
+    periodic.run(periodic.record_due(job).id)
+
+    def status_page(client):
+        g.pop("_login_user", None)  # the test app keeps one app context: forget the last user
+        return client.get("/status").get_data(as_text=True)
+
+    for locale, words in (("vi", ("Công việc định kỳ", "Mỗi phút", "Xong")),
+                          ("en", ("Periodic jobs", "Every minute", "Done")),
+                          ("ru", ("Периодические задачи", "Каждую минуту", "Выполнено"))):
+        db.session.query(User).filter(User.username.in_(["admin", "owner"])).update({"locale": locale})
+        db.session.commit()
+        for username in ("admin", "owner"):
+            page = status_page(sign_in(username))
+            assert "deadline-warnings" in page and all(word in page for word in words), (locale, username)
+    assert "deadline-warnings" not in status_page(app.test_client())
+    assert "deadline-warnings" not in status_page(sign_in("sales1"))
