@@ -39,7 +39,8 @@ def test_the_password_change_and_the_user_list_in_each_language(demo_users, new_
     with page.expect_navigation():
         page.click("#password button[type=submit]")
     expect(page.locator("#password .invalid-feedback").first).to_be_visible()
-    assert page.locator("main .tl-muted").first.inner_text().split(" · ")[1] not in ROLES   # its name, not its key
+    # the role's name, not its key
+    assert page.locator("main .tl-muted").first.inner_text().split(" · ")[1] not in ROLES
     if locale != "en":
         assert _english_left(page) == [], locale
     screenshot(page, f"profile-password-error-{locale}")
