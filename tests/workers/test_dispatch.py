@@ -1,4 +1,8 @@
-"""Due timer jobs are moved onto the queue by the dispatcher, once, on time."""
+"""Due timer jobs are moved onto the queue by the dispatcher, once, on time.
+
+Real time here (at most 3 s a test): the test clock arms a timer moved to now as a job
+already queued, so the dispatcher would have nothing left to release.
+"""
 import time
 
 from rq.job import Job, JobStatus

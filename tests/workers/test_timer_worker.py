@@ -1,4 +1,9 @@
-"""Timers and notifications through real ``tasklane worker`` processes and real Redis."""
+"""Timers and notifications through real ``tasklane worker`` processes and real Redis.
+
+These keep real time on purpose: the point is that rq's scheduler, the dispatcher and
+the sweep of a real worker fire a timer when its time comes (and once), so the test
+clock does not move them; their timers are due in a few seconds.
+"""
 import signal
 
 import pytest
