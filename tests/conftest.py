@@ -67,6 +67,16 @@ def redis_conn(redis_url):
     conn.close()
 
 
+def lose_redis_data(conn, prefix):
+    """What a flushed Redis loses, for this test only: every key that carries its queue
+    prefix (queues, registries, jobs, the sweep's epoch, the scheduler's locks). FLUSHALL
+    would also empty the databases of the other xdist worker and of other test runs."""
+    keys = list(conn.scan_iter(match=f"*{prefix}*", count=1000))
+    if keys:
+        conn.delete(*keys)
+    return len(keys)
+
+
 def _pg_schema_url(schema):
     base = PG_URL.replace("postgres://", "postgresql://", 1)
     separator = "&" if "?" in base else "?"
