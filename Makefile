@@ -81,7 +81,8 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 # Two processes (pytest-xdist) on the two cores of the machines we run on; each has its own
-# Redis database and PostgreSQL schemas (tests/conftest.py). TEST_WORKERS=0 runs in one process.
+# Redis database and PostgreSQL schema, its tables built once (tests/conftest.py; docs/performance.md,
+# "Test suite"). TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= 2
 test: lint browser
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

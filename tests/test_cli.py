@@ -17,7 +17,7 @@ from engine.db import db
 from engine.models import ProcessDefinition, ProcessVersion
 from tasklane.app import MIGRATIONS, create_app
 from tasklane.cli import main
-from tests.conftest import BPMN
+from tests.conftest import BACKENDS, BPMN, fresh_database
 
 DEMO_ROLES = {
     "admin": {"admin"},
@@ -30,6 +30,12 @@ DEMO_ROLES = {
     "customer1": {"customer"},
     **{f"consultant{n}": {"consultant"} for n in range(1, 4)},
 }
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path):
+    """A database without tables: ``tasklane setup`` migrates it from nothing."""
+    yield from fresh_database(request.param, tmp_path)
 
 
 @pytest.fixture

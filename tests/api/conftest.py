@@ -10,7 +10,7 @@ from accounts import service, tokens
 from accounts.models import User
 from engine.db import db
 from engine.models import HumanTask
-from tests.conftest import ONE_BACKEND, ROOT, fresh_database
+from tests.conftest import ONE_BACKEND, ROOT, built_database
 
 PASSWORD = "secret-1"  # noqa: S105 - a test password
 ROLES = {
@@ -135,4 +135,4 @@ def error_of(response, status):
 @pytest.fixture(params=ONE_BACKEND)
 def database_url(request, tmp_path):
     """Page and API tests run on one backend (tests/conftest.py ONE_BACKEND)."""
-    yield from fresh_database(request.param, tmp_path)
+    yield from built_database(request.param, tmp_path)

@@ -1,8 +1,13 @@
 """Small helpers for engine tests: open tasks, completing by element id, reloading."""
 import json
 import time
+from contextlib import contextmanager
+from datetime import timedelta
+
+from flask import current_app
 
 import engine
+from engine import testclock
 from engine.db import db
 from engine.models import AuditEvent, HumanTask, Outbox, ProcessInstance, Timer
 
@@ -32,11 +37,39 @@ def pending_timers(instance_id=None):
 
 
 def fire_when_due(timer):
-    """Wait until ``timer`` is due, then fire it through the engine."""
-    delay = (timer.due_at.timestamp() - time.time())
-    if delay > 0:
+    """Fire ``timer`` through the engine once it is due.
+
+    The test clock (engine/testclock.py) moves the timers of the timer's instance
+    forward by the time left, as if that time had passed, instead of the test sleeping.
+    A start timer has no instance to move (the test clock leaves those alone): that
+    one is waited for in real time.
+    """
+    delay = timer.due_at.timestamp() - time.time()
+    if delay > 0 and timer.instance_id is None:
         time.sleep(delay + 0.01)
+    elif delay > 0:
+        with test_hooks():
+            testclock.move_clock(timedelta(seconds=delay + 0.01), instance_id=timer.instance_id)
     return engine.fire_timer(timer.id)
+
+
+@contextmanager
+def test_hooks():
+    """The test clock hook on (``TASKLANE_TEST_HOOKS``) for the current app, for a moment."""
+    config = current_app.config
+    was = config.get(testclock.FLAG, _UNSET)
+    config[testclock.FLAG] = True
+    try:
+        yield
+    finally:
+        if was is _UNSET:
+            del config[testclock.FLAG]
+        else:
+            config[testclock.FLAG] = was
+
+
+test_hooks.__test__ = False   # a helper, not a test
+_UNSET = object()
 
 
 def data(instance_id):

@@ -8,7 +8,7 @@ import engine
 from accounts import service
 from engine.db import db
 from engine.models import HumanTask
-from tests.conftest import ONE_BACKEND, deploy_file, fresh_database
+from tests.conftest import ONE_BACKEND, built_database, deploy_file
 
 
 def csrf(client, path="/login"):
@@ -72,4 +72,4 @@ def lead(app, users):
 @pytest.fixture(params=ONE_BACKEND)
 def database_url(request, tmp_path):
     """Page and API tests run on one backend (tests/conftest.py ONE_BACKEND)."""
-    yield from fresh_database(request.param, tmp_path)
+    yield from built_database(request.param, tmp_path)

@@ -11,6 +11,7 @@ from engine.types import utcnow
 from workers import scheduling, sweep
 from workers.queues import queue
 
+from ..conftest import lose_redis_data
 from ..engine.helpers import pending_timers
 
 
@@ -29,7 +30,7 @@ def waiting(app, deploy, redis_conn):
 
 
 def test_first_sweep_after_redis_lost_everything_rearms_every_pending_row(app, waiting, redis_conn):
-    redis_conn.flushall()
+    assert lose_redis_data(redis_conn, app.config["TASKLANE_QUEUE_PREFIX"])
     result = sweep.sweep(app)
     assert result == {"timers": 1, "outbox": 0, "rearmed_all": True}
     job = Job.fetch(scheduling.timer_job_id(db.session.get(Timer, waiting.id)), connection=redis_conn)
@@ -89,7 +90,7 @@ def test_row_stuck_in_sending_goes_back_to_pending(app, redis_conn):
 
 
 def test_only_one_of_several_workers_rearms_everything_after_redis_lost_its_data(app, waiting, redis_conn):
-    redis_conn.flushall()
+    assert lose_redis_data(redis_conn, app.config["TASKLANE_QUEUE_PREFIX"])
     prefix = app.config["TASKLANE_QUEUE_PREFIX"]
     redis_conn.set(f"{prefix}:epoch:rearming", "another worker")
     assert sweep.sweep(app) == {"timers": 0, "outbox": 0, "rearmed_all": False}
