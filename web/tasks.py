@@ -74,7 +74,7 @@ def task_complete(task_id):
     """
     task = task_actions.checked(current_user, task_id, "complete")
     try:
-        data = _validated(task)
+        data = task_actions.attempt(task.id, lambda: _validated(task))   # its data may move on meanwhile
         task_actions.complete(current_user, task, data)
     except ValidationError as error:
         flash(_("Please correct the marked fields."), "error")
