@@ -1,11 +1,10 @@
 """Creating a lead: check it, store the customer row, start its lead-handling case.
 
-A lead is stored only together with its case: the customer row and its
-``customer_created`` audit event are written in the transaction that
-``engine.start`` commits, so a refused start (process not deployed, start data
-refused by the diagram) stores nothing. The row is then linked to the instance
-(``instance_id``) in a second, one-column update; the instance's data carries
-``customer_id`` from the start, so the link can always be rebuilt.
+A lead is stored only together with its case: the customer row, its
+``customer_created`` audit event, the case and the row's link to it
+(``instance_id``) are written in one ``engine.begin()`` transaction, so a refused
+start (process not deployed, start data refused by the diagram) stores nothing.
+The instance's data carries ``customer_id`` from the start as well.
 """
 from dataclasses import dataclass, field
 
@@ -53,8 +52,8 @@ def create_lead(data, *, actor, source, assign=None, region="VN"):
         lead["owner"] = next_owner()
     duplicates = find_duplicates(lead["phone"])
     customer = Customer(kind="lead", status="new", created_by=actor, **lead)
-    db.session.add(customer)
-    try:
+    with engine.begin():
+        db.session.add(customer)
         db.session.flush()
         audit.append(f"customer:{customer.id}", "customer_created", actor=actor,
                      data_after={**lead, "birthday": lead["birthday"] and lead["birthday"].isoformat()},
@@ -62,11 +61,7 @@ def create_lead(data, *, actor, source, assign=None, region="VN"):
         instance = engine.start(PROCESS, actor=actor, business_key=lead["phone"], data={
             "name": lead["name"], "phone": lead["phone"], "source": source, "owner": lead["owner"],
             "customer_id": customer.id})
-    except BaseException:
-        db.session.rollback()
-        raise
-    customer.instance_id = instance.id
-    db.session.commit()
+        customer.instance_id = instance.id
     return LeadResult(customer=customer, instance=instance, duplicates=duplicates)
 
 

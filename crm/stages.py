@@ -36,13 +36,15 @@ ESSENTIAL = {
 
 
 def ensure_defaults():
-    """Create the seed's stages in an installation that has none. :returns: how many were made"""
+    """Create the seed's stages in an installation that has none, and commit them (a page that
+    reads them must not leave them pending for the next change: engine changes refuse to
+    commit what their caller left, docs/runtime.md). :returns: how many were made"""
     if db.session.query(Stage.id).first() is not None:
         return 0
     for position, (key, kind, vi, en, ru) in enumerate(DEFAULTS, start=1):
         db.session.add(Stage(key=key, kind=kind, position=position, name_vi=vi, name_en=en, name_ru=ru,
                              active=True))
-    db.session.flush()
+    db.session.commit()
     return len(DEFAULTS)
 
 

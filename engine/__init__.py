@@ -2,7 +2,9 @@
 
 Public API (each function works on the current Flask app's runtime and database):
 :func:`deploy`, :func:`start`, :func:`complete_task`, :func:`send_message`,
-:func:`cancel`, :func:`fire_timer`, :func:`register_helper`, :func:`on_commit`.
+:func:`cancel`, :func:`fire_timer`, :func:`register_helper`, :func:`on_commit`, :func:`begin`.
+Each change commits its own transaction and refuses to run over changes its caller left
+uncommitted; :func:`begin` makes one transaction of the caller's rows and new cases.
 No Flask request, template or blueprint is used below this package.
 """
 from flask import current_app
@@ -10,10 +12,11 @@ from flask import current_app
 from . import deploy as _deploy
 from . import reading as _reading
 from . import runtime as _runtime
+from . import transaction as _transaction
 from .db import db
 from .runtime import Runtime
 
-__all__ = ["db", "init_app", "deploy", "validate", "register_check", "start", "complete_task",
+__all__ = ["db", "init_app", "deploy", "validate", "register_check", "begin", "start", "complete_task",
            "send_message", "cancel", "fire_timer", "register_helper", "on_commit", "get_runtime",
            "task_data", "case_data", "start_outline"]
 
@@ -22,6 +25,7 @@ def init_app(app):
     from . import db as db_module
 
     db_module.init_app(app)
+    _transaction.watch()
     memory_mb = app.config.get("TASKLANE_SCRIPT_MEMORY_MB", 256)
     app.extensions["tasklane_runtime"] = Runtime(
         script_timeout=app.config.get("TASKLANE_SCRIPT_TIMEOUT_SECONDS", 2.0),
@@ -58,6 +62,18 @@ def validate(xml, *, name="diagram", roles=None):
 def register_check(check):
     """Check every task of a diagram being deployed or validated: ``check(task_spec) -> problems``."""
     get_runtime().register_check(check)
+
+
+def begin():
+    """A block whose rows commit together with the cases ``start`` begins in it; see
+    :func:`engine.transaction.begin`::
+
+        with engine.begin():
+            db.session.add(customer)
+            db.session.flush()
+            engine.start("lead_handling", actor=actor, data={"customer_id": customer.id})
+    """
+    return _transaction.begin(get_runtime())
 
 
 def start(key, *, actor, data=None, business_key=None, version=None):

@@ -8,7 +8,7 @@ check only that the change still makes sense.
 """
 from sqlalchemy import update
 
-from . import side, unit
+from . import side, transaction, unit
 from .db import db
 from .errors import ConflictError, NotFoundError
 from .models import HumanTask
@@ -49,6 +49,7 @@ def assign(task_id, username, *, actor):
 
 
 def _change(task_id, actor, decide, kind):
+    transaction.refuse_pending(f"engine.assignment ({kind})")
     row = db.session.get(HumanTask, task_id)
     if row is None:
         raise NotFoundError(f"task {task_id} does not exist")

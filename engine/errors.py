@@ -107,3 +107,11 @@ class CaseDataTooLargeError(IncidentError):
     def __init__(self, message, *, limit, element=None):
         super().__init__(message, element=element)
         self.limit = limit
+
+
+class PendingChangesError(TasklaneError):
+    """An engine call that commits met changes its caller had not committed: it neither
+    commits nor drops them. The caller commits first, or makes them inside ``engine.begin()``
+    so they commit together with the start. A programming error, never the user's."""
+
+    code = "pending_changes"

@@ -14,7 +14,7 @@ from SpiffWorkflow.exceptions import TaskNotFoundException, WorkflowException
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from . import attachments, incidents, specs, state, unit
+from . import attachments, incidents, specs, state, transaction, unit
 from .db import db
 from .errors import (
     CaseDataTooLargeError,
@@ -123,19 +123,33 @@ def run_engine(work):
 def start(runtime, key, *, actor, data=None, business_key=None, version=None):
     """Start an instance of the latest (or given) version of process ``key``.
 
+    Inside an ``engine.begin()`` block the case is written into the block's transaction,
+    which commits it together with the caller's rows; otherwise the start commits alone.
+
+    :raises PendingChangesError: outside a block, the caller left changes uncommitted
+        (nothing is committed or rolled back then)
     :raises NotFoundError: no such process or version
     :raises IncidentError: a script or condition failed on the way, or the data is too
         large; nothing is stored but the incident, on the process definition's audit stream
+        (inside a block: nothing of the block either)
     """
+    transaction.refuse_pending("engine.start", in_block=True)
+    block = transaction.current()
     try:
         work = begin(runtime, _version(key, version), actor=actor, data=data, business_key=business_key)
-        db.session.commit()
+        if block is None:
+            db.session.commit()
     except BaseException as error:
         db.session.rollback()
+        if block is not None:
+            block.failed = True
         if isinstance(error, IncidentError):  # no case was stored: the process's stream holds it
             incidents.record_start(key, error, actor=actor, business_key=business_key)
         raise
-    runtime.after_commit(work)
+    if block is None:
+        runtime.after_commit(work)
+    else:
+        block.done.append(work)
     return work.instance
 
 
@@ -180,10 +194,13 @@ def complete_task(runtime, task_id, *, actor, data=None):
     Uploaded files in ``data`` (see :func:`engine.attachments.is_upload`) are stored
     as attachments of the case in the same transaction and replaced by references.
 
+    :raises PendingChangesError: the caller left changes uncommitted (nothing is committed
+        or rolled back then), or the call is inside an ``engine.begin()`` block
     :raises NotFoundError: no such task
     :raises ConflictError: the task was already completed (naming by whom) or is not READY
     :raises ScriptError: a script or condition failed; nothing is stored
     """
+    transaction.refuse_pending("engine.complete_task")
     row = db.session.get(HumanTask, task_id)
     if row is None:
         raise NotFoundError(f"task {task_id} does not exist")
@@ -276,7 +293,9 @@ def fire_timer(runtime, timer_id):
     """Fire a due timer once; a timer already fired, cancelled or not yet due is left alone.
 
     :returns: ``"fired"``, ``"started"`` (a start timer began an instance), or why it was skipped
+    :raises PendingChangesError: the caller left changes uncommitted
     """
+    transaction.refuse_pending("engine.fire_timer")
     timer = db.session.get(Timer, timer_id)
     if timer is None:
         raise NotFoundError(f"timer {timer_id} does not exist")

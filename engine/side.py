@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 
-from . import audit, outbox, unit
+from . import audit, outbox, transaction, unit
 from .db import db
 from .models import ProcessInstance
 from .types import utcnow
@@ -33,10 +33,14 @@ class Change(audit.Recorder):
 def apply(instance_id, actor, action):
     """Run ``action(change)`` under instance ``instance_id``'s lock, commit, return its result.
 
+    :raises PendingChangesError: the caller left changes uncommitted, or the call is inside
+        an ``engine.begin()`` block; nothing is touched then
     :raises NotFoundError: no such instance
     :raises StaleInstanceError: the case kept changing (409)
     :raises TasklaneError: whatever ``action`` raises; nothing is written then
     """
+    transaction.refuse_pending("a change beside a case's workflow (claim, comment, attachment)")
+
     def attempt():
         change = Change(unit.lock(instance_id), actor, utcnow())
         result = action(change)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, projections, state
+from . import audit, projections, state, transaction
 from .db import db, is_postgresql
 from .errors import CaseDataTooLargeError, IncidentError, NotFoundError, TasklaneError
 from .models import ProcessInstance, Timer
@@ -58,11 +58,14 @@ def current_unit():
 def run(runtime, instance_id, actor, action):
     """Apply ``action(unit)`` to instance ``instance_id`` under its lock and commit.
 
+    :raises PendingChangesError: the caller left changes uncommitted, or the call is inside
+        an ``engine.begin()`` block (see :mod:`engine.transaction`); nothing is touched then
     :raises NotFoundError: no such instance
     :raises IncidentError: a script failed or the data grew too large; nothing of the
         change is written, and the incident is recorded on the case (engine/incidents.py)
     :raises TasklaneError: whatever ``action`` raises; nothing is written then
     """
+    transaction.refuse_pending("an engine change of a case")
     tried = []
 
     def attempt():

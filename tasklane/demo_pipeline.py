@@ -50,7 +50,7 @@ def load(seed=4):
         if path and path[-1] == "signed_deposit" and rng.random() < 0.6:
             _convert(customer, rng)
         _spread(customer, rng)
-    db.session.commit()
+        db.session.commit()   # before the next prospect's move, which commits only its own change
     return len(prospects)
 
 

@@ -14,7 +14,7 @@ from engine.errors import ValidationError
 from engine.models import ProcessDefinition
 from engine.types import utcnow
 
-from . import access
+from . import access, task_actions
 from .limits import db_int
 
 bp = Blueprint("inbox", __name__)
@@ -75,36 +75,39 @@ def _after_action():
 @bp.post("/tasks/<task_id>/claim")
 @login_required
 def task_claim(task_id):
-    """:raise 403: not the user's to take  :raise 409: someone else holds it"""
-    access.task_for(current_user, task_id, work=True)
-    assignment.claim(task_id, actor=current_user.username)
+    """The API's rule (:mod:`web.task_actions`).
+
+    :raise 403: not the user's to take  :raise 409: someone else holds it, or it was completed
+    """
+    task_actions.claim(current_user, task_id)
     return _after_action()
 
 
 @bp.post("/tasks/<task_id>/unclaim")
 @login_required
 def task_unclaim(task_id):
-    """:raise 403: neither the assignee nor a manager"""
-    task = access.task_for(current_user, task_id, work=True)
-    manager = access.is_manager(current_user)
-    access.check(task.assignee in (None, current_user.username) or manager)
-    assignment.unclaim(task_id, actor=current_user.username, force=manager)
+    """The API's rule (:mod:`web.task_actions`).
+
+    :raise 403: neither the assignee nor a manager  :raise 409: completed or cancelled
+    """
+    task_actions.release(current_user, task_id)
     return _after_action()
 
 
 @bp.post("/tasks/<task_id>/assign")
 @login_required
 def task_assign(task_id):
-    """:raise 403: not a manager  :raise 422: unknown user or one who may not take the task"""
+    """:raise 403: not a manager  :raise 422: unknown user or one who may not take the task
+    :raise 409: completed or cancelled (as the API answers)"""
     access.check(access.may_assign(current_user))
-    task = access.task_for(current_user, task_id)
+    task = task_actions.open_task(current_user, task_id)
     username = request.form.get("username") or None
     if username is not None:
         user = db.session.query(User).filter_by(username=username, active=True).first()
         if user is None or not access.may_take_role(user, task):
             raise ValidationError(_("This person cannot take this task."),
                                   fields={"username": _("Choose someone of the task's team.")})
-    assignment.assign(task_id, username, actor=current_user.username)
+    task_actions.attempt(task_id, lambda: assignment.assign(task_id, username, actor=current_user.username))
     return _after_action()
 
 

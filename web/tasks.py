@@ -12,12 +12,12 @@ import engine
 import forms
 from engine import comments
 from engine.db import db
-from engine.errors import ConflictError, NotFoundError, ValidationError
+from engine.errors import NotFoundError, ValidationError
 from engine.models import AuditEvent, Comment, HumanTask, ProcessDefinition
 from engine.types import utcnow
 from forms import instructions
 
-from . import access
+from . import access, task_actions
 
 bp = Blueprint("tasks", __name__)
 
@@ -66,22 +66,19 @@ def task_show(task_id):
 def task_complete(task_id):
     """Validate the form and complete the task; on to the user's next task in the case.
 
+    Who may complete it, and each refusal, is the API's rule (:mod:`web.task_actions`).
+
     :raise 422: invalid input (shown next to the fields; nothing stored)
-    :raise 409: completed by someone else first
+    :raise 403: not the user's to complete (naming its holder when someone holds it)
+    :raise 409: completed by someone else (naming them) or cancelled
     """
-    task = access.task_for(current_user, task_id, work=True)
-    if task.assignee not in (None, current_user.username):
-        access.check(False, _("%(name)s is working on this task.", name=task.assignee))
+    task = task_actions.checked(current_user, task_id, "complete")
     try:
-        data = _validated(task)
-        engine.complete_task(task_id, actor=current_user.username, data=data)
+        data = task_actions.attempt(task.id, lambda: _validated(task))   # its data may move on meanwhile
+        task_actions.complete(current_user, task, data)
     except ValidationError as error:
         flash(_("Please correct the marked fields."), "error")
         return _page(task, values=request.form, errors=error.fields, status=422)
-    except ConflictError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return _page(db.session.get(HumanTask, task_id, populate_existing=True), status=409)
     flash(_("Task completed."), "success")
     following = _next_task(task.instance_id)
     if following is not None:

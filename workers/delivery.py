@@ -60,15 +60,15 @@ def _deliver_local(row):
 
 
 def _deliver_start(row):
-    """Start the process named by the row; the start commits the row's ``sent`` with it."""
+    """Start the process named by the row; the row's ``sent`` commits with the start."""
     outbox_id, key, params = row.id, row.recipient, row.params or {}
-    if not _claim(outbox_id, "pending", "sent", sent_at=utcnow(), attempts=Outbox.attempts + 1):
-        db.session.rollback()
-        return "already sent"
     try:
-        engine.start(key, actor="system", data=params.get("data") or {},
-                     business_key=params.get("business_key"))
-    except TasklaneError as error:  # start rolled back, the claim with it
+        with engine.begin():
+            claimed = _claim(outbox_id, "pending", "sent", sent_at=utcnow(), attempts=Outbox.attempts + 1)
+            if claimed:
+                engine.start(key, actor="system", data=params.get("data") or {},
+                             business_key=params.get("business_key"))
+    except TasklaneError as error:  # the block rolled back, the claim with it
         row = db.session.get(Outbox, outbox_id, populate_existing=True)
         # A failing script fails the same way again: no retries, an incident on the asking case.
         incident = isinstance(error, IncidentError)
@@ -78,7 +78,7 @@ def _deliver_start(row):
         if incident and row.instance_id is not None:
             incidents.record(row.instance_id, error, actor="system")
         raise
-    return "sent"
+    return "sent" if claimed else "already sent"
 
 
 def _deliver_smtp(outbox_id):

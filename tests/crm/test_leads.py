@@ -1,5 +1,5 @@
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 import engine
 from accounts import service
@@ -40,6 +40,19 @@ def test_a_new_lead_is_stored_and_its_call_task_appears_in_the_sales_queue(deplo
     assert result.instance.started_by == "sales1" and result.instance.business_key == "+84321234567"
     event = db.session.scalars(select(AuditEvent).filter_by(stream=f"customer:{customer.id}")).one()
     assert event.kind == "customer_created" and event.actor == "sales1"
+
+
+def test_a_lead_its_audit_event_its_case_and_the_link_between_them_commit_in_one_transaction(deployed):
+    commits, session = [], db.session()
+    count = commits.append
+    event.listen(session, "after_commit", count)
+    try:
+        result = leads.create_lead(LAN, actor="sales1", source="website")
+    finally:
+        event.remove(session, "after_commit", count)
+    assert len(commits) == 1
+    db.session.expire_all()
+    assert db.session.get(Customer, result.customer.id).instance_id == result.instance.id
 
 
 def test_a_second_lead_with_the_same_phone_is_stored_and_shown_as_a_duplicate_never_merged(deployed):

@@ -44,7 +44,9 @@ def cases(app, users):
         row = db.session.get(ProcessInstance, instance.id)
         row.started_at = start
         started.append(row)
+        db.session.commit()   # the next start commits only its own case
     started[0].status, started[0].ended_at = "completed", MONDAY + timedelta(days=2)
+    db.session.commit()
     late = engine.start("two_lanes", actor="manager", data={"name": "Vũ Ngọc Mai", "phone": "+84977333444"})
     task = open_task(late.id)
     task.created_at, task.due_at = utcnow() - timedelta(hours=2), utcnow() - timedelta(hours=1, minutes=1)

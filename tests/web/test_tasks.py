@@ -3,6 +3,9 @@ import re
 
 from flask_babel import force_locale
 
+import engine
+from accounts import tokens
+from accounts.models import User
 from engine.db import db
 from engine.models import AuditEvent, HumanTask
 from forms import messages
@@ -57,16 +60,38 @@ def test_the_next_task_of_the_case_opens_after_completing(two_lanes, sign_in):
     assert response.headers["Location"] == f"/tasks/{report.id}"
 
 
-def test_a_task_completed_by_someone_else_answers_409_naming_them(two_lanes, sign_in):
-    import engine
+def api_client(app, username):
+    """``post(path)``: a POST to ``/api/v1`` with a fresh token of ``username``."""
+    _row, token = tokens.issue(db.session.query(User).filter_by(username=username).one())
+    db.session.commit()
+    client = app.test_client()
+    return lambda path: client.post("/api/v1" + path, json={}, headers={"Authorization": f"Bearer {token}"})
 
+
+def test_a_task_someone_already_completed_is_409_naming_them_on_the_page_as_through_the_api(
+        app, two_lanes, sign_in):
     call = two_lanes()
     client = sign_in("sales1")
     client.get(f"/tasks/{call.id}")
     engine.complete_task(call.id, actor="sales2")
-    response = post(client, f"/tasks/{call.id}")
-    assert response.status_code == 409, response.status_code
-    assert "sales2" in response.get_data(as_text=True)
+    api = api_client(app, "sales1")
+    for page, through_api in ((post(client, f"/tasks/{call.id}"), api(f"/tasks/{call.id}/complete")),
+                              (post(client, f"/tasks/{call.id}/claim"), api(f"/tasks/{call.id}/claim"))):
+        assert page.status_code == through_api.status_code == 409
+        assert "sales2" in page.get_data(as_text=True)
+        assert through_api.get_json()["error"]["winner"] == "sales2"
+
+
+def test_a_manager_completes_a_task_someone_else_holds_on_the_page_as_through_the_api(
+        app, two_lanes, sign_in):
+    by_page, by_api = two_lanes(), two_lanes()
+    rep = sign_in("sales1")
+    for task in (by_page, by_api):
+        post(rep, f"/tasks/{task.id}/claim")
+    assert post(sign_in("manager"), f"/tasks/{by_page.id}").status_code == 302   # TASK "work": manager ANY
+    assert api_client(app, "manager")(f"/tasks/{by_api.id}/complete").status_code == 200
+    db.session.expire_all()
+    assert [db.session.get(HumanTask, t.id).completed_by for t in (by_page, by_api)] == ["manager", "manager"]
 
 
 def test_someone_elses_task_cannot_be_completed(two_lanes, sign_in):

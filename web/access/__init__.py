@@ -104,14 +104,15 @@ def check(allowed, message=None):
         raise ForbiddenError(message or _("You may not open or change this."))
 
 
-def task_for(user, task_id, *, work=False):
-    """The task row if ``user`` may see it (``work``: and act on it).
+def task_for(user, task_id):
+    """The task row if ``user`` may see it. Acting on a task (claim, release, complete) is
+    :mod:`web.task_actions`, for the pages and the API alike.
 
     :raise 404: no such task
-    :raise 403: not the user's to see or act on
+    :raise 403: not the user's to see
     """
     task = get_or_404(HumanTask, task_id)
-    check(may_take(user, task) if work else may_see_task(user, task))
+    check(may_see_task(user, task))
     return task
 
 

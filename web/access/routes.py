@@ -68,7 +68,8 @@ ROUTES = {
     "tasks.task_show": on("task"), "api.tasks_get": on("task"),
     "tasks.task_complete": on("task", "work"), "api.tasks_complete": on("task", "work"),
     # a task someone else holds: 409 naming them to its team (who would claim it otherwise)
-    "inbox.task_claim": on("task", "work"), "api.tasks_claim": on("task", "work", refusal=(403, 404, 409)),
+    "inbox.task_claim": on("task", "work", refusal=(403, 404, 409)),
+    "api.tasks_claim": on("task", "work", refusal=(403, 404, 409)),
     "inbox.task_unclaim": on("task", "work"), "api.tasks_unclaim": on("task", "work"),
     "inbox.task_assign": on("task", "assign"), "api.tasks_assign": on("task", "assign"),
     "tasks.task_comment_create": on("task", "comment"),

@@ -4,13 +4,12 @@ from flask_babel import gettext as _
 from accounts.models import User
 from engine import assignment
 from engine.db import db
-from engine.errors import ConflictError, ValidationError
+from engine.errors import ValidationError
 
-from .. import access
+from .. import access, task_actions
 from .common import caller, load_body, respond
 from .registry import operation
 from .schemas import AssignRequestSchema, TaskSchema
-from .task_state import held, held_by_other, lost_race, open_task
 
 
 @operation("/tasks/<task_id>/claim", "POST", summary="Claim a task", tag="tasks", response=TaskSchema,
@@ -21,16 +20,7 @@ def tasks_claim(task_id):
     :raise 403: another team's task
     :raise 409: someone else holds it, or it was completed (``winner`` names them)
     """
-    user = caller()
-    task = open_task(user, task_id)
-    if task.assignee not in (None, user.username):
-        raise held(task.assignee)
-    access.check(access.may_take(user, task))
-    try:
-        task = assignment.claim(task_id, actor=user.username)
-    except ConflictError as error:
-        raise lost_race(task_id, error) from error
-    return respond(TaskSchema, task)
+    return respond(TaskSchema, task_actions.claim(caller(), task_id))
 
 
 @operation("/tasks/<task_id>/unclaim", "POST", summary="Put a task back in its queue", tag="tasks",
@@ -41,17 +31,7 @@ def tasks_unclaim(task_id):
     :raise 403: held by someone else (``fields.assignee``) and the caller is not a manager
     :raise 409: already completed
     """
-    user = caller()
-    task = open_task(user, task_id)
-    manager = access.is_manager(user)
-    if task.assignee not in (None, user.username) and not manager:
-        raise held_by_other(task.assignee)
-    access.check(access.may_take(user, task))   # an auditor holding a task works none
-    try:
-        task = assignment.unclaim(task_id, actor=user.username, force=manager)
-    except ConflictError as error:
-        raise lost_race(task_id, error) from error
-    return respond(TaskSchema, task)
+    return respond(TaskSchema, task_actions.release(caller(), task_id))
 
 
 def _assignee(username, task):
@@ -81,10 +61,8 @@ def tasks_assign(task_id):
     user = caller()
     access.check(access.may_assign(user), _("Only managers assign tasks."))
     body = load_body(AssignRequestSchema)
-    task = open_task(user, task_id)
+    task = task_actions.open_task(user, task_id)
     target = _assignee(body["username"], task) if body["username"] else None
-    try:
-        task = assignment.assign(task_id, target.username if target else None, actor=user.username)
-    except ConflictError as error:
-        raise lost_race(task_id, error) from error
+    task = task_actions.attempt(
+        task_id, lambda: assignment.assign(task_id, target.username if target else None, actor=user.username))
     return respond(TaskSchema, task)
