@@ -10,9 +10,28 @@ referral's offers, results, cross-sell and commission.
 ``RULES`` collects each procedure's declaration of who may start it and send it
 messages (``rules``); :func:`rules_for` answers for any deployed process.
 """
+from engine.errors import ConfigError
+
 from . import common, lead_handling, pipeline, referral, rules
 
-HELPERS = {**common.HELPERS, **lead_handling.HELPERS, **pipeline.HELPERS, **referral.HELPERS}
+
+def merge_helpers(*tables):
+    """One table of script helpers from each procedure's; a name two of them declare
+    stops the start (a dict merge would let the last one win without a word).
+
+    :raises ConfigError: a helper name declared twice
+    """
+    merged = {}
+    for table in tables:
+        for name, function in table.items():
+            if name in merged and merged[name] is not function:
+                raise ConfigError(f"script helper {name!r} is declared twice "
+                                  f"({merged[name].__module__} and {function.__module__})")
+            merged[name] = function
+    return merged
+
+
+HELPERS = merge_helpers(common.HELPERS, lead_handling.HELPERS, pipeline.HELPERS, referral.HELPERS)
 RULES = {declared.key: declared for declared in (lead_handling.RULES, pipeline.RULES, referral.RULES)}
 # Each domain's periodic jobs (engine.periodic.PeriodicJob), e.g. ``*investments.PERIODIC``;
 # the app factory adds them to the platform's and refuses a name declared twice.
