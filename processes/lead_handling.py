@@ -55,19 +55,26 @@ def customer_of(customer_id):
     return db.session.get(Customer, int(customer_id))
 
 
-def case_customer(customer_id):
-    """The crm customer a lead case names, when this running case is its lead case.
+def customer_of_case(customer_id, link="instance_id"):
+    """The crm customer a case names, when the running case is the one the customer's
+    ``link`` column names (``instance_id``: its lead case; ``pipeline_instance_id``: its
+    pipeline case). A case never acts on another case's customer by naming its id.
 
     :returns: ``None`` when the case names no customer or no such customer exists
-    :raises ForbiddenError: the customer's lead case is another one
+    :raises ForbiddenError: the customer's case of that kind is another one
     """
     customer = customer_of(customer_id)
     if customer is None:
         return None
     unit = current_unit()
-    if unit is None or customer.instance_id != unit.instance.id:
+    if unit is None or getattr(customer, link) != unit.instance.id:
         raise ForbiddenError(f"customer {customer.id} belongs to another case")
     return customer
+
+
+def case_customer(customer_id):
+    """The crm customer a lead case names, when this running case is its lead case."""
+    return customer_of_case(customer_id)
 
 
 def _move(customer, status):

@@ -25,7 +25,7 @@ from engine.models import ProcessInstance
 from engine.types import utcnow
 from engine.unit import current_unit
 
-from .lead_handling import case_customer, customer_of, step_author
+from .lead_handling import case_customer, customer_of, customer_of_case, step_author
 from .rules import Message, ProcessRules, Start
 
 PROCESS = "prospect_pipeline"
@@ -38,18 +38,8 @@ def _unit_now():
 
 
 def pipeline_customer(customer_id):
-    """The customer whose pipeline case is the running one.
-
-    :returns: ``None`` when the case names no customer or no such customer exists
-    :raises ForbiddenError: the customer's pipeline case is another one
-    """
-    customer = customer_of(customer_id)
-    if customer is None:
-        return None
-    unit = current_unit()
-    if unit is None or customer.pipeline_instance_id != unit.instance.id:
-        raise ForbiddenError(f"customer {customer.id} is in another pipeline case")
-    return customer
+    """The customer whose pipeline case is the running one (:func:`customer_of_case`)."""
+    return customer_of_case(customer_id, "pipeline_instance_id")
 
 
 def in_pipeline(customer):
