@@ -84,11 +84,19 @@ def open_task(user, task_id):
     """
     task = access.get_or_404(HumanTask, task_id)
     access.check(access.may_see_task(user, task) or access.may_take_role(user, task))
-    if task.state == "completed":
-        raise completed(task.completed_by)
-    if task.state != "open":
-        raise ConflictError(_("This task was cancelled."))
+    closed = closed_error(task)
+    if closed is not None:
+        raise closed
     return task
+
+
+def closed_error(task):
+    """409 for a task no longer open (completed: naming by whom; cancelled), else ``None``."""
+    if task.state == "completed":
+        return completed(task.completed_by)
+    if task.state != "open":
+        return ConflictError(_("This task was cancelled."))
+    return None
 
 
 def completed(winner):
@@ -109,10 +117,9 @@ def lost_race(task_id, error):
     """The engine's conflict (a race lost after our own checks), in the caller's language."""
     db.session.rollback()
     task = db.session.get(HumanTask, task_id, populate_existing=True)
-    if task.state == "completed":
-        return completed(task.completed_by)
-    if task.state != "open":
-        return ConflictError(_("This task was cancelled."))
+    closed = closed_error(task)
+    if closed is not None:
+        return closed
     if task.assignee:
         return held(task.assignee)
     return ConflictError(_("This task changed meanwhile. Reload it and try again."), winner=error.winner)
