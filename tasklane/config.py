@@ -4,6 +4,7 @@ Settings come from ``TASKLANE_*`` environment variables; the common names
 ``DATABASE_URL``, ``REDIS_URL`` and ``SECRET_KEY`` are accepted as aliases.
 They are read once, in :func:`tasklane.app.create_app`.
 """
+import json
 import os
 import secrets
 from dataclasses import dataclass
@@ -12,6 +13,10 @@ from pathlib import Path
 from engine.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Each domain's place where it differs from the default one (engine/places.py)
+DOMAIN_PLACES = {
+    "brokerage": {"zone": "Europe/Moscow", "region": "RU", "language": "ru", "currency": "RUB"},
+}
 
 
 @dataclass(frozen=True)
@@ -76,8 +81,19 @@ SETTINGS = [
             "sign-in attempts (page and API) one client address may get wrong within 15 minutes"),
     Setting("TASKLANE_PROXY_HOPS", int, 0,
             "reverse proxies in front of Tasklane whose X-Forwarded-For/-Proto to trust (ProxyFix)"),
-    Setting("TASKLANE_BUSINESS_CALENDAR", str, "VN",
-            "business calendar (VN or RU) of a task due or business_time() that names none"),
+    Setting("TASKLANE_BUSINESS_CALENDAR", str, "",
+            "business calendar (VN or RU) of a task due or business_time() that names none; "
+            "empty: TASKLANE_REGION"),
+    Setting("TASKLANE_ZONE", str, "Asia/Ho_Chi_Minh",
+            "time zone of the default place: a user's zone until they choose one, report days"),
+    Setting("TASKLANE_REGION", str, "VN",
+            "country (ISO 3166) of the default place: phone numbers and the business calendar"),
+    Setting("TASKLANE_LANGUAGE", str, "vi",
+            "language (vi, en or ru) the default place writes to customers and partners in"),
+    Setting("TASKLANE_CURRENCY", str, "VND", "currency (ISO 4217) of amounts that name none"),
+    Setting("TASKLANE_PLACES", str, json.dumps(DOMAIN_PLACES),
+            "JSON: a domain's own place over the default, e.g. "
+            '{"brokerage": {"zone": "Europe/Moscow", "region": "RU", "language": "ru", "currency": "RUB"}}'),
     Setting("TASKLANE_TEST_HOOKS", bool, False,
             "let the test clock hook (engine/testclock.py) move timers; tests only, refused in production"),
 ]
@@ -116,7 +132,9 @@ def load(environ=None, overrides=None):
 def _derive(config):
     if config["TASKLANE_ENV"] not in ("development", "production", "testing"):
         raise ConfigError("TASKLANE_ENV must be development, production or testing")
-    config["TASKLANE_BUSINESS_CALENDAR"] = config["TASKLANE_BUSINESS_CALENDAR"].upper()
+    _places(config)
+    config["TASKLANE_BUSINESS_CALENDAR"] = (config["TASKLANE_BUSINESS_CALENDAR"]
+                                            or config["TASKLANE_REGION"]).upper()
     if config["TASKLANE_BUSINESS_CALENDAR"] not in ("VN", "RU"):
         raise ConfigError("TASKLANE_BUSINESS_CALENDAR must be VN or RU (docs/calendars.md)")
     instance = Path(config["TASKLANE_INSTANCE_DIR"]).resolve()
@@ -134,6 +152,51 @@ def _derive(config):
     config.update(_cookies(config["TASKLANE_ENV"] == "production"))
     config["SQLALCHEMY_DATABASE_URI"] = database_uri(config["TASKLANE_DATABASE_URL"], instance)
     return config
+
+
+def _places(config):
+    """Check the default place and parse ``TASKLANE_PLACES`` into ``{domain: {field: value}}``."""
+    places = config["TASKLANE_PLACES"]
+    if isinstance(places, str):
+        try:
+            places = json.loads(places or "{}")
+        except ValueError as error:
+            raise ConfigError(f"TASKLANE_PLACES is not JSON: {error}") from None
+    if not isinstance(places, dict) or not all(isinstance(v, dict) for v in places.values()):
+        raise ConfigError('TASKLANE_PLACES must be {"domain": {"zone": ..., "currency": ...}, ...}')
+    config["TASKLANE_PLACES"] = places
+    config["TASKLANE_REGION"] = config["TASKLANE_REGION"].upper()
+    config["TASKLANE_CURRENCY"] = config["TASKLANE_CURRENCY"].upper()
+    for where, values in [("", {}), *places.items()]:
+        _check_place(config, where, values)
+
+
+def _check_place(config, where, values):
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from babel import Locale
+    from babel.numbers import get_currency_name
+
+    unknown = set(values) - {"zone", "region", "language", "currency"}
+    if unknown:
+        raise ConfigError(f"TASKLANE_PLACES[{where!r}]: unknown {', '.join(sorted(unknown))}")
+    name = f"TASKLANE_PLACES[{where!r}]" if where else "TASKLANE_ZONE/REGION/LANGUAGE/CURRENCY"
+    zone = values.get("zone", config["TASKLANE_ZONE"])
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{name}: unknown time zone {zone!r}") from None
+    language = values.get("language", config["TASKLANE_LANGUAGE"])
+    if language not in ("vi", "en", "ru"):
+        raise ConfigError(f"{name}: language must be vi, en or ru, not {language!r}")
+    region = values.get("region", config["TASKLANE_REGION"]).upper()
+    currency = values.get("currency", config["TASKLANE_CURRENCY"]).upper()
+    if not (len(region) == 2 and region != "ZZ" and region in Locale("en").territories):
+        raise ConfigError(f"{name}: unknown region {region!r} (ISO 3166, e.g. VN)")
+    if get_currency_name(currency, locale="en") == currency:
+        raise ConfigError(f"{name}: unknown currency {currency!r} (ISO 4217, e.g. VND)")
+    if where:
+        values.update(region=region, currency=currency)
 
 
 def _cookies(production):
