@@ -16,9 +16,9 @@ from . import transaction as _transaction
 from .db import db
 from .runtime import Runtime
 
-__all__ = ["db", "init_app", "deploy", "validate", "register_check", "begin", "start", "complete_task",
-           "send_message", "cancel", "fire_timer", "register_helper", "on_commit", "get_runtime",
-           "task_data", "case_data", "start_outline"]
+__all__ = ["db", "init_app", "deploy", "deploy_shipped", "validate", "register_check", "begin", "start",
+           "complete_task", "send_message", "cancel", "fire_timer", "register_helper", "on_commit",
+           "get_runtime", "task_data", "case_data", "start_outline"]
 
 
 def init_app(app):
@@ -51,6 +51,13 @@ def deploy(xml, *, actor, name="diagram", roles=None):
     """Deploy a BPMN document; see :func:`engine.deploy.deploy`."""
     return _deploy.deploy(get_runtime(), xml, actor=actor, name=name, roles=roles,
                           max_bytes=current_app.config.get("TASKLANE_MAX_BPMN_BYTES", 2_000_000))
+
+
+def deploy_shipped(xml, *, actor, name, roles=None):
+    """Deploy a shipped diagram file unless the owner's newer version should stay; see
+    :func:`engine.deploy.deploy_shipped`."""
+    return _deploy.deploy_shipped(get_runtime(), xml, actor=actor, name=name, roles=roles,
+                                  max_bytes=current_app.config.get("TASKLANE_MAX_BPMN_BYTES", 2_000_000))
 
 
 def validate(xml, *, name="diagram", roles=None):

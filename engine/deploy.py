@@ -8,6 +8,8 @@ from .errors import ConflictError, DeployError
 from .models import ProcessDefinition, ProcessVersion
 from .types import utcnow
 
+DEPLOYED, UNCHANGED, KEPT = "deployed", "unchanged", "kept"
+
 
 def deploy(runtime, xml, *, actor, name="diagram", roles=None, max_bytes=2_000_000):
     """Check ``xml`` and store each of its executable processes as a new version.
@@ -20,6 +22,28 @@ def deploy(runtime, xml, *, actor, name="diagram", roles=None, max_bytes=2_000_0
     :raises DeployError: hostile or invalid XML, bad expressions, unknown lanes
     :raises ConflictError: someone deployed the same process at the same moment
     """
+    stored = _deploy(runtime, xml, actor=actor, name=name, roles=roles, max_bytes=max_bytes,
+                     keep_newer=False)
+    return [(version, status == DEPLOYED) for version, status in stored]
+
+
+def deploy_shipped(runtime, xml, *, actor, name, roles=None, max_bytes=2_000_000):
+    """Deploy a diagram shipped as a file (``bpmn/`` at start), leaving the owner's newer work.
+
+    A process is deployed from the file only when the file changed since it was last
+    deployed from it (by ``actor`` under the file's ``name``). When the newest version
+    came from elsewhere (the modeler, the API) and the file is as it was then, that
+    version stays: a restart must not undo a deploy.
+
+    :returns: list of ``(ProcessVersion, status)``: ``DEPLOYED`` (a new version),
+        ``UNCHANGED`` (the newest version is the file's) or ``KEPT`` (a newer version
+        from elsewhere stays; the version returned is that one)
+    :raises DeployError: as :func:`deploy`
+    """
+    return _deploy(runtime, xml, actor=actor, name=name, roles=roles, max_bytes=max_bytes, keep_newer=True)
+
+
+def _deploy(runtime, xml, *, actor, name, roles, max_bytes, keep_newer):
     parsed, xml_text = specs.parse(xml, helpers=runtime.helpers, max_bytes=max_bytes, roles=roles,
                                    name=name, checks=runtime.checks)
     digest = specs.sha256(xml_text)
@@ -27,10 +51,10 @@ def deploy(runtime, xml, *, actor, name="diagram", roles=None, max_bytes=2_000_0
     results, timers = [], []
     try:
         for process in parsed:
-            version, created = _store(process, xml_text, digest, actor, name, now)
-            if created:
+            version, status = _store(process, xml_text, digest, actor, name, now, keep_newer)
+            if status == DEPLOYED:
                 timers.extend(start_timers.schedule(runtime, version, process.spec, now))
-            results.append((version, created))
+            results.append((version, status))
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
@@ -56,7 +80,7 @@ def validate(runtime, xml, *, name="diagram", roles=None, max_bytes=2_000_000):
     return problems
 
 
-def _store(process, xml_text, digest, actor, source_name, now):
+def _store(process, xml_text, digest, actor, source_name, now, keep_newer):
     query = db.session.query(ProcessDefinition).filter_by(key=process.key)
     if is_postgresql():
         query = query.with_for_update()
@@ -65,17 +89,23 @@ def _store(process, xml_text, digest, actor, source_name, now):
         definition = ProcessDefinition(key=process.key, name=process.name, latest_version=0, created_at=now)
         db.session.add(definition)
         db.session.flush()
-    latest = (db.session.query(ProcessVersion).filter_by(definition_id=definition.id)
-              .order_by(ProcessVersion.version.desc()).first())
+    versions = (db.session.query(ProcessVersion).filter_by(definition_id=definition.id)
+                .order_by(ProcessVersion.version.desc()))
+    latest = versions.first()
     if latest is not None and latest.sha256 == digest:
-        return latest, False
+        return latest, UNCHANGED
+    source_name = shorten_filename(source_name)
+    if keep_newer and latest is not None:
+        own = versions.filter_by(deployed_by=actor, source_name=source_name).first()
+        if own is not None and own.sha256 == digest:
+            return latest, KEPT
     version = ProcessVersion(definition_id=definition.id, version=definition.latest_version + 1,
                              bpmn_xml=xml_text, sha256=digest, spec_json=process.spec_json(),
-                             source_name=shorten_filename(source_name), deployed_by=actor, deployed_at=now)
+                             source_name=source_name, deployed_by=actor, deployed_at=now)
     definition.latest_version = version.version
     definition.name = process.name
     db.session.add(version)
     db.session.flush()
     audit.append(f"definition:{process.key}", "version_deployed", actor=actor, at=now,
                  details={"version": version.version, "sha256": digest, "source": source_name})
-    return version, True
+    return version, DEPLOYED

@@ -45,8 +45,8 @@ def _setup():
 
     setup.compile_translations()
     setup.migrate()
-    for name, key, version, created in setup.deploy_directory():
-        click.echo(f"{'deployed' if created else 'unchanged'}: {name} -> {key} v{version}")
+    for path, version, status in setup.deploy_directory():
+        click.echo(setup.describe_deploy(path, version, status))
     if current_app.config["TASKLANE_ENV"] == "development":
         created = setup.load_demo()
         click.echo(f"demo users ready ({created} created); password: "
@@ -142,13 +142,13 @@ def deploy_command(files, actor):
         else:
             accounts.ensure_roles()
             roles = accounts.role_names()
-            results = [(path, v.definition.key, v.version, created) for path in files
-                       for v, created in engine.deploy(Path(path).read_bytes(), actor=actor,
-                                                       name=os.path.basename(path), roles=roles)]
+            results = [(path, version, "deployed" if created else "unchanged") for path in files
+                       for version, created in engine.deploy(Path(path).read_bytes(), actor=actor,
+                                                             name=os.path.basename(path), roles=roles)]
     except DeployError as error:
         raise click.ClickException(str(error)) from None
-    for name, key, version, created in results:
-        click.echo(f"{'deployed' if created else 'unchanged'}: {name} -> {key} v{version}")
+    for path, version, status in results:
+        click.echo(setup.describe_deploy(path, version, status, shown=path if files else None))
 
 
 @main.group("audit")

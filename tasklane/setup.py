@@ -34,9 +34,11 @@ def migrate():
 
 
 def deploy_directory(directory=None, actor="system"):
-    """Deploy every ``*.bpmn`` of ``directory`` whose content changed.
+    """Deploy every ``*.bpmn`` of ``directory`` that changed since it was last deployed
+    from there; a newer version from the modeler or the API stays (engine.deploy_shipped).
 
-    :returns: list of ``(file name, process key, version, created)``
+    :returns: list of ``(file path, ProcessVersion, status)``, status ``deployed``,
+        ``unchanged`` or ``kept`` (the version is then the newer one that stays)
     :raises DeployError: a diagram was refused (nothing of that file is stored)
     """
     directory = Path(directory or current_app.config["TASKLANE_BPMN_DIR"])
@@ -44,9 +46,22 @@ def deploy_directory(directory=None, actor="system"):
     roles = accounts.role_names()
     results = []
     for path in sorted(directory.glob("*.bpmn")):
-        for version, created in engine.deploy(path.read_bytes(), actor=actor, name=path.name, roles=roles):
-            results.append((path.name, version.definition.key, version.version, created))
+        for version, status in engine.deploy_shipped(path.read_bytes(), actor=actor, name=path.name,
+                                                     roles=roles):
+            results.append((path, version, status))
     return results
+
+
+def describe_deploy(path, version, status, shown=None):
+    """One line of what a deploy did with diagram file ``path`` (shown as ``shown``, else its name)."""
+    key, shown = version.definition.key, shown or Path(path).name
+    if status != "kept":
+        return f"{status}: {shown} -> {key} v{version.version}"
+    path = Path(path).resolve()
+    hint = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+    return (f"kept: {key} v{version.version} deployed by {version.deployed_by} "
+            f"on {version.deployed_at:%Y-%m-%d %H:%M} UTC stays; {shown} has not changed since it was "
+            f"last deployed from the file (`tasklane deploy {hint}` deploys it anyway)")
 
 
 def load_demo():

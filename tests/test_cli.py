@@ -109,6 +109,58 @@ def test_running_setup_twice_is_harmless(make_app):
         assert db.session.query(User).count() == len(DEMO_ROLES)
 
 
+def _owner_renames_a_task(app):
+    """What the process owner does in the modeler: the same process, a task renamed, deployed."""
+    import engine
+
+    with app.app_context():
+        xml = db.session.query(ProcessVersion).one().bpmn_xml
+        renamed = xml.replace('name="', 'name="Renamed ', 1)
+        assert renamed != xml
+        [(version, created)] = engine.deploy(renamed.encode(), actor="owner", name="call_loop.bpmn")
+        assert created and version.version == 2
+        return renamed
+
+
+def test_a_restart_leaves_the_owners_newer_deploy(make_app):
+    app = make_app("development")
+    invoke(app, "setup")
+    renamed = _owner_renames_a_task(app)
+    again = invoke(app, "setup")
+    assert again.exit_code == 0, again.output
+    assert "kept: call_loop v2 deployed by owner on " in again.output
+    assert "call_loop.bpmn has not changed since it was last deployed from the file" in again.output
+    assert "deployed: call_loop.bpmn" not in again.output
+    assert invoke(app, "setup").output.count("kept: call_loop v2") == 1   # and again, one line
+    with app.app_context():
+        versions = db.session.query(ProcessVersion).order_by(ProcessVersion.version).all()
+        assert [(v.version, v.deployed_by) for v in versions] == [(1, "system"), (2, "owner")]
+        assert versions[-1].bpmn_xml == renamed
+        assert db.session.query(ProcessDefinition).one().latest_version == 2
+
+
+def test_a_changed_file_is_deployed_over_the_owners_version(make_app, tmp_path):
+    app = make_app("development")
+    invoke(app, "setup")
+    _owner_renames_a_task(app)
+    shipped = tmp_path / "bpmn" / "call_loop.bpmn"
+    shipped.write_text(shipped.read_text().replace('name="', 'name="Shipped ', 1))
+    again = invoke(app, "setup")
+    assert "deployed: call_loop.bpmn -> call_loop v3\n" in again.output
+    assert "unchanged: call_loop.bpmn -> call_loop v3\n" in invoke(app, "setup").output
+    with app.app_context():
+        assert [v.deployed_by for v in db.session.query(ProcessVersion).order_by(ProcessVersion.version)] \
+            == ["system", "owner", "system"]
+
+
+def test_deploying_a_file_by_name_deploys_it_over_the_owners_version(make_app, tmp_path):
+    app = make_app("development")
+    invoke(app, "setup")
+    _owner_renames_a_task(app)
+    result = invoke(app, "deploy", str(tmp_path / "bpmn" / "call_loop.bpmn"))
+    assert result.output == f"deployed: {tmp_path / 'bpmn' / 'call_loop.bpmn'} -> call_loop v3\n"
+
+
 def test_demo_users_have_the_demo_password_and_their_roles(make_app):
     app = make_app("development")
     invoke(app, "setup")
