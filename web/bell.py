@@ -5,11 +5,12 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
+from engine import notifications
 from engine.db import db
+from engine.errors import NotFoundError
 from engine.models import Notification
-from engine.types import utcnow
 from processes import referral
 
 bp = Blueprint("bell", __name__)
@@ -66,12 +67,10 @@ def notification_badge():
 @login_required
 def notification_show(note_id):
     """Mark the notification read and go where it points (a page of this site only)."""
-    note = db.session.get(Notification, note_id)
-    if note is None or note.username != current_user.username:
+    try:
+        note = notifications.mark_read(current_user.username, note_id)
+    except NotFoundError:
         return redirect(url_for("bell.notification_index"))
-    db.session.execute(update(Notification).where(Notification.id == note_id,
-                                                  Notification.read_at.is_(None)).values(read_at=utcnow()))
-    db.session.commit()
     link = note.link or ""
     parts = urlsplit(link)
     if link.startswith("/") and not parts.netloc and not parts.scheme:
@@ -82,9 +81,7 @@ def notification_show(note_id):
 @bp.post("/notifications/read")
 @login_required
 def notification_read_all():
-    db.session.execute(update(Notification).where(Notification.username == current_user.username,
-                                                  Notification.read_at.is_(None)).values(read_at=utcnow()))
-    db.session.commit()
+    notifications.mark_read(current_user.username)
     return redirect(url_for("bell.notification_index"))
 
 

@@ -49,3 +49,33 @@ def test_someone_with_no_notifications_gets_an_empty_page(api, bells):
 def test_notifications_refuse_bad_parameters_and_missing_tokens(api, bells):
     assert set(error_of(api("sales2").get("/notifications?unread=perhaps"), 422)["fields"]) == {"unread"}
     error_of(api(None).get("/notifications"), 401)
+
+
+def test_marking_one_read_answers_it_and_keeps_the_first_moment(api, bells):
+    new = bells[1]
+    first = api("sales2").post(f"/notifications/{new.id}/read")
+    assert first.status_code == 200, first.get_json()
+    body = first.get_json()
+    assert body["id"] == new.id and body["title"] == "New" and body["read_at"].endswith("+00:00")
+    again = api("sales2").post(f"/notifications/{new.id}/read").get_json()
+    assert again["read_at"] == body["read_at"]
+    assert api("sales2").get("/notifications?unread=true").get_json()["total"] == 0
+    old = db.session.get(Notification, bells[0].id)
+    assert old.read_at is not None   # already read before: untouched
+
+
+def test_nobody_marks_another_users_notification(api, bells):
+    theirs = bells[2]
+    error_of(api("sales2").post(f"/notifications/{theirs.id}/read"), 404)
+    error_of(api("sales2").post("/notifications/999999/read"), 404)
+    error_of(api(None).post(f"/notifications/{theirs.id}/read"), 401)
+    db.session.expire_all()
+    assert db.session.get(Notification, theirs.id).read_at is None
+
+
+def test_marking_all_read_touches_only_the_callers(api, bells):
+    assert api("sales2").post("/notifications/read").status_code == 204
+    db.session.expire_all()
+    assert db.session.get(Notification, bells[1].id).read_at is not None
+    assert db.session.get(Notification, bells[2].id).read_at is None
+    assert api("sales1").get("/notifications?unread=true").get_json()["total"] == 1

@@ -62,7 +62,8 @@ ROUTES = {
     "bell.notification_read_all": SIGNED_IN, "bell.notification_show": on("mine", refusal=(302,)),
     "profile.profile_show": SIGNED_IN, "profile.profile_update": SIGNED_IN, "profile.token_create": SIGNED_IN,
     "profile.token_revoke": on("mine", "revoke"), "profile.password_update": SIGNED_IN,
-    "api.notifications_list": SIGNED_IN, "api.auth_token_delete": SIGNED_IN,
+    "api.notifications_list": SIGNED_IN, "api.notification_read": on("mine", refusal=(404,)),
+    "api.notifications_read_all": SIGNED_IN, "api.auth_token_delete": SIGNED_IN,
     # tasks and the inbox (lists show only what the user may see)
     "inbox.inbox_index": SIGNED_IN, "api.tasks_list": SIGNED_IN,
     "tasks.task_show": on("task"), "api.tasks_get": on("task"),

@@ -5,12 +5,13 @@ Title and body are in the caller's language where the bell knows the kind
 """
 from sqlalchemy import select
 
+from engine import notifications
 from engine.models import Notification
 
 from .. import bell
 from .common import Viewed, caller, load_query, page, paginate
 from .registry import operation
-from .schemas import NotificationPageSchema, NotificationQuerySchema
+from .schemas import NotificationPageSchema, NotificationQuerySchema, NotificationSchema
 
 
 @operation("/notifications", "GET", summary="The caller's notifications, newest first",
@@ -23,5 +24,27 @@ def notifications_list():
     if query["unread"]:
         statement = statement.where(Notification.read_at.is_(None))
     rows, total = paginate(statement, query)
-    items = [Viewed(note, **dict(zip(("title", "body"), bell.text(note), strict=True))) for note in rows]
-    return page(NotificationPageSchema, items, total, query)
+    return page(NotificationPageSchema, [_viewed(note) for note in rows], total, query)
+
+
+@operation("/notifications/<int:note_id>/read", "POST", summary="Mark one of the caller's notifications read",
+           tag="notifications", response=NotificationSchema, errors=(404,))
+def notification_read(note_id):
+    """Marks it read and answers it; reading it again keeps the first moment it was read.
+
+    :raise 404: not one of the caller's notifications
+    """
+    return NotificationSchema().dump(_viewed(notifications.mark_read(caller().username, note_id)))
+
+
+@operation("/notifications/read", "POST", summary="Mark all the caller's notifications read",
+           tag="notifications", status=204)
+def notifications_read_all():
+    """Marks every unread notification of the caller read."""
+    notifications.mark_read(caller().username)
+    return "", 204
+
+
+def _viewed(note):
+    """``note`` with its title and body in the caller's language (:func:`web.bell.text`)."""
+    return Viewed(note, **dict(zip(("title", "body"), bell.text(note), strict=True)))
