@@ -74,6 +74,8 @@ SETTINGS = [
     Setting("TASKLANE_SMTP_HOST", str, "", "SMTP server; empty keeps mail in the dev mailbox"),
     Setting("TASKLANE_SMTP_PORT", int, 25, "SMTP port"),
     Setting("TASKLANE_MAIL_FROM", str, "tasklane@localhost", "sender address of e-mail"),
+    Setting("TASKLANE_WORKER_LOG_LEVEL", str, "WARNING",
+            "level of rq's own log lines in `tasklane worker` (INFO logs a line for every job)"),
     Setting("TASKLANE_WEB_WORKERS", int, 2, "gunicorn worker processes started by `tasklane run`"),
     Setting("TASKLANE_PARTNER_SIGNUP", bool, True,
             "anyone may create a referrer (partner) account at /register; off: the page is 404"),
@@ -133,6 +135,9 @@ def _derive(config):
     if config["TASKLANE_ENV"] not in ("development", "production", "testing"):
         raise ConfigError("TASKLANE_ENV must be development, production or testing")
     _places(config)
+    config["TASKLANE_WORKER_LOG_LEVEL"] = config["TASKLANE_WORKER_LOG_LEVEL"].upper()
+    if config["TASKLANE_WORKER_LOG_LEVEL"] not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError("TASKLANE_WORKER_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
     config["TASKLANE_BUSINESS_CALENDAR"] = (config["TASKLANE_BUSINESS_CALENDAR"]
                                             or config["TASKLANE_REGION"]).upper()
     if config["TASKLANE_BUSINESS_CALENDAR"] not in ("VN", "RU"):

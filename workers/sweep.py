@@ -83,7 +83,9 @@ def _rearm_all(app, conn):
     finally:
         conn.delete(lock)
     db.session.rollback()
-    log.info("Redis had lost its data: re-armed %d timers and %d outbox rows", len(timers), len(rows))
+    # Also every first start on a new Redis: worded as what was done, not as an alarm.
+    log.info("armed %d waiting timers and %d unsent messages in Redis (its queues started empty)",
+             len(timers), len(rows))
     return {"timers": len(timers), "outbox": len(rows), "rearmed_all": True}
 
 

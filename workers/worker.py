@@ -67,7 +67,9 @@ def run(app, *, burst=False, with_scheduler=True):
         thread.start()
     try:
         worker = AppWorker(all_queues(app), connection=connection(app), app=app)
-        worker.work(burst=burst, with_scheduler=with_scheduler, logging_level="INFO")
+        # rq logs a line per job at INFO: thousands a day say nothing an operator acts on
+        worker.work(burst=burst, with_scheduler=with_scheduler,
+                    logging_level=app.config["TASKLANE_WORKER_LOG_LEVEL"])
     finally:
         for thread in threads:
             thread.stopped.set()

@@ -36,7 +36,7 @@ def _bells(username):
 @pytest.mark.embedded
 def test_timer_due_in_two_seconds_fires_through_a_real_worker(deploy, worker):
     deploy("wait.bpmn")
-    worker()
+    process = worker()
     started = engine.start("wait_then_call", actor="sales1", data={"wait": "PT2S", "owner": "sales1"})
     timer = pending_timers(started.id)["wait"]
     fired = wait_for(lambda: _fired(timer.id), timeout=30)
@@ -46,6 +46,8 @@ def test_timer_due_in_two_seconds_fires_through_a_real_worker(deploy, worker):
     bells = wait_for(lambda: _bells("sales1"), timeout=20)
     assert [b.title for b in bells] == ["Call back now"]
     assert _timer_events(started.id) == 1
+    # quiet by default (TASKLANE_WORKER_LOG_LEVEL): no line per job for the timer and the bell
+    assert "Job OK" not in process.output() and "Successfully completed" not in process.output()
 
 
 @pytest.mark.embedded
