@@ -48,12 +48,29 @@ def _context(filters):
             "processes": (processes := db.session.query(ProcessDefinition)
                           .order_by(ProcessDefinition.name).all()),
             "process_names": {p.key: p.name for p in processes},
-            "assignees": _assignees() if viewer.sees_all else [],
+            "assignees": (people := _task_holders()) if viewer.sees_all else [],
+            "team_of": _teams(people if viewer.sees_all else []),
             "may_take": lambda task: access.may_take(current_user, task)}
 
 
-def _assignees():
-    return db.session.query(User).filter_by(active=True).order_by(User.username).all()
+def _task_holders():
+    """Active users who may hold some task: staff and managers (never auditors, referrers
+    or customers), for the assignee filter."""
+    users = db.session.query(User).filter_by(active=True).order_by(User.username).all()
+    return [user for user in users if access.is_staff(user) or access.is_manager(user)]
+
+
+def _teams(people):
+    """``team_of(task)``: who of ``people`` may take ``task`` (active, of its lane's role, or
+    a manager), the only names the assign list offers (the server refuses anyone else)."""
+    teams = {}
+
+    def team_of(task):
+        if task.candidate_role not in teams:
+            teams[task.candidate_role] = [user for user in people if access.may_take_role(user, task)]
+        return teams[task.candidate_role]
+
+    return team_of
 
 
 @bp.get("/inbox")

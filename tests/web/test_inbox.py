@@ -94,6 +94,30 @@ def test_only_managers_assign_and_only_to_someone_of_the_team(two_lanes, sign_in
     assert db.session.get(HumanTask, call.id).assignee is None
 
 
+def _assign_choices(html, task_id):
+    form = re.search(rf'action="/tasks/{task_id}/assign".*?</form>', html, re.S).group(0)
+    return set(re.findall(r'<option value="([^"]+)"', form))
+
+
+def _filter_choices(html):
+    select = re.search(r'id="inbox-assignee".*?</select>', html, re.S).group(0)
+    return set(re.findall(r'<option value="([^"-][^"]*)"', select))
+
+
+def test_assigning_offers_only_people_who_may_take_the_task(two_lanes, sign_in):
+    call = two_lanes()
+    html = sign_in("manager").get("/inbox?tab=all").get_data(as_text=True)
+    # the sales lane: the sales reps, and the managers and admins who take any task
+    assert _assign_choices(html, call.id) == {"sales1", "sales2", "sales3", "sales4", "sales5",
+                                             "manager", "admin"}
+    # nobody who could never hold a task: auditor, referrers, consultants of another lane, customers
+    holders = _filter_choices(html)
+    assert {"auditor", "partner1", "partner2", "customer1"}.isdisjoint(holders)
+    assert {"sales1", "manager", "owner", "consultant1"} <= holders
+    for offered in _assign_choices(html, call.id):   # each one offered is accepted
+        assert post(sign_in("manager"), f"/tasks/{call.id}/assign", {"username": offered}).status_code == 302
+
+
 def test_search_finds_a_customer_by_name_without_accents_or_by_local_phone(two_lanes, sign_in):
     an = two_lanes("Nguyễn Văn An", "+84901234567")
     binh = two_lanes("Lê Thị Bình", "+84987654321")
