@@ -17,12 +17,14 @@ def init_app(app):
         inbox,
         leads,
         limits,
+        navigation,
         pipeline,
         profile,
         security,
         stages,
         tasks,
     )
+    from .account import bp as account_bp
     from .calendars_admin import bp as calendars_admin_bp
     from .dashboard import bp as dashboard_bp
     from .formeditor import bp as formeditor_bp
@@ -43,6 +45,7 @@ def init_app(app):
     auth.init_app(app)
     formatting.init_app(app)
     bell.init_app(app)
+    navigation.init_app(app)
     for blueprint in (health.bp, inbox.bp, tasks.bp, cases.bp, leads.bp, pipeline.bp, stages.bp, profile.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(reports_bp)
@@ -57,5 +60,6 @@ def init_app(app):
     app.register_blueprint(signup_bp)
     app.register_blueprint(users_admin_bp)
     app.register_blueprint(calendars_admin_bp)
+    app.register_blueprint(account_bp)
     api.init_app(app)
     errors.init_app(app)

@@ -27,7 +27,7 @@ from accounts.models import User
 from engine.db import db
 from engine.errors import ValidationError
 
-from . import throttle
+from . import navigation, throttle
 from .i18n import LANGUAGES
 
 bp = Blueprint("auth", __name__)
@@ -99,12 +99,7 @@ def session_create():
         return render_template("login.html", form=form), 401
     throttle.succeeded(form.username.data)
     login_user(SessionUser(user))
-    return redirect(_safe_next(request.args.get("next")) or _landing(user))
-
-
-def _landing(user):
-    """Where a user lands after signing in: a referrer (partner and nothing else) on their portal."""
-    return url_for("portal.portal_home") if user.role_names == {"partner"} else url_for("inbox.home")
+    return redirect(_safe_next(request.args.get("next")) or navigation.landing(user))
 
 
 @bp.post("/logout")

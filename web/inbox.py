@@ -14,7 +14,7 @@ from engine.errors import ValidationError
 from engine.models import ProcessDefinition
 from engine.types import utcnow
 
-from . import access, task_actions
+from . import access, navigation, task_actions
 from .limits import db_int
 
 bp = Blueprint("inbox", __name__)
@@ -130,8 +130,8 @@ def task_assign(task_id):
 
 @bp.get("/")
 def home():
+    """Each side its own landing page (:func:`web.navigation.landing`): the inbox for staff,
+    the portal for a referrer, their page for a customer, the dashboard for an auditor."""
     if current_user.is_authenticated:
-        if current_user.role_names == {"partner"}:  # a referrer has no inbox: their portal
-            return redirect(url_for("portal.portal_home"))
-        return redirect(url_for("inbox.inbox_index"))
+        return redirect(navigation.landing(current_user))
     return redirect(url_for("auth.session_new"))

@@ -82,7 +82,7 @@ def test_a_successful_sign_in_clears_earlier_failures(client, rep):
 def test_next_may_only_point_inside_the_site(client, rep):
     response = client.post("/login?next=https://evil.example/", data={
         "username": "sales1", "password": "secret-1", "csrf_token": csrf(client)})
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/inbox"   # the landing page, not the other site
 
 
 def test_sign_out_ends_the_session(client, rep):

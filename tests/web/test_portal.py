@@ -52,7 +52,7 @@ def english(client):
 
 
 def test_a_partner_lands_on_the_portal_after_signing_in_and_staff_on_the_inbox(app, users):
-    for username, landing in (("partner2", "/portal"), ("sales1", "/")):
+    for username, landing in (("partner2", "/portal"), ("sales1", "/inbox")):
         client = app.test_client()
         response = client.post("/login", data={"username": username, "password": "demo",
                                                "csrf_token": csrf(client)})

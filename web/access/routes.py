@@ -60,6 +60,7 @@ ROUTES = {
     "auth.session_delete": SIGNED_IN, "auth.language_update": SIGNED_IN,
     "bell.notification_index": SIGNED_IN, "bell.notification_badge": SIGNED_IN,
     "bell.notification_read_all": SIGNED_IN, "bell.notification_show": on("mine", refusal=(302,)),
+    "account.account_home": SIGNED_IN,
     "profile.profile_show": SIGNED_IN, "profile.profile_update": SIGNED_IN, "profile.token_create": SIGNED_IN,
     "profile.token_revoke": on("mine", "revoke"), "profile.password_update": SIGNED_IN,
     "api.notifications_list": SIGNED_IN, "api.notification_read": on("mine", refusal=(404,)),
