@@ -2,9 +2,9 @@
 
 On one database, with a catalogue of 4 finance companies and 20 consultants:
 
-* the star ranking of a company (``crm.consultants.ranking``, read at every offer and
+* the star ranking of a company (``processes.referrals.consultants.ranking``, read at every offer and
   on the referral form) with ``--small`` and ``--large`` referrals in the last 120 days;
-* submitting a referral (``processes.referral.submit_referral``: checks, the one in
+* submitting a referral (``processes.referrals.helpers.submit_referral``: checks, the one in
   progress rule, the row, its audit event and the outbox start row, one transaction);
 * the referrer's portal reads (list, counts, earnings) for a referrer with a tenth of
   the referrals.
@@ -45,7 +45,7 @@ def build_app(backend, schema, redis_url):
 
 def catalogue():
     from accounts import service
-    from crm.lending import CommissionPolicy, ConsultantCompany, FinanceCompany, LoanProduct
+    from processes.referrals.models import CommissionPolicy, ConsultantCompany, FinanceCompany, LoanProduct
     from engine.db import db
 
     service.ensure_roles()
@@ -76,7 +76,7 @@ def add_referrals(products, count, start):
     """``count`` referrals of the last 120 days, mostly closed, a few in progress."""
     from sqlalchemy import insert
 
-    from crm.lending import Referral
+    from processes.referrals.models import Referral
     from engine.db import db
 
     rng = random.Random(start)
@@ -109,7 +109,8 @@ def timed(action, repeats=REPEATS):
 
 
 def measure(products, label):
-    from crm import consultants, referral_views
+    from processes.referrals import consultants
+    from processes.referrals import views as referral_views
     from engine.db import db
 
     company = products[0].company_id
@@ -127,7 +128,7 @@ def measure(products, label):
 
 
 def submissions(products, count, offset):
-    from processes import referral as procedure
+    from processes.referrals import helpers as procedure
 
     begin = time.perf_counter()
     for n in range(count):

@@ -7,7 +7,7 @@ from decimal import Decimal
 import engine
 from accounts import service
 from accounts.models import User
-from crm.lending import CommissionPolicy, ConsultantCompany, FinanceCompany, LoanProduct
+from processes.referrals.models import CommissionPolicy, ConsultantCompany, FinanceCompany, LoanProduct
 from engine.db import db
 from engine.models import Outbox, ProcessInstance
 

@@ -3,7 +3,7 @@ with its commission."""
 from datetime import date
 from decimal import Decimal
 
-from crm.lending import Commission, CommissionPolicy, FinanceCompany, LoanProduct, Referral
+from processes.referrals.models import Commission, CommissionPolicy, FinanceCompany, LoanProduct, Referral
 from engine.db import db
 
 

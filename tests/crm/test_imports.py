@@ -3,7 +3,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from crm.imports import import_leads
+from processes.leads.imports import import_leads
 from crm.models import Customer
 from engine.db import db
 from engine.errors import ValidationError

@@ -3,7 +3,7 @@ from sqlalchemy import event, select
 
 import engine
 from accounts import service
-from crm import leads
+from processes.leads import entry as leads
 from crm.models import Customer
 from engine.db import db
 from engine.errors import NotFoundError, ScriptError, ValidationError

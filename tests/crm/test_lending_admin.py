@@ -7,8 +7,9 @@ import pytest
 
 from accounts import service
 from accounts.models import User
-from crm import lending_admin, lending_payouts
-from crm.lending import (
+from processes.referrals import admin as lending_admin
+from processes.referrals import payouts as lending_payouts
+from processes.referrals.models import (
     Commission,
     CommissionPolicy,
     ConsultantCompany,

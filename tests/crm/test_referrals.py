@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from crm import referrals
-from crm.lending import CommissionPolicy, FinanceCompany, LoanProduct, Referral
+from processes.referrals import referrals
+from processes.referrals.models import CommissionPolicy, FinanceCompany, LoanProduct, Referral
 from engine.db import db
 from engine.errors import ConflictError, ValidationError
 from tests.engine.helpers import race

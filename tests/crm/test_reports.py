@@ -9,7 +9,8 @@ from decimal import Decimal
 
 import pytest
 
-from crm import leads, reports
+from crm import reports
+from processes.leads import entry as leads
 from crm.models import Customer, Interaction, Order
 from engine import assignment
 from engine.db import db

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 import engine
 from accounts import service
-from crm.leads import create_lead
+from processes.leads.entry import create_lead
 from engine.db import db
 from engine.types import utcnow
 from tests.conftest import ROOT

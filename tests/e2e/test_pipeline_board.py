@@ -4,7 +4,8 @@ import pytest
 
 import engine
 from accounts import service
-from crm import leads, pipeline
+from processes.leads import entry as leads
+from processes.pipeline import prospects as pipeline
 from crm.models import Customer, Stage
 from engine.db import db
 from tests.conftest import ROOT

@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from crm.lending import Commission, Referral
+from processes.referrals.models import Commission, Referral
 from engine.db import db
 from tests.conftest import wait_for
 from tests.e2e.conftest import login, one_backend

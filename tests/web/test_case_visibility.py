@@ -9,7 +9,7 @@ import pytest
 import engine
 from accounts import tokens
 from accounts.models import User
-from crm import leads
+from processes.leads import entry as leads
 from engine import attachments
 from engine.db import db
 from engine.models import HumanTask

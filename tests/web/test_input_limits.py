@@ -2,7 +2,7 @@
 ids and page numbers past the database's range, NUL characters in forms, large bodies."""
 import pytest
 
-from crm import stages
+from processes.pipeline import stages
 from crm.models import Stage
 from engine.db import db
 from tests.web.conftest import csrf, post

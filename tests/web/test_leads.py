@@ -5,7 +5,7 @@ import pytest
 
 import engine
 from accounts import service
-from crm.leads import create_lead
+from processes.leads.entry import create_lead
 from crm.models import Customer
 from engine.db import db
 from engine.models import ProcessInstance

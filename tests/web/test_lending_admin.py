@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from accounts.models import User
-from crm import referral_settings
-from crm.lending import (
+from processes.referrals import settings as referral_settings
+from processes.referrals.models import (
     Commission,
     CommissionPolicy,
     ConsultantCompany,

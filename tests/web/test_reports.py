@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 import engine
 from accounts import service
-from crm import leads
+from processes.leads import entry as leads
 from crm.models import Customer, Interaction, Order
 from engine.db import db
 from engine.models import HumanTask
