@@ -16,9 +16,9 @@ from crm.models import SOURCES, STATUSES, Customer, Interaction, Order
 from engine.db import db
 from engine.models import AuditEvent, HumanTask, Notification, ProcessInstance, Timer
 from engine.types import utcnow
-from tasklane import demo
 from processes import demo_people
 from processes.referrals import demo as demo_referrals
+from tasklane import demo
 from tests.conftest import ROOT
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -79,7 +79,14 @@ def test_loading_the_demo_into_a_fresh_database_gives_a_living_pipeline_and_load
     check_referral_catalogue_and_consultants()
     check_referrals_in_every_state_through_the_procedure(before)
     check_commissions_by_the_policy_of_their_day_pending_and_paid()
-    from processes.referrals.models import Commission, CommissionPolicy, FinanceCompany, LoanProduct, Offer, Referral
+    from processes.referrals.models import (
+        Commission,
+        CommissionPolicy,
+        FinanceCompany,
+        LoanProduct,
+        Offer,
+        Referral,
+    )
     models = (Customer, ProcessInstance, Interaction, Order, FinanceCompany, LoanProduct, CommissionPolicy,
               Referral, Offer, Commission, Notification)
     counts = [db.session.scalar(select(func.count()).select_from(model)) for model in models]

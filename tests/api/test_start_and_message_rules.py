@@ -4,11 +4,11 @@ import pytest
 
 import engine
 from accounts import service
-from processes.leads import entry as leads
-from processes.referrals.models import Offer, Referral
 from crm.models import Customer, Order
 from engine.db import db
 from engine.models import AuditEvent, Outbox, ProcessInstance
+from processes.leads import entry as leads
+from processes.referrals.models import Offer, Referral
 from tests.api.conftest import LEAD, TWO_LANES, error_of, open_tasks
 from tests.conftest import ROOT
 from tests.referral_data import catalogue, deploy_procedure, referral_form

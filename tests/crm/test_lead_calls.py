@@ -5,10 +5,10 @@ import pytest
 from sqlalchemy import select
 
 import engine
-from processes.leads import entry as leads
 from crm.models import Customer, Interaction, Order
 from engine.db import db
 from engine.models import HumanTask
+from processes.leads import entry as leads
 from tests.engine.helpers import complete, instance
 
 LAN = {"name": "Nguyễn Thị Lan", "phone": "0162 123 4567", "owner": "sales1"}

@@ -7,6 +7,10 @@ import pytest
 
 from accounts import service
 from accounts.models import User
+from engine import audit
+from engine.db import db
+from engine.errors import ConflictError, NotFoundError, ValidationError
+from engine.models import AuditEvent
 from processes.referrals import admin as lending_admin
 from processes.referrals import payouts as lending_payouts
 from processes.referrals.models import (
@@ -17,10 +21,6 @@ from processes.referrals.models import (
     LoanProduct,
     business_today,
 )
-from engine import audit
-from engine.db import db
-from engine.errors import ConflictError, NotFoundError, ValidationError
-from engine.models import AuditEvent
 from tests.conftest import ONE_BACKEND
 from tests.crm import lending_factory as make
 from tests.engine.helpers import race

@@ -5,11 +5,11 @@ from datetime import datetime, timezone
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from processes.referrals import staff as referral_staff
-from processes.referrals import referrals
-from processes.referrals.models import Offer
 from engine.db import db
 from engine.errors import NotFoundError, ValidationError
+from processes.referrals import referrals
+from processes.referrals import staff as referral_staff
+from processes.referrals.models import Offer
 from tests.conftest import ONE_BACKEND
 from tests.referral_data import catalogue, referral_form
 

@@ -7,13 +7,13 @@ import pytest
 
 import engine
 from accounts import service
-from processes.leads import entry as leads
-from processes.pipeline import prospects as pipeline
-from processes.pipeline import stages
 from crm.models import Customer, Order, Stage, StageChange
 from engine.db import db
 from engine.errors import ConflictError, NotFoundError, ScriptError, ValidationError
 from engine.models import Attachment, Outbox
+from processes.leads import entry as leads
+from processes.pipeline import prospects as pipeline
+from processes.pipeline import stages
 from tests.conftest import ROOT
 from tests.engine.helpers import complete, instance, open_tasks
 from workers import delivery

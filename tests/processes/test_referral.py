@@ -7,13 +7,13 @@ import pytest
 
 import engine
 from accounts import service
-from processes.referrals import settings as referral_settings
-from processes.referrals.models import Commission, CommissionPolicy, Offer, Referral, business_today
 from engine import testclock
 from engine.db import db
 from engine.errors import ConflictError, NotFoundError
 from engine.models import AuditEvent, Outbox
 from processes.referrals import helpers as procedure
+from processes.referrals import settings as referral_settings
+from processes.referrals.models import Commission, CommissionPolicy, Offer, Referral, business_today
 from tests.conftest import wait_for
 from tests.engine.helpers import complete, instance, open_tasks, pending_timers
 from tests.referral_data import CONSULTANT_PHONES, catalogue, deploy_procedure, referral_form, start_case

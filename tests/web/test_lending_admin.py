@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from accounts.models import User
+from engine.db import db
 from processes.referrals import settings as referral_settings
 from processes.referrals.models import (
     Commission,
@@ -14,7 +15,6 @@ from processes.referrals.models import (
     LoanProduct,
     business_today,
 )
-from engine.db import db
 from tests.crm import lending_factory as make
 from tests.web.conftest import post
 

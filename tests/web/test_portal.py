@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import User
-from processes.referrals import cases as referral_cases
-from processes.referrals.models import Commission, CommissionPolicy, Referral
 from engine.db import db
 from engine.models import Notification, Outbox, ProcessInstance
+from processes.referrals import cases as referral_cases
 from processes.referrals import helpers as procedure
+from processes.referrals.models import Commission, CommissionPolicy, Referral
 from tests.engine.helpers import complete, open_tasks
 from tests.referral_data import CONSULTANT_PHONES, catalogue, deploy_procedure, referral_form, start_case
 from tests.web.conftest import csrf, post
