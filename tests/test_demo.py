@@ -1,6 +1,6 @@
-"""The demo data ``make run`` loads (tasklane/demo.py, tasklane/demo_people.py): about 200
+"""The demo data ``make run`` loads (tasklane/demo.py over each domain's demo, processes/demo_people.py): 200
 Vietnamese leads entered through crm and driven through the lead-handling procedure, and
-(tasklane/demo_referrals.py) loan referrals driven through the loan-referral procedure."""
+(processes/referrals/demo.py) loan referrals driven through the loan-referral procedure."""
 import random
 from collections import Counter, defaultdict
 from datetime import date, timedelta
