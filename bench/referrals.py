@@ -45,8 +45,8 @@ def build_app(backend, schema, redis_url):
 
 def catalogue():
     from accounts import service
-    from processes.referrals.models import CommissionPolicy, ConsultantCompany, FinanceCompany, LoanProduct
     from engine.db import db
+    from processes.referrals.models import CommissionPolicy, ConsultantCompany, FinanceCompany, LoanProduct
 
     service.ensure_roles()
     products = []
@@ -76,8 +76,8 @@ def add_referrals(products, count, start):
     """``count`` referrals of the last 120 days, mostly closed, a few in progress."""
     from sqlalchemy import insert
 
-    from processes.referrals.models import Referral
     from engine.db import db
+    from processes.referrals.models import Referral
 
     rng = random.Random(start)
     now = datetime.now(timezone.utc)
@@ -109,9 +109,9 @@ def timed(action, repeats=REPEATS):
 
 
 def measure(products, label):
+    from engine.db import db
     from processes.referrals import consultants
     from processes.referrals import views as referral_views
-    from engine.db import db
 
     company = products[0].company_id
     def portal_reads():
