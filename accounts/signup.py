@@ -1,7 +1,7 @@
 """Self-registration of referrers (seed 000: anyone who joins may refer customers).
 
 The checks of what a person typed, with their translated messages, live in
-:mod:`web.signup` (the strings of ``accounts`` are not extracted for translation);
+:mod:`web.referrals.signup` (the strings of ``accounts`` are not extracted for translation);
 this module holds what the database decides: who has a username or a phone, and
 creating the account with the ``partner`` role and nothing else.
 """

@@ -2,9 +2,9 @@
 
 On one database, with a catalogue of 4 finance companies and 20 consultants:
 
-* the star ranking of a company (``crm.consultants.ranking``, read at every offer and
+* the star ranking of a company (``processes.referrals.consultants.ranking``, read at every offer and
   on the referral form) with ``--small`` and ``--large`` referrals in the last 120 days;
-* submitting a referral (``processes.referral.submit_referral``: checks, the one in
+* submitting a referral (``processes.referrals.helpers.submit_referral``: checks, the one in
   progress rule, the row, its audit event and the outbox start row, one transaction);
 * the referrer's portal reads (list, counts, earnings) for a referrer with a tenth of
   the referrals.
@@ -45,8 +45,8 @@ def build_app(backend, schema, redis_url):
 
 def catalogue():
     from accounts import service
-    from crm.lending import CommissionPolicy, ConsultantCompany, FinanceCompany, LoanProduct
     from engine.db import db
+    from processes.referrals.models import CommissionPolicy, ConsultantCompany, FinanceCompany, LoanProduct
 
     service.ensure_roles()
     products = []
@@ -76,8 +76,8 @@ def add_referrals(products, count, start):
     """``count`` referrals of the last 120 days, mostly closed, a few in progress."""
     from sqlalchemy import insert
 
-    from crm.lending import Referral
     from engine.db import db
+    from processes.referrals.models import Referral
 
     rng = random.Random(start)
     now = datetime.now(timezone.utc)
@@ -109,8 +109,9 @@ def timed(action, repeats=REPEATS):
 
 
 def measure(products, label):
-    from crm import consultants, referral_views
     from engine.db import db
+    from processes.referrals import consultants
+    from processes.referrals import views as referral_views
 
     company = products[0].company_id
     def portal_reads():
@@ -127,7 +128,7 @@ def measure(products, label):
 
 
 def submissions(products, count, offset):
-    from processes import referral as procedure
+    from processes.referrals import helpers as procedure
 
     begin = time.perf_counter()
     for n in range(count):

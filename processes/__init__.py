@@ -1,18 +1,26 @@
-"""What is specific to each procedure: the helpers its scripts may call, its rules.
+"""The domains: one package per domain (its records, rules and script helpers), each
+declaring itself once (:class:`~processes.domain.Domain`, exported as ``DOMAIN``).
 
-``init_app`` registers every helper with the engine (a diagram that calls a
-function not registered here is refused at deploy) and the deploy check that user
-tasks name forms that exist (``forms.diagram_check``). ``common`` serves every
-procedure; ``lead_handling`` writes the lead-handling calls and orders to crm;
-``pipeline`` the prospect pipeline's stages and conversions; ``referral`` the loan
-referral's offers, results, cross-sell and commission.
+``DOMAINS`` is the one list of installed domains; the app factory, the worker, the bell
+and the demo loader loop over it (with :data:`PLATFORM`, the platform's own share). A
+script helper or a notification kind declared twice stops the start. ``common``,
+``rules``, ``domain`` and ``platform`` are the platform part every domain may use; a
+domain package never imports another (setup.cfg, the independence contract).
 
 ``RULES`` collects each procedure's declaration of who may start it and send it
 messages (``rules``); :func:`rules_for` answers for any deployed process.
 """
-from engine.errors import ConfigError
+from . import leads, pipeline, referrals, rules
+from .domain import merge
+from .platform import PLATFORM
 
-from . import common, lead_handling, pipeline, referral, rules
+DOMAINS = (leads.DOMAIN, pipeline.DOMAIN, referrals.DOMAIN)
+
+
+def installed():
+    """The platform's declaration and every installed domain's, read when asked (a test
+    may install one more)."""
+    return (PLATFORM, *DOMAINS)
 
 
 def merge_helpers(*tables):
@@ -21,21 +29,27 @@ def merge_helpers(*tables):
 
     :raises ConfigError: a helper name declared twice
     """
-    merged = {}
-    for table in tables:
-        for name, function in table.items():
-            if name in merged and merged[name] is not function:
-                raise ConfigError(f"script helper {name!r} is declared twice "
-                                  f"({merged[name].__module__} and {function.__module__})")
-            merged[name] = function
-    return merged
+    return merge("script helper", [(_owner(table), table) for table in tables])
 
 
-HELPERS = merge_helpers(common.HELPERS, lead_handling.HELPERS, pipeline.HELPERS, referral.HELPERS)
-RULES = {declared.key: declared for declared in (lead_handling.RULES, pipeline.RULES, referral.RULES)}
-# Each domain's periodic jobs (engine.periodic.PeriodicJob), e.g. ``*investments.PERIODIC``;
-# the app factory adds them to the platform's and refuses a name declared twice.
-PERIODIC = []
+def _owner(table):
+    modules = sorted({getattr(value, "__module__", "?") for value in table.values()})
+    return ", ".join(modules) or "an empty table"
+
+
+def helpers_of(declarations):
+    """name -> script helper of every declaration. :raises ConfigError: a name declared twice"""
+    return merge("script helper", [(d.name, d.helpers) for d in declarations])
+
+
+def notifications_of(declarations):
+    """kind -> ``render(note)`` of every declaration. :raises ConfigError: a kind declared twice"""
+    return merge("notification kind", [(d.name, d.notifications) for d in declarations])
+
+
+HELPERS = helpers_of(installed())
+NOTIFICATIONS = notifications_of(installed())
+RULES = {declared.key: declared for d in installed() for declared in d.rules}
 
 
 def rules_for(key):
@@ -53,11 +67,23 @@ def message_rule(key, name):
     return declared.message(name) if declared is not None else rules.DEFAULT_MESSAGE
 
 
+def periodic_of(declarations):
+    """Every declared periodic job (the app factory refuses a name declared twice)."""
+    return [job for d in declarations for job in d.periodic]
+
+
 def init_app(app):
+    """Register the installed declarations' helpers and notification texts with ``app``.
+
+    :raises ConfigError: a script helper or notification kind declared twice
+    """
     import engine
     from forms.diagram_check import check_user_task
 
+    declared = installed()
+    helpers = helpers_of(declared)
+    app.extensions["tasklane_notifications"] = notifications_of(declared)
     with app.app_context():
-        for name, function in HELPERS.items():
+        for name, function in helpers.items():
             engine.register_helper(name, function)
         engine.register_check(check_user_task)

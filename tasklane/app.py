@@ -17,11 +17,8 @@ def create_app(test_config=None):
     :param test_config: settings that win over the environment (tests)
     :raises ConfigError: a setting is invalid or a required one is missing
     """
-    import accounts.models  # noqa: F401 - registers the tables with the metadata
-    import crm.lending  # noqa: F401 - likewise
-    import crm.models  # noqa: F401 - likewise
     import engine
-    import processes
+    import processes  # imports every installed declaration's ``models``: their tables
     import web
     import workers
     from engine import periodic
@@ -45,12 +42,12 @@ def create_app(test_config=None):
 
 
 def collect_periodic(config):
-    """Every declared periodic job: the platform's, each domain's, and those of the modules
-    named in ``TASKLANE_PERIODIC_MODULES`` (each exports ``PERIODIC``)."""
+    """Every declared periodic job: the platform's, each installed domain's
+    (``processes.DOMAINS``), and those of the modules named in ``TASKLANE_PERIODIC_MODULES``
+    (each exports ``PERIODIC``)."""
     import processes
-    from engine import deadlines
 
-    jobs = [*deadlines.PERIODIC, *processes.PERIODIC]
+    jobs = processes.periodic_of(processes.installed())
     for name in filter(None, (part.strip() for part in config["TASKLANE_PERIODIC_MODULES"].split(","))):
         jobs.extend(importlib.import_module(name).PERIODIC)
     return jobs

@@ -7,9 +7,9 @@ from decimal import Decimal
 import engine
 from accounts import service
 from accounts.models import User
-from crm.lending import CommissionPolicy, ConsultantCompany, FinanceCompany, LoanProduct
 from engine.db import db
 from engine.models import Outbox, ProcessInstance
+from processes.referrals.models import CommissionPolicy, ConsultantCompany, FinanceCompany, LoanProduct
 
 CONSULTANT_PHONES = {f"consultant{n}": f"+8490100000{n}" for n in (1, 2, 3)}
 

@@ -1,6 +1,6 @@
-"""The demo data ``make run`` loads (tasklane/demo.py, tasklane/demo_people.py): about 200
+"""The demo data ``make run`` loads (tasklane/demo.py over each domain's demo, processes/demo_people.py): 200
 Vietnamese leads entered through crm and driven through the lead-handling procedure, and
-(tasklane/demo_referrals.py) loan referrals driven through the loan-referral procedure."""
+(processes/referrals/demo.py) loan referrals driven through the loan-referral procedure."""
 import random
 from collections import Counter, defaultdict
 from datetime import date, timedelta
@@ -16,7 +16,9 @@ from crm.models import SOURCES, STATUSES, Customer, Interaction, Order
 from engine.db import db
 from engine.models import AuditEvent, HumanTask, Notification, ProcessInstance, Timer
 from engine.types import utcnow
-from tasklane import demo, demo_people, demo_referrals
+from processes import demo_people
+from processes.referrals import demo as demo_referrals
+from tasklane import demo
 from tests.conftest import ROOT
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -77,7 +79,14 @@ def test_loading_the_demo_into_a_fresh_database_gives_a_living_pipeline_and_load
     check_referral_catalogue_and_consultants()
     check_referrals_in_every_state_through_the_procedure(before)
     check_commissions_by_the_policy_of_their_day_pending_and_paid()
-    from crm.lending import Commission, CommissionPolicy, FinanceCompany, LoanProduct, Offer, Referral
+    from processes.referrals.models import (
+        Commission,
+        CommissionPolicy,
+        FinanceCompany,
+        LoanProduct,
+        Offer,
+        Referral,
+    )
     models = (Customer, ProcessInstance, Interaction, Order, FinanceCompany, LoanProduct, CommissionPolicy,
               Referral, Offer, Commission, Notification)
     counts = [db.session.scalar(select(func.count()).select_from(model)) for model in models]
@@ -218,8 +227,8 @@ def check_referral_catalogue_and_consultants():
     """Four finance companies with one to three products each, commission rates from 1.5 to
     4 %, one product with an ended policy and the one after it, one without any; the three
     consultants with their own phones, every company served."""
-    from crm import consultants
-    from crm.lending import CommissionPolicy, ConsultantCompany, FinanceCompany, LoanProduct
+    from processes.referrals import consultants
+    from processes.referrals.models import CommissionPolicy, ConsultantCompany, FinanceCompany, LoanProduct
 
     companies = {c.code: c for c in db.session.scalars(select(FinanceCompany))}
     assert set(companies) == {"fe_credit", "home_credit", "hd_saison", "mcredit"}
@@ -248,8 +257,8 @@ def check_referral_catalogue_and_consultants():
 
 
 def check_referrals_in_every_state_through_the_procedure(before):
-    from crm import referral_views
-    from crm.lending import Offer, Referral
+    from processes.referrals import views as referral_views
+    from processes.referrals.models import Offer, Referral
 
     referrals = db.session.scalars(select(Referral).order_by(Referral.id)).all()
     assert 14 <= len(referrals) <= 18
@@ -282,7 +291,7 @@ def check_referrals_in_every_state_through_the_procedure(before):
 def check_referral_times_tell_a_60_day_story(referrals, before):
     """Submitted over the last 60 days, each valid for its product; accepted after that and
     within the ranking's 90 days; disbursed ones a few days after their acceptance."""
-    from crm.lending import Offer
+    from processes.referrals.models import Offer
 
     now = utcnow()
     assert len({r.created_at.astimezone(VIETNAM).date() for r in referrals}) >= 10
@@ -301,8 +310,8 @@ def check_referral_times_tell_a_60_day_story(referrals, before):
 
 
 def check_commissions_by_the_policy_of_their_day_pending_and_paid():
-    from crm.lending import Commission, Referral
-    from crm.referrals import commission_policy
+    from processes.referrals.models import Commission, Referral
+    from processes.referrals.referrals import commission_policy
 
     commissions = db.session.scalars(select(Commission)).all()
     assert {c.referral_id for c in commissions} == set(db.session.scalars(select(Referral.id).filter_by(

@@ -5,6 +5,10 @@ csrf = CSRFProtect()
 
 
 def init_app(app):
+    import importlib
+
+    import processes
+
     from . import (
         api,
         auth,
@@ -15,27 +19,19 @@ def init_app(app):
         health,
         i18n,
         inbox,
-        leads,
         limits,
         navigation,
-        pipeline,
         profile,
         security,
-        stages,
         tasks,
     )
     from .account import bp as account_bp
     from .calendars_admin import bp as calendars_admin_bp
     from .dashboard import bp as dashboard_bp
     from .formeditor import bp as formeditor_bp
-    from .lending_admin import bp as lending_admin_bp
-    from .lending_payouts import bp as lending_payouts_bp
     from .modeler import bp as modeler_bp
-    from .portal import bp as portal_bp
     from .processes import bp as processes_bp
-    from .referrals import bp as referrals_bp
     from .reports import bp as reports_bp
-    from .signup import bp as signup_bp
     from .users_admin import bp as users_admin_bp
 
     limits.init_app(app)  # first: its converter and body limit apply to every route and check
@@ -46,20 +42,21 @@ def init_app(app):
     formatting.init_app(app)
     bell.init_app(app)
     navigation.init_app(app)
-    for blueprint in (health.bp, inbox.bp, tasks.bp, cases.bp, leads.bp, pipeline.bp, stages.bp, profile.bp):
+    for blueprint in (health.bp, inbox.bp, tasks.bp, cases.bp, profile.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(reports_bp)
     app.register_blueprint(processes_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(modeler_bp)
     app.register_blueprint(formeditor_bp)
-    app.register_blueprint(lending_admin_bp)
-    app.register_blueprint(lending_payouts_bp)
-    app.register_blueprint(portal_bp)
-    app.register_blueprint(referrals_bp)
-    app.register_blueprint(signup_bp)
     app.register_blueprint(users_admin_bp)
     app.register_blueprint(calendars_admin_bp)
     app.register_blueprint(account_bp)
+    # Each installed domain's pages: importing its web package registers its API operations
+    # too, so this comes before api.init_app registers the API blueprint.
+    for domain in processes.DOMAINS:
+        if domain.pages:
+            for blueprint in importlib.import_module(domain.pages).BLUEPRINTS:
+                app.register_blueprint(blueprint)
     api.init_app(app)
     errors.init_app(app)

@@ -1,9 +1,7 @@
 """The bell: in-app notifications, an unread count in the header, read when opened."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, url_for
-from flask_babel import get_locale
-from flask_babel import gettext as _
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -11,15 +9,9 @@ from engine import notifications
 from engine.db import db
 from engine.errors import NotFoundError
 from engine.models import Notification
-from processes import referral
 
 bp = Blueprint("bell", __name__)
 SHOWN = 50
-# Notifications of the loan referral procedure, titled by processes.referral.referral_texts.
-REFERRAL_KINDS = frozenset({
-    "referral_offered", "referral_accepted", "referral_offer_timed_out", "referral_unassigned",
-    "cross_sell_started", "cross_sell_requested", "cross_sell_reminder", "cross_sell_expired",
-    "referral_disbursed", "referral_failed"})
 
 
 def unread_count():
@@ -30,23 +22,10 @@ def unread_count():
 
 
 def text(note):
-    """``(title, body)`` of a notification in the reader's language when its kind is known."""
-    params = note.params or {}
-    titles = params.get("titles") or {}
-    title = titles.get(str(get_locale())) or note.title
-    if note.kind == "task_assigned":
-        return title, _("%(name)s assigned this task to you.", name=params.get("by", ""))
-    if note.kind == "comment_added":
-        return _("New comment on case #%(case)s", case=params.get("case", "")), \
-            _("%(name)s wrote: %(text)s", name=params.get("by", ""), text=note.title)
-    if note.kind == "deadline_near":
-        return title, _("Due %(when)s.", when=params.get("due_local", ""))
-    if note.kind in REFERRAL_KINDS:
-        return referral.referral_texts(note.kind, params.get("name", "")), params.get("phone") or note.body
-    if note.kind == "callback_due":
-        return _("Call back %(name)s", name=params.get("name", "")), \
-            _("The call-back time has come: %(phone)s.", phone=params.get("phone", ""))
-    return note.title, note.body
+    """``(title, body)`` of a notification in the reader's language, by the renderer its
+    kind's domain declared (``Domain.notifications``); an unknown kind shows as stored."""
+    render = current_app.extensions["tasklane_notifications"].get(note.kind)
+    return render(note) if render is not None else (note.title, note.body)
 
 
 @bp.get("/notifications")

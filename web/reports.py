@@ -28,8 +28,8 @@ from engine.errors import ValidationError
 from engine.types import utcnow
 
 from . import access
+from .customers import labels as lead_labels
 from .i18n import DEFAULT_TIMEZONE
-from .leads import labels as lead_labels
 
 bp = Blueprint("reports", __name__)
 PERIODS = ("today", "7d", "month", "30d", "custom")

@@ -75,7 +75,7 @@ def test_a_body_past_the_limit_is_a_413_in_the_error_shape_and_an_import_may_be_
 
 
 def test_a_partner_moving_a_prospect_is_a_403(api, deployed):  # noqa: F811 - the fixture
-    from crm import pipeline
+    from processes.pipeline import prospects as pipeline
 
     customer_id = customer()
     pipeline.enter(customer_id, actor="sales1")

@@ -5,9 +5,10 @@ import pytest
 
 import engine
 from accounts import service
-from crm import leads, pipeline
 from crm.models import Customer, StageChange
 from engine.db import db
+from processes.leads import entry as leads
+from processes.pipeline import prospects as pipeline
 from tests.api.conftest import error_of
 from tests.conftest import ROOT
 

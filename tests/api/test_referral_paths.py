@@ -3,9 +3,9 @@ the referrer's token submits and answers, each consultant's token finds their ta
 ``GET /tasks`` and completes it; every end of the diagram is reached."""
 import pytest
 
-from crm.lending import Commission
 from engine.db import db
 from engine.models import Outbox
+from processes.referrals.models import Commission
 from tests.referral_data import catalogue, deploy_procedure, referral_form
 from workers import delivery
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from crm.lending import Commission, CommissionPolicy, Referral
 from engine.db import db
 from engine.models import Outbox, ProcessInstance
-from processes import referral as procedure
+from processes.referrals import helpers as procedure
+from processes.referrals.models import Commission, CommissionPolicy, Referral
 from tests.api.conftest import error_of
 from tests.engine.helpers import complete, open_tasks
 from tests.referral_data import CONSULTANT_PHONES, catalogue, deploy_procedure, referral_form

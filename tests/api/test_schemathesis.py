@@ -26,8 +26,9 @@ LAST = "auth_token_delete"  # revokes the token it is called with
 def seeded(users, two_lanes):
     """A case with an open task, a prospect, a referral: the path parameters every operation is
     called with, so that requests reach real objects (ids past them are 404s, tested elsewhere)."""
-    from crm import leads, pipeline
-    from processes import referral as procedure
+    from processes.leads import entry as leads
+    from processes.pipeline import prospects as pipeline
+    from processes.referrals import helpers as procedure
 
     shop = catalogue()
     deploy_procedure()

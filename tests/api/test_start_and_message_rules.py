@@ -4,11 +4,11 @@ import pytest
 
 import engine
 from accounts import service
-from crm import leads
-from crm.lending import Offer, Referral
 from crm.models import Customer, Order
 from engine.db import db
 from engine.models import AuditEvent, Outbox, ProcessInstance
+from processes.leads import entry as leads
+from processes.referrals.models import Offer, Referral
 from tests.api.conftest import LEAD, TWO_LANES, error_of, open_tasks
 from tests.conftest import ROOT
 from tests.referral_data import catalogue, deploy_procedure, referral_form
@@ -167,7 +167,7 @@ def test_a_lead_case_names_only_a_customer_its_starter_may_change_that_has_no_ca
 def test_stage_changes_are_sent_only_by_moving_the_prospect(api, users):
     for name in ("lead_handling", "prospect_pipeline"):
         deploy((ROOT / "bpmn" / f"{name}.bpmn").read_bytes(), f"{name}.bpmn")
-    from crm import pipeline
+    from processes.pipeline import prospects as pipeline
 
     lead = leads.create_lead({"name": "Lan", "phone": "0912 000 111", "owner": "sales1"}, actor="sales1",
                              source="website")

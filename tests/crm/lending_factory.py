@@ -3,8 +3,8 @@ with its commission."""
 from datetime import date
 from decimal import Decimal
 
-from crm.lending import Commission, CommissionPolicy, FinanceCompany, LoanProduct, Referral
 from engine.db import db
+from processes.referrals.models import Commission, CommissionPolicy, FinanceCompany, LoanProduct, Referral
 
 
 def company(code="fe_credit", name="FE Credit"):

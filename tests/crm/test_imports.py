@@ -3,10 +3,10 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from crm.imports import import_leads
 from crm.models import Customer
 from engine.db import db
 from engine.errors import ValidationError
+from processes.leads.imports import import_leads
 
 ROWS = [
     ["Nguyễn Thị Lan", "0162 123 4567", "lan@example.vn", "facebook", "sales2"],

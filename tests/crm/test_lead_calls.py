@@ -5,10 +5,10 @@ import pytest
 from sqlalchemy import select
 
 import engine
-from crm import leads
 from crm.models import Customer, Interaction, Order
 from engine.db import db
 from engine.models import HumanTask
+from processes.leads import entry as leads
 from tests.engine.helpers import complete, instance
 
 LAN = {"name": "Nguyễn Thị Lan", "phone": "0162 123 4567", "owner": "sales1"}
@@ -84,7 +84,7 @@ def contact_case():
     started = engine.start("lead_handling", actor="intake", data={
         "name": lead.name, "phone": lead.phone, "source": lead.source, "customer_id": lead.id,
         "contact_callback_after": "PT0S"})
-    lead.instance_id = started.id  # its lead case, as crm.leads.create_lead links it
+    lead.instance_id = started.id  # its lead case, as processes.leads.entry.create_lead links it
     db.session.commit()
     return lead.id, started.id
 

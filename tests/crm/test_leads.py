@@ -3,11 +3,11 @@ from sqlalchemy import event, select
 
 import engine
 from accounts import service
-from crm import leads
 from crm.models import Customer
 from engine.db import db
 from engine.errors import NotFoundError, ScriptError, ValidationError
 from engine.models import AuditEvent, AuditStream, HumanTask, ProcessInstance
+from processes.leads import entry as leads
 
 REFUSING = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://t">

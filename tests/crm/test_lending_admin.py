@@ -7,8 +7,13 @@ import pytest
 
 from accounts import service
 from accounts.models import User
-from crm import lending_admin, lending_payouts
-from crm.lending import (
+from engine import audit
+from engine.db import db
+from engine.errors import ConflictError, NotFoundError, ValidationError
+from engine.models import AuditEvent
+from processes.referrals import admin as lending_admin
+from processes.referrals import payouts as lending_payouts
+from processes.referrals.models import (
     Commission,
     CommissionPolicy,
     ConsultantCompany,
@@ -16,10 +21,6 @@ from crm.lending import (
     LoanProduct,
     business_today,
 )
-from engine import audit
-from engine.db import db
-from engine.errors import ConflictError, NotFoundError, ValidationError
-from engine.models import AuditEvent
 from tests.conftest import ONE_BACKEND
 from tests.crm import lending_factory as make
 from tests.engine.helpers import race

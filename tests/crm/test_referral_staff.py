@@ -1,14 +1,15 @@
-"""What staff read about loan referrals (crm.referral_staff): a consultant reads the referrals
+"""What staff read about loan referrals (processes.referrals.staff): a consultant reads the referrals
 they hold and those offered to them, managers every one; the filters and the pages."""
 from datetime import datetime, timezone
 
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from crm import referral_staff, referrals
-from crm.lending import Offer
 from engine.db import db
 from engine.errors import NotFoundError, ValidationError
+from processes.referrals import referrals
+from processes.referrals import staff as referral_staff
+from processes.referrals.models import Offer
 from tests.conftest import ONE_BACKEND
 from tests.referral_data import catalogue, referral_form
 

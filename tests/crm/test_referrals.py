@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from crm import referrals
-from crm.lending import CommissionPolicy, FinanceCompany, LoanProduct, Referral
 from engine.db import db
 from engine.errors import ConflictError, ValidationError
+from processes.referrals import referrals
+from processes.referrals.models import CommissionPolicy, FinanceCompany, LoanProduct, Referral
 from tests.engine.helpers import race
 
 

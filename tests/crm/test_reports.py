@@ -9,13 +9,14 @@ from decimal import Decimal
 
 import pytest
 
-from crm import leads, reports
+from crm import reports
 from crm.models import Customer, Interaction, Order
 from engine import assignment
 from engine.db import db
 from engine.errors import ValidationError
 from engine.models import Timer
 from engine.types import utcnow
+from processes.leads import entry as leads
 from tests.engine.helpers import complete, fire_when_due, open_tasks, pending_timers
 
 UTC = timezone.utc

@@ -5,9 +5,9 @@ from playwright.sync_api import expect
 
 import engine
 from accounts import service
-from crm.leads import create_lead
 from engine.db import db
 from engine.types import utcnow
+from processes.leads.entry import create_lead
 from tests.conftest import ROOT
 from tests.e2e.conftest import login, one_backend
 

@@ -4,9 +4,10 @@ import pytest
 
 import engine
 from accounts import service
-from crm import leads, pipeline
 from crm.models import Customer, Stage
 from engine.db import db
+from processes.leads import entry as leads
+from processes.pipeline import prospects as pipeline
 from tests.conftest import ROOT
 from tests.e2e.conftest import login, one_backend
 

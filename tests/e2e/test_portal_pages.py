@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from accounts.models import User
 from engine.db import db
-from processes import referral as procedure
+from processes.referrals import helpers as procedure
 from tests.e2e.conftest import login, one_backend
 from tests.engine.helpers import complete
 from tests.referral_data import catalogue, deploy_procedure, referral_form, start_case

@@ -11,8 +11,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from crm.lending import Commission, Referral
 from engine.db import db
+from processes.referrals.models import Commission, Referral
 from tests.conftest import wait_for
 from tests.e2e.conftest import login, one_backend
 from tests.referral_data import catalogue, deploy_procedure

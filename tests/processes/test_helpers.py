@@ -4,7 +4,10 @@ import pytest
 
 import processes
 from engine.errors import ConfigError
-from processes import common, lead_handling, pipeline, referral
+from processes import common
+from processes.leads import helpers as lead_handling
+from processes.pipeline import helpers as pipeline
+from processes.referrals import helpers as referral
 
 
 def test_every_procedures_helpers_are_registered_under_their_own_names():

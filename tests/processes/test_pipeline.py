@@ -1,5 +1,5 @@
 """bpmn/prospect_pipeline.bpmn (seed 004: caring for prospects through stages), path by path,
-through the engine and crm.pipeline, on SQLite and PostgreSQL."""
+through the engine and processes.pipeline.prospects, on SQLite and PostgreSQL."""
 import base64
 from decimal import Decimal
 
@@ -7,11 +7,13 @@ import pytest
 
 import engine
 from accounts import service
-from crm import leads, pipeline, stages
 from crm.models import Customer, Order, Stage, StageChange
 from engine.db import db
 from engine.errors import ConflictError, NotFoundError, ScriptError, ValidationError
 from engine.models import Attachment, Outbox
+from processes.leads import entry as leads
+from processes.pipeline import prospects as pipeline
+from processes.pipeline import stages
 from tests.conftest import ROOT
 from tests.engine.helpers import complete, instance, open_tasks
 from workers import delivery

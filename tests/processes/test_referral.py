@@ -1,5 +1,5 @@
 """bpmn/loan_referral.bpmn (seed 000: loan referral with cross-sell consent), path by path,
-through processes.referral and the engine, on SQLite and PostgreSQL."""
+through processes.referrals.helpers and the engine, on SQLite and PostgreSQL."""
 from datetime import timedelta
 from decimal import Decimal
 
@@ -7,13 +7,13 @@ import pytest
 
 import engine
 from accounts import service
-from crm import referral_settings
-from crm.lending import Commission, CommissionPolicy, Offer, Referral, business_today
 from engine import testclock
 from engine.db import db
 from engine.errors import ConflictError, NotFoundError
 from engine.models import AuditEvent, Outbox
-from processes import referral as procedure
+from processes.referrals import helpers as procedure
+from processes.referrals import settings as referral_settings
+from processes.referrals.models import Commission, CommissionPolicy, Offer, Referral, business_today
 from tests.conftest import wait_for
 from tests.engine.helpers import complete, instance, open_tasks, pending_timers
 from tests.referral_data import CONSULTANT_PHONES, catalogue, deploy_procedure, referral_form, start_case
@@ -299,7 +299,7 @@ def test_a_busy_consultant_gets_no_new_referral(shop):
 
 
 def test_the_ranking_puts_the_better_disbursement_rate_first(shop):
-    from crm import consultants
+    from processes.referrals import consultants
     for n, outcome in enumerate(["disbursed", "disbursed", "rejected"]):
         referral_id, case_id = submit(shop.cash_loan, phone=f"0913 000 00{n}", consultant_choice="phone",
                                       consultant_phone=CONSULTANT_PHONES["consultant2"])

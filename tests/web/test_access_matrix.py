@@ -18,12 +18,13 @@ from sqlalchemy import select, update
 import engine
 from accounts import service, tokens
 from accounts.models import User
-from crm import leads, stages
 from crm.models import StageChange
 from engine import attachments
 from engine.db import db
 from engine.models import HumanTask, Notification, ProcessInstance
-from processes import referral as procedure
+from processes.leads import entry as leads
+from processes.pipeline import stages
+from processes.referrals import helpers as procedure
 from tests.conftest import ONE_BACKEND, ROOT, deploy_file, fresh_database
 from tests.engine.helpers import complete
 from tests.referral_data import CONSULTANT_PHONES, catalogue, deploy_procedure, referral_form, start_case

@@ -9,10 +9,10 @@ import pytest
 import engine
 from accounts import tokens
 from accounts.models import User
-from crm import leads
 from engine import attachments
 from engine.db import db
 from engine.models import HumanTask
+from processes.leads import entry as leads
 from tests.conftest import ROOT
 from tests.web.conftest import post
 from tests.web.test_referrals import accepted, shop, submitted  # noqa: F401 - shop is a fixture

@@ -5,11 +5,11 @@ import pytest
 
 import engine
 from accounts import service
-from crm.leads import create_lead
 from crm.models import Customer
 from engine.db import db
 from engine.models import ProcessInstance
 from engine.types import utcnow
+from processes.leads.entry import create_lead
 from tests.conftest import ROOT
 from tests.web.conftest import post
 

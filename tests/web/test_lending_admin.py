@@ -5,8 +5,9 @@ from datetime import date
 import pytest
 
 from accounts.models import User
-from crm import referral_settings
-from crm.lending import (
+from engine.db import db
+from processes.referrals import settings as referral_settings
+from processes.referrals.models import (
     Commission,
     CommissionPolicy,
     ConsultantCompany,
@@ -14,7 +15,6 @@ from crm.lending import (
     LoanProduct,
     business_today,
 )
-from engine.db import db
 from tests.crm import lending_factory as make
 from tests.web.conftest import post
 

@@ -21,7 +21,8 @@ def _links(html):
 @pytest.mark.parametrize(("username", "landing"), LANDINGS.items())
 def test_each_role_lands_on_its_own_page_at_sign_in_and_at_the_root(app, users, username, landing):
     client = app.test_client()
-    response = client.post("/login", data={"username": username, "password": "demo", "csrf_token": csrf(client)})
+    response = client.post("/login", data={"username": username, "password": "demo",
+                                           "csrf_token": csrf(client)})
     assert response.headers["Location"] == landing
     assert client.get("/").headers["Location"] == landing
     assert client.get(landing).status_code == 200
@@ -53,7 +54,8 @@ def test_the_header_offers_each_side_its_own_pages(sign_in):
 def test_a_customer_page_shows_their_tasks_requests_and_notifications(app, sign_in):
     deploy_file("two_lanes.bpmn")
     db.session.commit()
-    case = engine.start("two_lanes", actor="customer1", data={"name": "Ngô Thị Khách", "phone": "+84901234567"})
+    case = engine.start("two_lanes", actor="customer1",
+                        data={"name": "Ngô Thị Khách", "phone": "+84901234567"})
     db.session.add(Notification(username="customer1", title="Hồ sơ đã nhận", body="Cảm ơn bạn"))
     db.session.add(Notification(username="sales1", title="Not for the customer"))
     db.session.commit()

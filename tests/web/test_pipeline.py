@@ -5,9 +5,11 @@ import pytest
 
 import engine
 from accounts import service
-from crm import leads, pipeline, stages
 from crm.models import Customer, Stage, StageChange
 from engine.db import db
+from processes.leads import entry as leads
+from processes.pipeline import prospects as pipeline
+from processes.pipeline import stages
 from tests.conftest import ROOT
 from tests.web.conftest import post
 

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 
 from accounts.models import User
-from crm import referral_cases
-from crm.lending import Commission, CommissionPolicy, Referral
 from engine.db import db
 from engine.models import Notification, Outbox, ProcessInstance
-from processes import referral as procedure
+from processes.referrals import cases as referral_cases
+from processes.referrals import helpers as procedure
+from processes.referrals.models import Commission, CommissionPolicy, Referral
 from tests.engine.helpers import complete, open_tasks
 from tests.referral_data import CONSULTANT_PHONES, catalogue, deploy_procedure, referral_form, start_case
 from tests.web.conftest import csrf, post
@@ -335,7 +335,7 @@ def test_another_partner_cannot_answer_a_running_cases_request(running, sign_in)
 
 def test_the_history_names_the_cross_sold_product_even_when_another_company_uses_its_code(
         shop, running, sign_in):
-    from crm.lending import LoanProduct
+    from processes.referrals.models import LoanProduct
     # FE Credit gets a product with the code of Home Credit's cross-sold "consumer_loan"
     db.session.add(LoanProduct(company_id=shop.fe_credit, code="consumer_loan", name="Vay tiêu dùng FE",
                                min_amount=Decimal(1_000_000), max_amount=Decimal(9_000_000),
@@ -361,7 +361,7 @@ def test_the_referrer_sees_the_steps_the_consultant_reports(shop, running, sign_
 
 
 def test_the_list_shows_a_page_at_a_time_newest_first(shop, sign_in, monkeypatch):
-    from crm import referral_views
+    from processes.referrals import views as referral_views
     monkeypatch.setattr(referral_views, "PAGE", 2)
     newest = [referral_of("partner2", shop.cash_loan, phone=f"091200010{n}").id for n in range(5)][::-1]
     client = sign_in("partner2")

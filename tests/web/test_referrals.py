@@ -6,7 +6,7 @@ import re
 import pytest
 
 from engine.db import db
-from processes import referral as procedure
+from processes.referrals import helpers as procedure
 from tests.engine.helpers import complete, open_tasks
 from tests.referral_data import CONSULTANT_PHONES, catalogue, deploy_procedure, referral_form, start_case
 from tests.web.conftest import post
@@ -125,7 +125,7 @@ def test_a_bad_filter_is_422_with_the_message_beside_its_field(shop, sign_in, qu
 
 
 def test_the_list_pages_fifty_at_a_time(shop, sign_in, monkeypatch):
-    from crm import referral_staff
+    from processes.referrals import staff as referral_staff
 
     made = [submitted(shop.cash_loan, f"091200010{n}")[0].id for n in range(3)]
     monkeypatch.setattr(referral_staff, "PAGE", 2)
@@ -177,7 +177,7 @@ def test_the_consultants_tab_ranks_each_companys_consultants_by_the_star_rule(sh
 
 
 def test_a_full_consultant_is_shown_not_available(shop, sign_in):
-    from crm.lending import Setting
+    from processes.referrals.models import Setting
 
     db.session.add(Setting(key="max_load", value="1", updated_by="admin"))
     db.session.commit()

@@ -13,11 +13,11 @@ from openpyxl import load_workbook
 
 import engine
 from accounts import service
-from crm import leads
 from crm.models import Customer, Interaction, Order
 from engine.db import db
 from engine.models import HumanTask
 from engine.types import utcnow
+from processes.leads import entry as leads
 from tests.conftest import ROOT
 
 UTC = timezone.utc

@@ -6,9 +6,12 @@ the domain's code. A case of any other process follows :func:`generic_part`.
 """
 from sqlalchemy import and_, exists, false, or_, select, true
 
-from crm import customer_rules, leads, pipeline, referral_staff
+from crm import customer_rules
 from engine.db import db
 from engine.models import HumanTask, ProcessInstance
+from processes.leads import entry as leads
+from processes.pipeline import prospects as pipeline
+from processes.referrals import staff as referral_staff
 
 from .table import ANY, CASE, CUSTOMER, NONE, scope
 

@@ -61,11 +61,8 @@ def init_app(app):
         auth,
         definitions,
         instances,
-        leads,
         notifications,
         openapi,
-        pipeline,
-        referrals,
         tasks,
         validation,
     )

@@ -1,6 +1,6 @@
 // The pipeline board: drag a card onto another column, give the note (and files) the move
 // needs, and the card moves when the server accepts it. The server checks exactly what the
-// prospect page's form checks (crm.pipeline.move); its errors are shown in the dialog.
+// prospect page's form checks (processes.pipeline.prospects.move); its errors are shown in the dialog.
 (function () {
   "use strict";
 

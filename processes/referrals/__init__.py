@@ -1,0 +1,29 @@
+"""Loan referrals (bpmn/loan_referral.bpmn): a referrer submits a customer (:mod:`.referrals`),
+consultants of finance companies are offered it (:mod:`.consultants`, :mod:`.cases`), the
+result, cross-sell and commission follow; admins keep the catalogue (:mod:`.admin`) and pay
+(:mod:`.payouts`); staff and referrers read it (:mod:`.staff`, :mod:`.views`). Its tables are
+:mod:`.models`; its notifications are titled by :data:`.helpers.TITLES`.
+
+Pages and API: ``web/referrals/`` (the referrer's portal and sign-up, staff and admin pages).
+"""
+from processes.domain import Domain
+
+from . import helpers, models
+
+
+def load_demo(seed):
+    """The catalogue and referrals at every step (it checks itself that its procedure is deployed)."""
+    from . import demo
+
+    return demo.load(seed)
+
+
+DOMAIN = Domain(
+    name="referrals",
+    models=(models,),
+    helpers=helpers.HELPERS,
+    rules=(helpers.RULES,),
+    notifications=helpers.NOTIFICATIONS,
+    demo=load_demo,
+    pages="web.referrals",
+)

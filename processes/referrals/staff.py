@@ -1,0 +1,254 @@
+"""What staff read about loan referrals (the /referrals pages): the list with its filters and
+pages, counts by state, one referral with its offers and the open task of its case.
+
+Who reads what is a :class:`Reader`: a consultant (``sees_all`` false) reads the referrals
+they hold or held (an accepted offer) and those offered to them and not yet answered;
+managers, admins and auditors (``sees_all``) read every one. The web layer decides which a
+user is; every query here narrows by it, so a consultant never reads another's referral
+(docs/referrals.md). The same rule decides who sees a referral's case (:func:`case_part`,
+plugged into the web layer's permissions table; docs/security.md).
+"""
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select
+
+from accounts.models import User
+from crm import phones
+from engine.db import db
+from engine.errors import NotFoundError, ValidationError
+from engine.models import HumanTask, ProcessInstance
+
+from .models import STATES, Commission, FinanceCompany, LoanProduct, Offer, Referral
+
+PAGE = 50
+NOBODY = "_none"  # the consultant filter's value for referrals nobody holds yet
+NEEDLE_MAX = 100
+# Digits with the signs people write phone numbers with: "0912 345 678", "+84-912.345.678".
+PHONE_LIKE = re.compile(r"^\+?[\d\s().-]+$")
+
+
+@dataclass(frozen=True)
+class Reader:
+    username: str
+    sees_all: bool
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the list is narrowed to; ``created_from`` / ``created_to`` are local days (both
+    included) of ``zone``."""
+
+    state: str = None
+    company_id: int = None
+    consultant: str = None
+    needle: str = None
+    created_from: date = None
+    created_to: date = None
+    zone: str = "Asia/Ho_Chi_Minh"
+
+    def args(self):
+        """The query string that asks for these filters again (the pages' links)."""
+        values = {"state": self.state, "company": self.company_id, "consultant": self.consultant,
+                  "q": self.needle, "from": self.created_from and self.created_from.isoformat(),
+                  "to": self.created_to and self.created_to.isoformat()}
+        return {key: value for key, value in values.items() if value}
+
+
+@dataclass
+class Page:
+    rows: list
+    number: int
+    more: bool
+
+
+def _day(raw, field, errors):
+    text = (raw or "").strip()
+    if not text:
+        return None
+    try:
+        value = date.fromisoformat(text)
+        if not 1900 <= value.year <= 2999:
+            raise ValueError(text)
+        return value
+    except ValueError:
+        errors[field] = _("Enter a valid date, such as 2026-11-22.")
+        return None
+
+
+def _company(raw, errors):
+    text = (raw or "").strip()
+    if not text:
+        return None
+    company = db.session.get(FinanceCompany, int(text)) if text.isdigit() and len(text) < 10 else None
+    if company is None:
+        errors["company"] = _("Choose one of the listed finance companies.")
+        return None
+    return company.id
+
+
+def _consultant(raw, errors):
+    name = (raw or "").strip()
+    if not name or name == NOBODY:
+        return name or None
+    if db.session.scalar(select(User.id).where(User.username == name)) is None:
+        errors["consultant"] = _("Choose one of the listed consultants.")
+        return None
+    return name
+
+
+def filters_from(args, *, reader, zone):
+    """The :class:`Filters` a query string asks for (``state``, ``company``, ``consultant``,
+    ``q``, ``from``, ``to``); ``consultant`` counts only for a reader who sees all.
+
+    :raises ValidationError: every bad field at once, by its name in the query string
+    """
+    errors = {}
+    state = (args.get("state") or "").strip() or None
+    if state and state not in STATES:
+        errors["state"] = _("Choose one of the listed states.")
+    company_id = _company(args.get("company"), errors)
+    consultant = _consultant(args.get("consultant"), errors) if reader.sees_all else None
+    first, last = _day(args.get("from"), "from", errors), _day(args.get("to"), "to", errors)
+    if first and last and first > last:
+        errors["to"] = _("The end date is before the start date.")
+    needle = (args.get("q") or "").strip()
+    if len(needle) > NEEDLE_MAX:
+        errors["q"] = _("Type at most %(num)d characters.", num=NEEDLE_MAX)
+    if errors:
+        raise ValidationError(_("Check the filters."), fields=errors)
+    return Filters(state, company_id, consultant, needle or None, first, last, zone)
+
+
+def consultant_part(username):
+    """A condition on :class:`Referral`: ``username`` holds it, held it (accepted an offer of
+    it, before a manager gave the work to another consultant) or has an open offer of it.
+    A consultant who handed it back or let the offer time out has no part in it."""
+    offered = select(Offer.referral_id).where(
+        Offer.consultant == username, or_(Offer.answer.is_(None), Offer.answer == "accepted"))
+    return or_(Referral.consultant == username, Referral.id.in_(offered))
+
+
+def visible(query, reader):
+    """``query`` (a select of referrals) narrowed to what ``reader`` may read."""
+    if reader.sees_all:
+        return query
+    return query.where(consultant_part(reader.username))
+
+
+def case_part(username, roles, fallback):
+    """A condition on :class:`ProcessInstance`: a ``loan_referral`` case ``username`` has a
+    part in, as its referrer or as a consultant (:func:`consultant_part`). The case's lane
+    (``consultant``) grants nothing: every consultant is in it.
+
+    :param fallback: the condition for a case with no referral row (one started by hand)
+    """
+    del roles
+    mine = or_(Referral.referrer == username, consultant_part(username))
+    held = select(Referral.instance_id).where(mine, Referral.instance_id.is_not(None))
+    linked = select(Referral.id).where(Referral.instance_id == ProcessInstance.id)
+    return or_(ProcessInstance.id.in_(held), and_(~linked.exists(), fallback))
+
+
+def _matching(needle):
+    """Referrals whose customer's name contains ``needle``, or whose phone is the number typed
+    (``0912 345 678`` is ``+84912345678``) or contains its digits (part of a number)."""
+    conditions = [Referral.customer_name.icontains(needle, autoescape=True)]
+    digits = "".join(c for c in needle if c.isdigit())
+    if PHONE_LIKE.match(needle) and len(digits) >= 3:
+        try:
+            conditions.append(Referral.phone == phones.normalize(needle))
+        except ValidationError:   # part of a number: look for its digits
+            local = digits[1:] if digits.startswith("0") else digits
+            conditions.append(Referral.phone.contains(local, autoescape=True))
+    return or_(*conditions)
+
+
+def _local_midnight(day, zone):
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone)).astimezone(timezone.utc)
+
+
+def _narrowed(query, filters, *, with_state=True):
+    if with_state and filters.state:
+        query = query.where(Referral.state == filters.state)
+    if filters.company_id:
+        products = select(LoanProduct.id).where(LoanProduct.company_id == filters.company_id)
+        query = query.where(Referral.product_id.in_(products))
+    if filters.consultant == NOBODY:
+        query = query.where(Referral.consultant.is_(None))
+    elif filters.consultant:
+        query = query.where(Referral.consultant == filters.consultant)
+    if filters.needle:
+        query = query.where(_matching(filters.needle))
+    if filters.created_from:
+        query = query.where(Referral.created_at >= _local_midnight(filters.created_from, filters.zone))
+    if filters.created_to:
+        end = _local_midnight(filters.created_to + timedelta(days=1), filters.zone)
+        query = query.where(Referral.created_at < end)
+    return query
+
+
+def find(reader, filters, *, page=1, per_page=PAGE):
+    """The referrals ``reader`` may read that match ``filters``, newest first, one page."""
+    query = _narrowed(visible(select(Referral), reader), filters)
+    rows = db.session.scalars(query.order_by(Referral.created_at.desc(), Referral.id.desc())
+                              .limit(per_page + 1).offset((page - 1) * per_page)).all()
+    return Page(rows[:per_page], page, len(rows) > per_page)
+
+
+def counts(reader, filters):
+    """``{state: count}`` of what ``reader`` may read matching ``filters`` but for the state."""
+    query = _narrowed(visible(select(Referral.state, func.count(Referral.id)), reader), filters,
+                      with_state=False)
+    return dict(db.session.execute(query.group_by(Referral.state)).all())
+
+
+def one(reader, referral_id):
+    """One referral ``reader`` may read.
+
+    :raises NotFoundError: no such referral, or not one the reader has a part in
+    """
+    try:
+        ident = int(referral_id)
+    except (TypeError, ValueError):
+        ident = None
+    row = db.session.scalars(visible(select(Referral).where(Referral.id == ident), reader)).first()
+    if row is None:
+        raise NotFoundError(_("No such referral."))
+    return row
+
+
+def open_offers(referral_ids):
+    """``{referral id: consultant}`` of the offers not yet answered among ``referral_ids``."""
+    if not referral_ids:
+        return {}
+    return dict(db.session.execute(select(Offer.referral_id, Offer.consultant).where(
+        Offer.referral_id.in_(list(referral_ids)), Offer.answer.is_(None))).all())
+
+
+def offers(referral):
+    """Every offer of ``referral``, oldest first."""
+    return db.session.scalars(select(Offer).where(Offer.referral_id == referral.id)
+                              .order_by(Offer.offered_at, Offer.id)).all()
+
+
+def commission(referral):
+    return db.session.scalars(select(Commission).where(Commission.referral_id == referral.id)).first()
+
+
+def open_task(referral, username):
+    """The open task of the referral's case assigned to ``username`` (accept, or work), or ``None``."""
+    if referral.instance_id is None:
+        return None
+    return db.session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == referral.instance_id, HumanTask.state == "open",
+        HumanTask.assignee == username)).first()
+
+
+def companies():
+    """Every finance company, active ones first, by name."""
+    return db.session.scalars(select(FinanceCompany).order_by(FinanceCompany.active.desc(),
+                                                              FinanceCompany.name)).all()
