@@ -63,5 +63,5 @@ def test_a_customer_page_shows_their_tasks_requests_and_notifications(app, sign_
     html = client.get("/me").get_data(as_text=True)
     assert f'data-case="{case.id}"' in html and "Hồ sơ đã nhận" in html
     assert "Not for the customer" not in html
-    assert "Nothing is waiting for you." in html   # its tasks are the sales lane's, not the customer's
+    assert "Hiện không có việc nào chờ bạn." in html   # in customer1's Vietnamese: no task is theirs
     assert "Call" not in re.search(r'data-section="tasks">(.*?)</div>\s*<h2', html, re.S).group(1)
