@@ -13,7 +13,7 @@ from engine.errors import ConflictError, ValidationError
 from engine.models import AuditEvent
 from tests.conftest import HAS_PG
 from tests.engine.helpers import race
-from web import signup
+from web.referrals import signup
 
 from .conftest import csrf
 
