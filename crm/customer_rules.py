@@ -17,6 +17,13 @@ def own(username):
     return or_(Customer.owner == username, Customer.owner.is_(None))
 
 
+def customer_case_part(username, roles, fallback, customers):
+    """A domain's case rule (``Domain.case_parts``) for a case about a customer: whoever
+    may read its customer (:func:`case_part`)."""
+    del username, roles
+    return case_part(customers, fallback)
+
+
 def case_part(customers, fallback):
     """A condition on :class:`ProcessInstance`: a case about one of ``customers`` (a condition
     on :class:`Customer`) — a customer's lead-handling or pipeline case.

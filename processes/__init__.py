@@ -47,7 +47,13 @@ def notifications_of(declarations):
     return merge("notification kind", [(d.name, d.notifications) for d in declarations])
 
 
+def case_parts_of(declarations):
+    """process key -> the rule of who has a part in its cases. :raises ConfigError: declared twice"""
+    return merge("case rule of process", [(d.name, d.case_parts) for d in declarations])
+
+
 HELPERS = helpers_of(installed())
+CASE_PARTS = case_parts_of(installed())
 NOTIFICATIONS = notifications_of(installed())
 RULES = {declared.key: declared for d in installed() for declared in d.rules}
 

@@ -38,6 +38,11 @@ class Domain:
     :param demo: ``load(seed)`` entering the domain's demo data (development); returns a count
     :param pages: dotted name of the domain's web package: it exports ``BLUEPRINTS`` and
         registers its API operations when imported (a string, so processes never imports web)
+    :param case_parts: process key -> ``part(username, roles, fallback, customers)``, a
+        condition on ``ProcessInstance``: the cases of that process a user has a part in
+        (``fallback``: the platform's rule, for a case the domain has no record of;
+        ``customers``: a condition on the customers the user may read, from the
+        permissions table). A process without one follows the platform's rule.
     """
 
     name: str
@@ -48,6 +53,7 @@ class Domain:
     periodic: tuple[PeriodicJob, ...] = ()
     demo: Callable | None = None
     pages: str | None = None
+    case_parts: Mapping[str, Callable] = field(default_factory=dict)
 
 
 def merge(what, tables):

@@ -6,6 +6,7 @@ outbox start, never by calling the pipeline domain.
 
 Pages and API: ``web/leads/``.
 """
+from crm.customer_rules import customer_case_part
 from processes.domain import Domain, deployed
 
 from . import helpers
@@ -27,4 +28,5 @@ DOMAIN = Domain(
     notifications=helpers.NOTIFICATIONS,
     demo=load_demo,
     pages="web.leads",
+    case_parts={helpers.PROCESS: customer_case_part},   # whoever may read the lead
 )

@@ -6,6 +6,7 @@ start; the stage moves are the ``stage_changed`` BPMN message. Its tables
 
 Pages and API: ``web/pipeline/``.
 """
+from crm.customer_rules import customer_case_part
 from processes.domain import Domain, deployed
 
 from . import helpers
@@ -26,4 +27,5 @@ DOMAIN = Domain(
     rules=(helpers.RULES,),
     demo=load_demo,
     pages="web.pipeline",
+    case_parts={helpers.PROCESS: customer_case_part},   # whoever may read the prospect
 )

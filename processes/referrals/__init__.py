@@ -8,7 +8,7 @@ Pages and API: ``web/referrals/`` (the referrer's portal and sign-up, staff and 
 """
 from processes.domain import Domain
 
-from . import helpers, models
+from . import helpers, models, staff
 
 
 def load_demo(seed):
@@ -26,4 +26,6 @@ DOMAIN = Domain(
     notifications=helpers.NOTIFICATIONS,
     demo=load_demo,
     pages="web.referrals",
+    # the referrer, and the consultant who holds, held or is offered the referral
+    case_parts={helpers.PROCESS: staff.case_part},
 )

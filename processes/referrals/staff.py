@@ -139,14 +139,14 @@ def visible(query, reader):
     return query.where(consultant_part(reader.username))
 
 
-def case_part(username, roles, fallback):
+def case_part(username, roles, fallback, customers):
     """A condition on :class:`ProcessInstance`: a ``loan_referral`` case ``username`` has a
     part in, as its referrer or as a consultant (:func:`consultant_part`). The case's lane
     (``consultant``) grants nothing: every consultant is in it.
 
     :param fallback: the condition for a case with no referral row (one started by hand)
     """
-    del roles
+    del roles, customers
     mine = or_(Referral.referrer == username, consultant_part(username))
     held = select(Referral.instance_id).where(mine, Referral.instance_id.is_not(None))
     linked = select(Referral.id).where(Referral.instance_id == ProcessInstance.id)

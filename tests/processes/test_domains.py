@@ -44,6 +44,17 @@ def test_a_notification_kind_declared_twice_stops_the_start():
         processes.notifications_of([*processes.installed(), twice])
 
 
+def test_each_domains_case_rule_is_declared_with_it_and_a_process_ruled_twice_stops_the_start():
+    declared = {key: (domain.name, rule) for domain in processes.DOMAINS
+                for key, rule in domain.case_parts.items()}
+    assert {key: name for key, (name, _rule) in declared.items()} == {
+        "lead_handling": "leads", "prospect_pipeline": "pipeline", "loan_referral": "referrals"}
+    assert processes.CASE_PARTS == {key: rule for key, (_name, rule) in declared.items()}
+    twice = Domain("other", case_parts={"loan_referral": lambda *args: None})
+    with pytest.raises(ConfigError, match="case rule of process 'loan_referral' is declared twice"):
+        processes.case_parts_of([*processes.installed(), twice])
+
+
 def test_a_domain_declaring_a_helper_or_kind_another_declares_stops_the_app(settings, monkeypatch):
     def record_order():
         return "forged"

@@ -1,17 +1,16 @@
 """Who has a part in a case: one SQL condition per user, from which both the case list's
 filter and the check of one case are made, so the two can never disagree.
 
-A domain plugs its rule into :data:`DOMAIN_RULES` by process key; its rule lives beside
-the domain's code. A case of any other process follows :func:`generic_part`.
+A domain declares its rule per process key (``Domain.case_parts``, collected in
+``processes.CASE_PARTS``), beside the domain's code. A case of any other process
+follows :func:`generic_part`.
 """
 from sqlalchemy import and_, exists, false, or_, select, true
 
 from crm import customer_rules
 from engine.db import db
 from engine.models import HumanTask, ProcessInstance
-from processes.leads import entry as leads
-from processes.pipeline import prospects as pipeline
-from processes.referrals import staff as referral_staff
+from processes import CASE_PARTS
 
 from .table import ANY, CASE, CUSTOMER, NONE, scope
 
@@ -25,19 +24,6 @@ def customers(username, roles, action="read"):
     if reach == ANY:
         return true()
     return false() if reach == NONE else customer_rules.own(username)
-
-
-def customer_case(username, roles, fallback):
-    """A lead-handling or pipeline case: whoever may see its customer."""
-    return customer_rules.case_part(customers(username, roles), fallback)
-
-
-# process key -> rule(username, roles, fallback) -> a condition on ProcessInstance
-DOMAIN_RULES = {
-    "loan_referral": referral_staff.case_part,   # referrer, the consultant holding, held or offered it
-    leads.PROCESS: customer_case,
-    pipeline.PROCESS: customer_case,
-}
 
 
 def generic_part(username, roles):
@@ -58,10 +44,10 @@ def generic_part(username, roles):
 
 def part(username, roles):
     """A condition on :class:`ProcessInstance`: the cases ``username`` has a part in."""
-    fallback = generic_part(username, roles)
-    clauses = [and_(ProcessInstance.definition_key == key, rule(username, roles, fallback))
-               for key, rule in DOMAIN_RULES.items()]
-    clauses.append(and_(ProcessInstance.definition_key.not_in(list(DOMAIN_RULES)), fallback))
+    fallback, readable = generic_part(username, roles), customers(username, roles)
+    clauses = [and_(ProcessInstance.definition_key == key, rule(username, roles, fallback, readable))
+               for key, rule in CASE_PARTS.items()]
+    clauses.append(and_(ProcessInstance.definition_key.not_in(list(CASE_PARTS)), fallback))
     return or_(*clauses)
 
 
