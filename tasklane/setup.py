@@ -70,12 +70,8 @@ def load_demo():
 
 
 def load_demo_cases():
-    """Demo lead-handling cases (development only), if that process is deployed."""
-    from engine.db import db
-    from engine.models import ProcessDefinition
-
+    """Every installed domain's demo cases (development only); each domain's loader
+    checks that its own process is deployed."""
     from . import demo
 
-    if db.session.query(ProcessDefinition).filter_by(key="lead_handling").first() is None:
-        return 0
     return demo.load()
