@@ -154,7 +154,11 @@ class _Tables:
                 template = Path(self.folder()) / "template.sqlite"
                 self.tables = _create_tables(f"sqlite:///{template}")
                 self.template = template
-            path = tmp_path / "test.sqlite"
+            # One path for the session's tests, so that they can share an app (the
+            # ``app`` fixture); a test's connections are closed before the next one's copy.
+            path = Path(self.folder()) / "test.sqlite"
+            for leftover in (path, path.with_name("test.sqlite-wal"), path.with_name("test.sqlite-shm")):
+                leftover.unlink(missing_ok=True)
             shutil.copyfile(self.template, path)
             url = f"sqlite:///{path}"
             self.prepared.add(url)
@@ -274,11 +278,64 @@ def settings(database_url, tmp_path, redis_url):
     }
 
 
+class _Apps:
+    """The apps of this session (xdist worker), one per set of settings, each reused by
+    the tests with those settings: ``create_app`` takes 50-90 ms (werkzeug compiles each
+    of the ~140 routes), minutes of a whole run.
+
+    A test gets the app as a new one would be: its config as ``create_app`` left it, with
+    the test's own instance folder and queue prefix (what a test changed is put back), an
+    empty spec cache (the version ids of an emptied database start again at 1), and no
+    open database connection (the ``app`` fixture closes them). An app whose engine a
+    test changed (a helper, check or hook registered) is not reused. Only apps on the
+    session's tables are kept; others (a fresh database) are built per test.
+    """
+
+    PER_TEST = ("TASKLANE_INSTANCE_DIR", "TASKLANE_QUEUE_PREFIX")
+
+    def __init__(self):
+        self.apps = {}
+
+    def get(self, settings):
+        from tasklane.app import create_app
+
+        if settings["TASKLANE_DATABASE_URL"] not in _TABLES.prepared:
+            return create_app(settings)
+        key = tuple(sorted((name, repr(value)) for name, value in settings.items()
+                           if name not in self.PER_TEST))
+        kept = self.apps.get(key)
+        if kept is None or _engine_state(kept[0]) != kept[2]:
+            app = create_app(settings)
+            self.apps[key] = (app, dict(app.config), _engine_state(app))
+            return app
+        app, config, _state = kept
+        self._renew(app, config, settings)
+        return app
+
+    @staticmethod
+    def _renew(app, config, settings):
+        from engine import specs
+        from tasklane import config as config_module
+
+        app.config.clear()
+        app.config.update(config)
+        app.config.update(config_module.load(overrides=settings))
+        Path(app.config["TASKLANE_INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+        app.extensions["tasklane_runtime"].spec_cache = specs.SpecCache()
+
+
+def _engine_state(app):
+    """What tests may register on an app's engine: its helpers, checks and hooks."""
+    runtime = app.extensions["tasklane_runtime"]
+    return dict(runtime.helpers), list(runtime.checks), list(runtime.on_commit_hooks)
+
+
+_APPS = _Apps()
+
+
 @pytest.fixture
 def app(settings):
-    from tasklane.app import create_app
-
-    app = create_app(settings)
+    app = _APPS.get(settings)
     with app.app_context():
         if settings["TASKLANE_DATABASE_URL"] not in _TABLES.prepared:
             db.create_all()
