@@ -10,7 +10,7 @@ from accounts import service, tokens
 from accounts.models import User
 from engine.db import db
 from engine.models import HumanTask
-from tests.conftest import ONE_BACKEND, ROOT, built_database
+from tests.conftest import ONE_BACKEND, ROOT, built_database, seed
 
 PASSWORD = "secret-1"  # noqa: S105 - a test password
 ROLES = {
@@ -50,11 +50,13 @@ TWO_LANES = """<?xml version="1.0" encoding="UTF-8"?>
 @pytest.fixture
 def users(app, redis_conn):
     """One user per role (see ``ROLES``), password ``PASSWORD``; returns them by username."""
-    created = {name: service.add_user(name, PASSWORD, roles, full_name=name.title(),
-                                      locale=LOCALES.get(name, "en"))
-               for name, roles in ROLES.items()}
-    db.session.commit()
-    return created
+    def build():
+        for name, roles in ROLES.items():
+            service.add_user(name, PASSWORD, roles, full_name=name.title(), locale=LOCALES.get(name, "en"))
+
+    seed("api-users", build)
+    made = {user.username: user for user in db.session.query(User).filter(User.username.in_(ROLES))}
+    return {name: made[name] for name in ROLES}
 
 
 class Caller:

@@ -95,8 +95,9 @@ def demo_users(app):
     """The demo accounts (``accounts.service.DEMO_USERS``), password ``demo``; returns
     their full names by username."""
     from accounts import service
+    from tests.conftest import seed
 
-    service.ensure_demo_users(DEMO_PASSWORD)
+    seed("demo-users", lambda: service.ensure_demo_users(DEMO_PASSWORD))
     return {username: full_name for username, full_name, _roles, _locale in service.DEMO_USERS}
 
 

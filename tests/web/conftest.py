@@ -8,7 +8,7 @@ import engine
 from accounts import service
 from engine.db import db
 from engine.models import HumanTask
-from tests.conftest import ONE_BACKEND, built_database, deploy_file
+from tests.conftest import ONE_BACKEND, built_database, deploy_file, seed
 
 
 def csrf(client, path="/login"):
@@ -29,8 +29,7 @@ def post(client, path, data=None, **kwargs):
 
 @pytest.fixture
 def users(app, redis_conn):
-    service.ensure_demo_users("demo")
-    db.session.commit()
+    seed("demo-users", lambda: service.ensure_demo_users("demo"))
 
 
 @pytest.fixture
