@@ -101,7 +101,8 @@ def open_tasks(instance_id):
 @pytest.fixture
 def two_lanes(users):
     """``start()``: a case with an open ``call`` task (lane sales); its ``approve`` is lane manager."""
-    engine.deploy(TWO_LANES, actor="owner", name="two_lanes.bpmn", roles=service.role_names())
+    seed("api-two-lanes", lambda: engine.deploy(TWO_LANES, actor="owner", name="two_lanes.bpmn",
+                                                roles=service.role_names()))
 
     def start(actor="manager"):
         instance = engine.start("api_two_lanes", actor=actor, data={"name": "Nguyễn Văn An"})
@@ -120,8 +121,9 @@ def approval(two_lanes):
 @pytest.fixture
 def lead(users):
     """A lead-handling case (bpmn/lead_handling.bpmn, with its form); returns its call task."""
-    engine.deploy((ROOT / "bpmn" / "lead_handling.bpmn").read_bytes(), actor="owner",
-                  name="lead_handling.bpmn", roles=service.role_names())
+    seed("api-lead-handling", lambda: engine.deploy(
+        (ROOT / "bpmn" / "lead_handling.bpmn").read_bytes(), actor="owner", name="lead_handling.bpmn",
+        roles=service.role_names()))
     instance = engine.start("lead_handling", actor="manager", data=LEAD)
     return open_tasks(instance.id)["call_lead"]
 

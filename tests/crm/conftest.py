@@ -27,5 +27,6 @@ def sales(ctx):
 
 @pytest.fixture
 def deployed(sales):
-    engine.deploy((ROOT / "bpmn" / "lead_handling.bpmn").read_bytes(), actor="owner",
-                  name="lead_handling.bpmn", roles=service.role_names())
+    seed("crm-lead-handling", lambda: engine.deploy(
+        (ROOT / "bpmn" / "lead_handling.bpmn").read_bytes(), actor="owner", name="lead_handling.bpmn",
+        roles=service.role_names()))
