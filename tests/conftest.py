@@ -1,12 +1,15 @@
-"""Fixtures: an app per test on a fresh database (SQLite, and PostgreSQL when
+"""Fixtures: an app on a clean database for each test (SQLite, and PostgreSQL when
 ``DATABASE_URL`` names one), real Redis (``REDIS_URL`` or the embedded one), and
 real worker processes.
 
 The tables are built once per session (each xdist worker its own): a PostgreSQL
-schema that is emptied after each test, and a SQLite template file that each test gets
-a copy of. The URL still names the test's database (``search_path`` in the URL), so
+schema that is emptied after each test, and a SQLite template file copied for each
+test. The URL still names the test's database (``search_path`` in the URL), so
 child processes started by a test see exactly that test's tables. Tests that need a
 database without tables (migrations) use :func:`fresh_database`.
+
+What costs the same in every test is done once per session and handed back clean:
+the app (:class:`_Apps`), and the users and diagrams fixtures make (:func:`seed`).
 """
 import os
 import queue
