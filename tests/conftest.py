@@ -286,12 +286,14 @@ class _Apps:
     the tests with those settings: ``create_app`` takes 50-90 ms (werkzeug compiles each
     of the ~140 routes), minutes of a whole run.
 
-    A test gets the app as a new one would be: its config as ``create_app`` left it, with
-    the test's own instance folder and queue prefix (what a test changed is put back), an
-    empty spec cache (the version ids of an emptied database start again at 1), and no
-    open database connection (the ``app`` fixture closes them). An app whose engine a
-    test changed (a helper, check or hook registered) is not reused. Only apps on the
-    session's tables are kept; others (a fresh database) are built per test.
+    A test gets the app as a new one would be: its config and extensions as
+    ``create_app`` left them, with the test's own instance folder and queue prefix (what
+    a test changed or replaced is put back), an empty spec cache (the version ids of an
+    emptied database start again at 1), and no open database connection (the ``app``
+    fixture closes them). An app whose engine or routes a test changed (a helper, check,
+    hook or view added) is not reused. A test that changes the app's setup after a
+    request (``app.add_url_rule``) is marked ``fresh_app`` and gets an app of its own.
+    Only apps on the session's tables are kept; others (a fresh database) are built per test.
     """
 
     PER_TEST = ("TASKLANE_INSTANCE_DIR", "TASKLANE_QUEUE_PREFIX")
@@ -299,27 +301,29 @@ class _Apps:
     def __init__(self):
         self.apps = {}
 
-    def get(self, settings):
+    def get(self, settings, fresh=False):
         from tasklane.app import create_app
 
-        if settings["TASKLANE_DATABASE_URL"] not in _TABLES.prepared:
+        if fresh or settings["TASKLANE_DATABASE_URL"] not in _TABLES.prepared:
             return create_app(settings)
         key = tuple(sorted((name, repr(value)) for name, value in settings.items()
                            if name not in self.PER_TEST))
         kept = self.apps.get(key)
         if kept is None or _engine_state(kept[0]) != kept[2]:
             app = create_app(settings)
-            self.apps[key] = (app, dict(app.config), _engine_state(app))
+            self.apps[key] = (app, dict(app.config), _engine_state(app), _copies(app.extensions))
             return app
-        app, config, _state = kept
-        self._renew(app, config, settings)
+        app, config, _state, extensions = kept
+        self._renew(app, config, extensions, settings)
         return app
 
     @staticmethod
-    def _renew(app, config, settings):
+    def _renew(app, config, extensions, settings):
         from engine import specs
         from tasklane import config as config_module
 
+        app.extensions.clear()
+        app.extensions.update(_copies(extensions))
         app.config.clear()
         app.config.update(config)
         app.config.update(config_module.load(overrides=settings))
@@ -328,17 +332,23 @@ class _Apps:
 
 
 def _engine_state(app):
-    """What tests may register on an app's engine: its helpers, checks and hooks."""
+    """What tests may register on an app: the engine's helpers, checks and hooks, the views."""
     runtime = app.extensions["tasklane_runtime"]
-    return dict(runtime.helpers), list(runtime.checks), list(runtime.on_commit_hooks)
+    return (dict(runtime.helpers), list(runtime.checks), list(runtime.on_commit_hooks),
+            set(app.view_functions))
+
+
+def _copies(extensions):
+    """The extensions, with a copy of each plain dict (a registry a test may refill)."""
+    return {name: dict(value) if type(value) is dict else value for name, value in extensions.items()}
 
 
 _APPS = _Apps()
 
 
 @pytest.fixture
-def app(settings):
-    app = _APPS.get(settings)
+def app(settings, request):
+    app = _APPS.get(settings, fresh=request.node.get_closest_marker("fresh_app") is not None)
     with app.app_context():
         if settings["TASKLANE_DATABASE_URL"] not in _TABLES.prepared:
             db.create_all()
