@@ -82,10 +82,12 @@ lint: install
 
 # Two processes (pytest-xdist) on the two cores of the machines we run on; each has its own
 # Redis database and PostgreSQL schema, its tables built once (tests/conftest.py; docs/performance.md,
-# "Test suite"). TEST_WORKERS=0 runs in one process.
+# "Test suite"). TEST_WORKERS=0 runs in one process. worksteal: a worker that runs out of
+# tests takes half of the other's queue, so the slow browser and worker-process tests do
+# not end the run on one worker (ignored with -n 0).
 TEST_WORKERS ?= 2
 test: lint browser
-	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Regenerate the screenshots of docs/ from the end-to-end tests.
 SCREENSHOTS ?= docs/screenshots

@@ -1,12 +1,15 @@
-"""Fixtures: an app per test on a fresh database (SQLite, and PostgreSQL when
+"""Fixtures: an app on a clean database for each test (SQLite, and PostgreSQL when
 ``DATABASE_URL`` names one), real Redis (``REDIS_URL`` or the embedded one), and
 real worker processes.
 
 The tables are built once per session (each xdist worker its own): a PostgreSQL
-schema that is emptied after each test, and a SQLite template file that each test gets
-a copy of. The URL still names the test's database (``search_path`` in the URL), so
+schema that is emptied after each test, and a SQLite template file copied for each
+test. The URL still names the test's database (``search_path`` in the URL), so
 child processes started by a test see exactly that test's tables. Tests that need a
 database without tables (migrations) use :func:`fresh_database`.
+
+What costs the same in every test is done once per session and handed back clean:
+the app (:class:`_Apps`), and the users and diagrams fixtures make (:func:`seed`).
 """
 import os
 import queue
@@ -154,7 +157,11 @@ class _Tables:
                 template = Path(self.folder()) / "template.sqlite"
                 self.tables = _create_tables(f"sqlite:///{template}")
                 self.template = template
-            path = tmp_path / "test.sqlite"
+            # One path for the session's tests, so that they can share an app (the
+            # ``app`` fixture); a test's connections are closed before the next one's copy.
+            path = Path(self.folder()) / "test.sqlite"
+            for leftover in (path, path.with_name("test.sqlite-wal"), path.with_name("test.sqlite-shm")):
+                leftover.unlink(missing_ok=True)
             shutil.copyfile(self.template, path)
             url = f"sqlite:///{path}"
             self.prepared.add(url)
@@ -274,11 +281,74 @@ def settings(database_url, tmp_path, redis_url):
     }
 
 
-@pytest.fixture
-def app(settings):
-    from tasklane.app import create_app
+class _Apps:
+    """The apps of this session (xdist worker), one per set of settings, each reused by
+    the tests with those settings: ``create_app`` takes 50-90 ms (werkzeug compiles each
+    of the ~140 routes), minutes of a whole run.
 
-    app = create_app(settings)
+    A test gets the app as a new one would be: its config and extensions as
+    ``create_app`` left them, with the test's own instance folder and queue prefix (what
+    a test changed or replaced is put back), an empty spec cache (the version ids of an
+    emptied database start again at 1), and no open database connection (the ``app``
+    fixture closes them). An app whose engine or routes a test changed (a helper, check,
+    hook or view added) is not reused. A test that changes the app's setup after a
+    request (``app.add_url_rule``) is marked ``fresh_app`` and gets an app of its own.
+    Only apps on the session's tables are kept; others (a fresh database) are built per test.
+    """
+
+    PER_TEST = ("TASKLANE_INSTANCE_DIR", "TASKLANE_QUEUE_PREFIX")
+
+    def __init__(self):
+        self.apps = {}
+
+    def get(self, settings, fresh=False):
+        from tasklane.app import create_app
+
+        if fresh or settings["TASKLANE_DATABASE_URL"] not in _TABLES.prepared:
+            return create_app(settings)
+        key = tuple(sorted((name, repr(value)) for name, value in settings.items()
+                           if name not in self.PER_TEST))
+        kept = self.apps.get(key)
+        if kept is None or _engine_state(kept[0]) != kept[2]:
+            app = create_app(settings)
+            self.apps[key] = (app, dict(app.config), _engine_state(app), _copies(app.extensions))
+            return app
+        app, config, _state, extensions = kept
+        self._renew(app, config, extensions, settings)
+        return app
+
+    @staticmethod
+    def _renew(app, config, extensions, settings):
+        from engine import specs
+        from tasklane import config as config_module
+
+        app.extensions.clear()
+        app.extensions.update(_copies(extensions))
+        app.config.clear()
+        app.config.update(config)
+        app.config.update(config_module.load(overrides=settings))
+        Path(app.config["TASKLANE_INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+        app.extensions["tasklane_runtime"].spec_cache = specs.SpecCache()
+
+
+def _engine_state(app):
+    """What tests may register on an app: the engine's helpers, checks and hooks, the views."""
+    runtime = app.extensions["tasklane_runtime"]
+    return (dict(runtime.helpers), list(runtime.checks), list(runtime.on_commit_hooks),
+            set(app.view_functions))
+
+
+def _copies(extensions):
+    """The extensions, with a copy of each plain dict (a registry a test may refill)."""
+    return {name: dict(value) if type(value) is dict else value for name, value in extensions.items()}
+
+
+_APPS = _Apps()
+
+
+@pytest.fixture
+def app(settings, request):
+    app = _APPS.get(settings, fresh=request.node.get_closest_marker("fresh_app") is not None)
     with app.app_context():
         if settings["TASKLANE_DATABASE_URL"] not in _TABLES.prepared:
             db.create_all()
@@ -289,6 +359,78 @@ def app(settings):
         yield app
         db.session.remove()
         db.engine.dispose()
+
+
+class _Seeds:
+    """Rows that fixtures make again and again (the demo users, a test's users, a
+    deployed diagram), made once per session and copied back for the next tests: making
+    a user takes 5 round trips and a password hash, 0.4-0.7 s for the 8-15 users of a page
+    or API test; deploying lead_handling.bpmn parses and checks it, about 0.1 s.
+
+    ``seed(name, build)`` runs ``build()`` the first time and keeps every row of the
+    database afterwards; later, in a database in the same state as then (every table's
+    row count the same: the roles of the ``app`` fixture and nothing else, say), it
+    inserts the kept rows with their ids and moves the sequences on, as ``build()`` would
+    have left them. In any other state it runs ``build()``.
+    """
+
+    def __init__(self):
+        self.kept = {}
+
+    def seed(self, name, build):
+        from flask import current_app
+
+        key = (name, str(db.engine.url), current_app.config.get("TASKLANE_PASSWORD_HASH"))
+        before = self._counts()
+        kept = self.kept.get(key)
+        if kept is not None and kept[0] == before:
+            self._restore(kept[1])
+            return
+        build()
+        db.session.commit()
+        if kept is None:
+            self.kept[key] = (before, self._rows())
+
+    @staticmethod
+    def _counts():
+        tables = db.metadata.sorted_tables
+        query = " UNION ALL ".join(f"SELECT '{t.name}', COUNT(*) FROM \"{t.name}\"" for t in tables)
+        counts = {name: count for name, count in db.session.execute(db.text(query))}
+        db.session.rollback()
+        return counts
+
+    @staticmethod
+    def _rows():
+        rows = {table: [dict(row) for row in db.session.execute(table.select()).mappings()]
+                for table in db.metadata.sorted_tables}
+        db.session.rollback()
+        return {table: values for table, values in rows.items() if values}
+
+    @staticmethod
+    def _restore(rows):
+        from engine.db import is_postgresql
+
+        for table in reversed(list(rows)):
+            db.session.execute(table.delete())
+        for table, values in rows.items():
+            db.session.execute(table.insert(), values)
+            serial = [c.name for c in table.primary_key.columns if c.autoincrement is True
+                      or (c.autoincrement == "auto" and len(table.primary_key.columns) == 1
+                          and c.type.python_type is int)]
+            if serial and is_postgresql():
+                db.session.execute(db.text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{serial[0]}'),"
+                    f" (SELECT MAX(\"{serial[0]}\") FROM \"{table.name}\"))"))
+        db.session.commit()
+
+
+_SEEDS = _Seeds()
+
+
+def seed(name, build):
+    """Run ``build()`` (which makes rows), or copy back the rows it made in an earlier
+    test of this session when the database is in the same state; see :class:`_Seeds`."""
+    _SEEDS.seed(name, build)
 
 
 @pytest.fixture

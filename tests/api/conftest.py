@@ -10,7 +10,7 @@ from accounts import service, tokens
 from accounts.models import User
 from engine.db import db
 from engine.models import HumanTask
-from tests.conftest import ONE_BACKEND, ROOT, built_database
+from tests.conftest import ONE_BACKEND, ROOT, built_database, seed
 
 PASSWORD = "secret-1"  # noqa: S105 - a test password
 ROLES = {
@@ -50,11 +50,13 @@ TWO_LANES = """<?xml version="1.0" encoding="UTF-8"?>
 @pytest.fixture
 def users(app, redis_conn):
     """One user per role (see ``ROLES``), password ``PASSWORD``; returns them by username."""
-    created = {name: service.add_user(name, PASSWORD, roles, full_name=name.title(),
-                                      locale=LOCALES.get(name, "en"))
-               for name, roles in ROLES.items()}
-    db.session.commit()
-    return created
+    def build():
+        for name, roles in ROLES.items():
+            service.add_user(name, PASSWORD, roles, full_name=name.title(), locale=LOCALES.get(name, "en"))
+
+    seed("api-users", build)
+    made = {user.username: user for user in db.session.query(User).filter(User.username.in_(ROLES))}
+    return {name: made[name] for name in ROLES}
 
 
 class Caller:
@@ -99,7 +101,8 @@ def open_tasks(instance_id):
 @pytest.fixture
 def two_lanes(users):
     """``start()``: a case with an open ``call`` task (lane sales); its ``approve`` is lane manager."""
-    engine.deploy(TWO_LANES, actor="owner", name="two_lanes.bpmn", roles=service.role_names())
+    seed("api-two-lanes", lambda: engine.deploy(TWO_LANES, actor="owner", name="two_lanes.bpmn",
+                                                roles=service.role_names()))
 
     def start(actor="manager"):
         instance = engine.start("api_two_lanes", actor=actor, data={"name": "Nguyễn Văn An"})
@@ -118,8 +121,9 @@ def approval(two_lanes):
 @pytest.fixture
 def lead(users):
     """A lead-handling case (bpmn/lead_handling.bpmn, with its form); returns its call task."""
-    engine.deploy((ROOT / "bpmn" / "lead_handling.bpmn").read_bytes(), actor="owner",
-                  name="lead_handling.bpmn", roles=service.role_names())
+    seed("api-lead-handling", lambda: engine.deploy(
+        (ROOT / "bpmn" / "lead_handling.bpmn").read_bytes(), actor="owner", name="lead_handling.bpmn",
+        roles=service.role_names()))
     instance = engine.start("lead_handling", actor="manager", data=LEAD)
     return open_tasks(instance.id)["call_lead"]
 

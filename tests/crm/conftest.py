@@ -3,8 +3,7 @@ import pytest
 
 import engine
 from accounts import service
-from engine.db import db
-from tests.conftest import ROOT
+from tests.conftest import ROOT, seed
 
 
 @pytest.fixture
@@ -17,14 +16,17 @@ def ctx(app):
 @pytest.fixture
 def sales(ctx):
     """Active sales users sales1..sales3, an inactive one, and a manager."""
-    for name in ("sales1", "sales2", "sales3"):
-        service.add_user(name, "secret-1", ["sales"])
-    service.add_user("gone", "secret-1", ["sales"]).active = False
-    service.add_user("boss", "secret-1", ["manager"])
-    db.session.commit()
+    def build():
+        for name in ("sales1", "sales2", "sales3"):
+            service.add_user(name, "secret-1", ["sales"])
+        service.add_user("gone", "secret-1", ["sales"]).active = False
+        service.add_user("boss", "secret-1", ["manager"])
+
+    seed("crm-sales", build)
 
 
 @pytest.fixture
 def deployed(sales):
-    engine.deploy((ROOT / "bpmn" / "lead_handling.bpmn").read_bytes(), actor="owner",
-                  name="lead_handling.bpmn", roles=service.role_names())
+    seed("crm-lead-handling", lambda: engine.deploy(
+        (ROOT / "bpmn" / "lead_handling.bpmn").read_bytes(), actor="owner", name="lead_handling.bpmn",
+        roles=service.role_names()))

@@ -5,6 +5,7 @@ Browser tests run on one database backend, not on each (see docs/frontend.md):
 PostgreSQL when ``DATABASE_URL`` names one, else SQLite. A module opts in with
 ``pytestmark = one_backend``.
 """
+import functools
 import os
 import shutil
 import threading
@@ -43,7 +44,9 @@ def live_server(app):
     ``db.session.expire_all()`` before reading what the browser changed.
     """
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    # shutdown() waits for the serving loop to look again: every 50 ms, not werkzeug's 0.5 s
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="live-server", daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
@@ -94,8 +97,9 @@ def demo_users(app):
     """The demo accounts (``accounts.service.DEMO_USERS``), password ``demo``; returns
     their full names by username."""
     from accounts import service
+    from tests.conftest import seed
 
-    service.ensure_demo_users(DEMO_PASSWORD)
+    seed("demo-users", lambda: service.ensure_demo_users(DEMO_PASSWORD))
     return {username: full_name for username, full_name, _roles, _locale in service.DEMO_USERS}
 
 
@@ -109,19 +113,34 @@ def login(page, base_url, username, password=DEMO_PASSWORD):
     return page
 
 
+def screenshots_folder():
+    """``$TASKLANE_SCREENSHOTS`` (``make screenshots``), else ``None``: no pictures."""
+    return os.environ.get("TASKLANE_SCREENSHOTS") or None
+
+
 @pytest.fixture
-def screenshot(tmp_path):
-    """``screenshot(page, name)``: a full-page PNG, into ``$TASKLANE_SCREENSHOTS`` when
-    set (``make screenshots``), else into the test's tmp_path; returns its path."""
-    folder = Path(os.environ.get("TASKLANE_SCREENSHOTS") or tmp_path)
+def screenshot():
+    """``screenshot(page, name)``: a full-page PNG into ``$TASKLANE_SCREENSHOTS`` when set
+    (``make screenshots``); returns its path, or ``None`` when no pictures are asked for.
 
-    def take(page, name):
-        folder.mkdir(parents=True, exist_ok=True)
-        # Written beside, then renamed: an interrupted run never leaves half a PNG in docs/.
-        partial, path = folder / f"{name}.tmp.png", folder / f"{name}.png"
-        page.evaluate("document.fonts.ready.then(() => true)")  # the icon font, not empty boxes
-        page.screenshot(path=str(partial), full_page=True)
-        partial.replace(path)
-        return path
+    A test run does not take them: a full-page PNG took 1-2 s on this machine's shared
+    cores, a third of the browser tests' time, and nothing looks at it. No check of a
+    test depends on one; test_screenshots.py checks that taking them works.
+    """
+    folder = screenshots_folder()
+    return functools.partial(take_screenshot, Path(folder)) if folder else _no_screenshot
 
-    return take
+
+def _no_screenshot(page, name):
+    return None
+
+
+def take_screenshot(folder, page, name):
+    """A full-page PNG of ``page`` as ``folder/<name>.png``, written whole; returns its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    # Written beside, then renamed: an interrupted run never leaves half a PNG in docs/.
+    partial, path = folder / f"{name}.tmp.png", folder / f"{name}.png"
+    page.evaluate("document.fonts.ready.then(() => true)")  # the icon font, not empty boxes
+    page.screenshot(path=str(partial), full_page=True)
+    partial.replace(path)
+    return path

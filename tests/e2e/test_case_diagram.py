@@ -26,7 +26,7 @@ def finished_lead(app, demo_users):
     instance = engine.start("lead_handling", actor="manager", data={
         "name": "Trần Thị Mai", "phone": "+84912345678", "source": "website", "owner": "sales1"})
     complete(instance.id, "call_lead", {"outcome": "not_reached",
-                                        "callback_at": (utcnow() + timedelta(seconds=0.3)).isoformat()})
+                                        "callback_at": (utcnow() + timedelta(minutes=5)).isoformat()})
     fire_when_due(pending_timers(instance.id)["wait_callback"])
     complete(instance.id, "call_lead", {"outcome": "reached", "closed_now": True, "product": "Gói A",
                                         "quantity": 1, "amount": 1500000})

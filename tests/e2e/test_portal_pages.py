@@ -7,6 +7,8 @@ from playwright.sync_api import expect
 from accounts.models import User
 from engine.db import db
 from processes.referrals import helpers as procedure
+from processes.referrals.models import Referral
+from tests.conftest import seed
 from tests.e2e.conftest import login, one_backend
 from tests.engine.helpers import complete
 from tests.referral_data import catalogue, deploy_procedure, referral_form, start_case
@@ -24,19 +26,25 @@ def submitted(product_id, phone, **changes):
     return row.id, case.id
 
 
+def _make_referrals():
+    shop = catalogue(with_people=False)
+    deploy_procedure()
+    _done, case = submitted(shop.cash_loan, "0912 111 222")
+    complete(case, "work_referral", {"result": "disbursed", "amount": 30_000_000, "term_months": 12,
+                                     "disbursed_amount": 30_000_000}, actor="consultant1")
+    _asking, case = submitted(shop.cash_loan, "0912 333 444", customer_name="Lê Văn Hỏi")
+    complete(case, "work_referral", {"result": "not_eligible", "amount": 30_000_000, "term_months": 12,
+                                     "cross_sell_product_id": str(shop.consumer_loan)},
+             actor="consultant1")
+
+
 @pytest.fixture
 def referrals(app, demo_users):
+    """A disbursed referral and one with an open cross-sell request, by partner1: made
+    once per session (seed: no page here reads the notifications they queued)."""
     with app.test_request_context():
-        shop = catalogue(with_people=False)
-        deploy_procedure()
-        done, case = submitted(shop.cash_loan, "0912 111 222")
-        complete(case, "work_referral", {"result": "disbursed", "amount": 30_000_000, "term_months": 12,
-                                         "disbursed_amount": 30_000_000}, actor="consultant1")
-        asking, case = submitted(shop.cash_loan, "0912 333 444", customer_name="Lê Văn Hỏi")
-        complete(case, "work_referral", {"result": "not_eligible", "amount": 30_000_000, "term_months": 12,
-                                         "cross_sell_product_id": str(shop.consumer_loan)},
-                 actor="consultant1")
-        db.session.commit()
+        seed("portal-referrals", _make_referrals)
+        done, asking = (row.id for row in db.session.query(Referral).order_by(Referral.id))
         return done, asking
 
 

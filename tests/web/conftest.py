@@ -8,7 +8,7 @@ import engine
 from accounts import service
 from engine.db import db
 from engine.models import HumanTask
-from tests.conftest import ONE_BACKEND, built_database, deploy_file
+from tests.conftest import ONE_BACKEND, built_database, deploy_file, seed
 
 
 def csrf(client, path="/login"):
@@ -29,8 +29,7 @@ def post(client, path, data=None, **kwargs):
 
 @pytest.fixture
 def users(app, redis_conn):
-    service.ensure_demo_users("demo")
-    db.session.commit()
+    seed("demo-users", lambda: service.ensure_demo_users("demo"))
 
 
 @pytest.fixture
@@ -48,8 +47,7 @@ def sign_in(app, users):
 @pytest.fixture
 def two_lanes(app, users):
     """``start(name, phone)``: a case of tests/bpmn/two_lanes.bpmn; returns its first task row."""
-    deploy_file("two_lanes.bpmn")
-    db.session.commit()
+    seed("web-two-lanes", lambda: deploy_file("two_lanes.bpmn"))
 
     def start(name="Nguyễn Văn An", phone="+84901234567", actor="manager"):
         instance = engine.start("two_lanes", actor=actor, data={"name": name, "phone": phone})
@@ -62,8 +60,9 @@ def lead(app, users):
     """A lead-handling case (bpmn/lead_handling.bpmn, with its form); returns its call task."""
     from tests.conftest import ROOT
 
-    engine.deploy((ROOT / "bpmn" / "lead_handling.bpmn").read_bytes(), actor="owner",
-                  name="lead_handling.bpmn", roles=service.role_names())
+    seed("web-lead-handling", lambda: engine.deploy(
+        (ROOT / "bpmn" / "lead_handling.bpmn").read_bytes(), actor="owner", name="lead_handling.bpmn",
+        roles=service.role_names()))
     instance = engine.start("lead_handling", actor="manager", data={
         "name": "Trần Thị Mai", "phone": "+84912345678", "source": "website", "owner": "sales1"})
     return db.session.query(HumanTask).filter_by(instance_id=instance.id, state="open").one()

@@ -15,7 +15,7 @@ LEAD_FLOWS = {"f_received", "f_prepared", "f_called", "f_call_recorded", "f_not_
 
 def finish_lead_not_reached_then_bought(lead):
     engine.complete_task(lead.id, actor="sales1", data={
-        "outcome": "not_reached", "callback_at": (utcnow() + timedelta(seconds=0.3)).isoformat()})
+        "outcome": "not_reached", "callback_at": (utcnow() + timedelta(minutes=5)).isoformat()})
     fire_when_due(pending_timers(lead.instance_id)["wait_callback"])
     complete(lead.instance_id, "call_lead", {"outcome": "reached", "closed_now": True, "product": "Gói A",
                                              "quantity": 1, "amount": 1500000})

@@ -30,6 +30,7 @@ def test_a_stage_without_a_position_is_refused_with_the_field_marked_on_a_page_t
     assert f'id="position-new" name="position" value="{before + 1}"' in offered
 
 
+@pytest.mark.fresh_app   # adds a route
 def test_the_error_page_renders_after_a_database_failure(app, sign_in):
     def fail():
         db.session.add(Stage(key="broken", kind="open", name_vi="a", name_en="a", name_ru="a"))
