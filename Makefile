@@ -28,7 +28,7 @@ translations: $(STAMP)
 	$(VENV)/bin/pybabel compile -d web/translations --statistics
 
 messages: $(STAMP)
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --project Tasklane -o web/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --no-location --project Tasklane -o web/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i web/translations/messages.pot -d web/translations --no-wrap
 
 # Front-end packages: exactly the versions in package-lock.json, copied into the static

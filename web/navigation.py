@@ -26,6 +26,7 @@ class Link:
     active: tuple           # endpoint prefixes the link is active for
     side: str = STAFF
     audience: frozenset = None   # roles it is meant for, when more may open it (a public page)
+    tool: bool = False           # an icon among the header's tools (bell, users), not a text link
 
 
 LINKS = (
@@ -37,11 +38,11 @@ LINKS = (
     Link("leads.lead_index", "bi-person-lines-fill", _l("Leads"), ("leads.",)),
     Link("pipeline.pipeline_board", "bi-kanban", _l("Pipeline"), ("pipeline.", "stages.")),
     Link("processes.process_index", "bi-diagram-3", _l("Processes"), ("processes.",)),
-    Link("dashboard.dashboard_index", "bi-speedometer2", _l("Dashboard"), ("dashboard.",)),
+    Link("dashboard.dashboard_index", "bi-speedometer2", lazy_pgettext("nav", "Dashboard"), ("dashboard.",)),
     Link("reports.report_index", "bi-bar-chart-line", _l("Reports"), ("reports.",)),
     Link("lending_admin.company_index", "bi-bank", _l("Lending"), ("lending_",)),
     Link("health.health_page", "bi-activity", lazy_pgettext("nav", "Status"), ("health.health_page",),
-         audience=frozenset({"admin", "process_owner"})),
+         audience=frozenset({"admin", "process_owner"}), tool=True),
 )
 
 
@@ -54,11 +55,11 @@ def sides(user):
     return found
 
 
-def links(user):
-    """The header links ``user`` gets, in order."""
+def links(user, tools=False):
+    """The header's text links ``user`` gets, in order (``tools``: its icons instead)."""
     roles, on = access.roles(user), sides(user)
     return [link for link in LINKS if link.side in on and allowed(ROUTES[link.endpoint], roles, True)
-            and (link.audience is None or roles & link.audience)]
+            and (link.audience is None or roles & link.audience) and link.tool == tools]
 
 
 def is_active(link, endpoint):
@@ -67,7 +68,7 @@ def is_active(link, endpoint):
 
 def landing(user):
     """The URL ``user`` lands on after signing in (and at ``/``)."""
-    shown = links(user)
+    shown = links(user) + links(user, tools=True)
     if STAFF in sides(user) and not (access.is_staff(user) or access.is_manager(user)):
         preferred = [link for link in shown if link.endpoint == "dashboard.dashboard_index"]
         shown = preferred or shown
