@@ -179,7 +179,8 @@ def submit(data, *, actor, on_stored=None):
     if holder is not None:
         raise _held(holder)
     product = fields.pop("product")
-    referral = Referral(referrer=actor, product_id=product.id, state="in_progress", **fields)
+    referral = Referral(referrer=actor, product_id=product.id, state="in_progress",
+                        currency=product.currency, **fields)
     db.session.add(referral)
     try:
         db.session.flush()

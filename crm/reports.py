@@ -21,8 +21,10 @@ from engine.db import db
 from engine.errors import ValidationError
 from engine.metrics import percentile
 from engine.models import HumanTask, ProcessInstance, Timer
+from engine.places import place
 from engine.types import utcnow
 
+from .leads import DOMAIN
 from .models import STATUSES, Customer, Interaction, Order
 
 LEAD_PROCESS = "lead_handling"
@@ -47,12 +49,14 @@ class Scope:
 
     start: datetime
     end: datetime
-    zone: str = "Asia/Ho_Chi_Minh"
+    zone: str = None   # None: the leads domain's (engine/places.py)
     owner: str | None = None
     source: str | None = None
     now: datetime = field(default_factory=utcnow)
 
     def __post_init__(self):
+        if self.zone is None:
+            object.__setattr__(self, "zone", place(DOMAIN).zone)
         if self.start.tzinfo is None or self.end.tzinfo is None or self.now.tzinfo is None:
             raise ValidationError("report times must be aware (UTC)")
         if self.start > self.end:

@@ -18,10 +18,11 @@ from flask_babel import lazy_gettext as _l
 import engine
 from accounts.models import Role, User
 from crm import referral_cases, referral_settings, referrals
-from crm.lending import Referral
+from crm.lending import DOMAIN, Referral
 from engine import outbox
 from engine.db import db
 from engine.errors import ConflictError, ForbiddenError
+from engine.places import format_money, place
 from engine.unit import current_unit
 
 from .lead_handling import step_author
@@ -121,8 +122,8 @@ def open_referral(referral_id):
         "referrer": _full_name(row.referrer), "company": row.product.company.name,
         "product": row.product.name,
         "customer_status": row.customer_status, "amount": int(row.amount), "term_months": row.term_months,
-        # the consultants' instructions read it as Vietnamese writes money (the procedure's language)
-        "amount_text": f"{int(row.amount):,} ₫".replace(",", "."),
+        # the consultants' instructions read it as the domain's language writes money
+        "amount_text": format_money(row.amount, row.currency, place(DOMAIN).language),
         "cross_sell_consent": row.cross_sell_consent,
         "product_options": [{"value": str(p.id), "label": f"{p.company.name} · {p.name}"} for p in others
                             if p.company.active],

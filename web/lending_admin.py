@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from crm import consultants, lending_admin, referral_settings
-from crm.lending import CommissionPolicy, FinanceCompany, LoanProduct, business_today
+from crm.lending import CommissionPolicy, FinanceCompany, LoanProduct, business_today, domain_currency
 from crm.referrals import commission_policy
 from engine.durations import after
 from engine.errors import ValidationError
@@ -44,7 +44,8 @@ def _checked(name):
 
 def _companies_page(*, errors=None, values=None, editing=None, status=200):
     return render_template("lending_admin/companies.html", companies=lending_admin.companies(),
-                           errors=errors or {}, values=values or {}, editing=editing), status
+                           errors=errors or {}, values=values or {}, editing=editing,
+                           currency=domain_currency()), status
 
 
 @bp.get("/companies")
@@ -82,14 +83,15 @@ def product_index():
     first = next(iter(lending_admin.companies()), None)
     if first is None:
         return render_template("lending_admin/products.html", company=None, companies=[], products=[],
-                               errors={}, values={}, editing=None)
+                               errors={}, values={}, editing=None, currency=domain_currency())
     return redirect(url_for(".product_list", company_id=first.id))
 
 
 def _products_page(company, *, errors=None, values=None, editing=None, status=200):
     return render_template("lending_admin/products.html", company=company,
                            companies=lending_admin.companies(), products=lending_admin.products(company.id),
-                           errors=errors or {}, values=values or {}, editing=editing), status
+                           errors=errors or {}, values=values or {}, editing=editing,
+                           currency=domain_currency()), status
 
 
 @bp.get("/companies/<int:company_id>/products")
@@ -141,7 +143,8 @@ def _policies_page(product, *, errors=None, values=None, editing=None, status=20
         "lending_admin/product_policies.html", product=product, policies=rows, today=today,
         in_force_id=in_force.id if in_force else None,
         used=lending_admin.used_policy_ids([p.id for p in rows]),
-        errors=errors or {}, values=values or {}, editing=editing), status
+        errors=errors or {}, values=values or {}, editing=editing,
+                           currency=domain_currency()), status
 
 
 @bp.get("/products/<int:product_id>/policies")

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from crm import lending_payouts
-from crm.lending import COMMISSION_STATES
+from crm.lending import COMMISSION_STATES, domain_currency
 from engine.errors import ConflictError
 
 from . import access
@@ -35,7 +35,7 @@ def _page(filters, page=1, status=200):
     rows, more = lending_payouts.commissions(page=page, **filters)
     return render_template("lending_admin/commissions.html", commissions=rows, more=more, page=page,
                            filters=filters, query={k: v for k, v in filters.items() if v},
-                           total=lending_payouts.total(**filters),
+                           total=lending_payouts.total(**filters), currency=domain_currency(),
                            referrers=lending_payouts.referrers(), states=COMMISSION_STATES), status
 
 

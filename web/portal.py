@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 
 from accounts.models import User
 from crm import referral_views, referrals
-from crm.lending import CUSTOMER_STATUSES, STATES, Referral
+from crm.lending import CUSTOMER_STATUSES, STATES, Referral, domain_currency
 from engine.db import db
 from engine.errors import ConflictError, ValidationError
 from processes import referral as referral_process
@@ -77,7 +77,7 @@ def _form_page(values, errors=None, status=200):
         company = catalogue[0][0]
     return render_template("portal/new.html", values=values, errors=errors or {}, catalogue=catalogue,
                            company=company, stars=portal_forms.stars(company), statuses=CUSTOMER_STATUSES,
-                           labels=_labels()), status
+                           labels=_labels(), currency=domain_currency()), status
 
 
 @bp.post("/referrals/new")

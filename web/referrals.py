@@ -19,7 +19,7 @@ from crm.lending import STATES
 from engine.errors import ValidationError
 
 from . import access, portal_forms, portal_texts
-from .i18n import DEFAULT_TIMEZONE
+from .i18n import user_zone
 
 bp = Blueprint("referrals", __name__, url_prefix="/referrals")
 MAX_PAGE = 10_000
@@ -79,7 +79,7 @@ def referral_index():
     form = {name: request.args.get(name, "") for name in FILTERS}
     try:
         filters = referral_staff.filters_from(request.args, reader=reader,
-                                              zone=current_user.timezone or DEFAULT_TIMEZONE)
+                                              zone=user_zone(current_user))
     except ValidationError as problem:
         return _list_page(reader, form, None, problem.fields, 422)
     return _list_page(reader, form, filters)

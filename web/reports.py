@@ -28,7 +28,7 @@ from engine.errors import ValidationError
 from engine.types import utcnow
 
 from . import access
-from .i18n import DEFAULT_TIMEZONE
+from .i18n import user_zone
 from .leads import labels as lead_labels
 
 bp = Blueprint("reports", __name__)
@@ -69,7 +69,7 @@ def _check():
 
 
 def _zone():
-    return current_user.timezone or DEFAULT_TIMEZONE
+    return user_zone(current_user)
 
 
 def _date(args, name, errors):

@@ -10,6 +10,7 @@ from crm.models import STAGE_KINDS, Customer, Stage
 from engine.db import db
 
 from .. import access
+from ..i18n import user_zone
 from .common import caller, load_body, load_query, respond
 from .registry import operation
 from .schemas import CustomerSchema, DbInteger
@@ -136,6 +137,6 @@ def prospects_move(customer_id):
     body = load_body(MoveRequestSchema)
     stage = body.pop("stage")
     pipeline.move(row.id, stage, actor=user.username, json=body, locale=user.locale or "en",
-                  timezone=user.timezone or "Asia/Ho_Chi_Minh")
+                  timezone=user_zone(user))
     db.session.expire_all()
     return respond(ProspectSchema, pipeline.customer(row.id))
