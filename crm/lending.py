@@ -21,6 +21,11 @@ def business_today():
     return datetime.now(place(DOMAIN).tz).date()
 
 
+def domain_region():
+    """The region of a phone number written without a country code in this domain."""
+    return place(DOMAIN).region
+
+
 def domain_currency():
     """The currency an amount of this domain is in when the caller names none (a model default)."""
     return place(DOMAIN).currency

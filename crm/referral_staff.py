@@ -23,7 +23,7 @@ from engine.models import HumanTask, ProcessInstance
 from engine.places import place
 
 from . import phones
-from .lending import DOMAIN, STATES, Commission, FinanceCompany, LoanProduct, Offer, Referral
+from .lending import DOMAIN, STATES, Commission, FinanceCompany, LoanProduct, Offer, Referral, domain_region
 
 PAGE = 50
 NOBODY = "_none"  # the consultant filter's value for referrals nobody holds yet
@@ -165,7 +165,7 @@ def _matching(needle):
     digits = "".join(c for c in needle if c.isdigit())
     if PHONE_LIKE.match(needle) and len(digits) >= 3:
         try:
-            conditions.append(Referral.phone == phones.normalize(needle))
+            conditions.append(Referral.phone == phones.normalize(needle, domain_region()))
         except ValidationError:   # part of a number: look for its digits
             local = digits[1:] if digits.startswith("0") else digits
             conditions.append(Referral.phone.contains(local, autoescape=True))

@@ -26,6 +26,7 @@ from .lending import (
     FinanceCompany,
     LoanProduct,
     Referral,
+    domain_region,
 )
 
 NATIONAL_ID = re.compile(r"^(\d{9}|\d{12})$")  # CMND (9 digits) or CCCD (12 digits)
@@ -74,7 +75,7 @@ def _phone(raw, field, errors, *, required):
             errors[field] = messages.required()
         return None
     try:
-        return phones.normalize(str(raw))
+        return phones.normalize(str(raw), domain_region())
     except ValidationError as error:
         errors[field] = (error.fields or {}).get("phone") or error.message
         return None
