@@ -226,11 +226,11 @@ def test_the_referral_page_tells_its_history_in_sentences_with_the_consultants_c
     name = db.session.query(User).filter_by(username=consultant).one().full_name
     for sentence in ("Đặng Văn Giới Thiệu sent the referral.", f"Offered to the consultant {name}.",
                      f"{name} accepted the referral and advises the customer.",
-                     "The consultant adjusted the wishes: amount 30,000,000",
+                     "The consultant adjusted the wishes: amount ₫30,000,000 → ₫25,000,000",
                      "term 12 → 18 months", "Vay tiêu dùng may suit them",
                      "The consultant asks to offer the customer another product: Vay tiêu dùng"):
         assert sentence in html, sentence
-    assert "adjusted by the consultant, was 30,000,000" in html and "25,000,000" in html
+    assert "adjusted by the consultant, was ₫30,000,000" in html and "₫25,000,000" in html
     assert f'href="tel:{CONSULTANT_PHONES[consultant]}"' in html
     assert f'data-request="{row.id}"' in html and 'value="yes"' in html and 'value="no"' in html
     home = text(sign_in("partner2").get("/portal"))
