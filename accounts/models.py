@@ -1,5 +1,6 @@
 """Users and roles."""
 from engine.db import db
+from engine.places import place
 from engine.types import UTCDateTime, utcnow
 
 ROLES = ("sales", "manager", "process_owner", "auditor", "admin", "partner", "customer", "consultant")
@@ -27,7 +28,8 @@ class User(db.Model):
     email = db.Column(db.String(255))
     phone = db.Column(db.String(32))
     locale = db.Column(db.String(8), nullable=False, default="en")
-    timezone = db.Column(db.String(64), nullable=False, default="Asia/Ho_Chi_Minh")
+    # a user created without one works in the default place's zone (TASKLANE_ZONE)
+    timezone = db.Column(db.String(64), nullable=False, default=lambda: place().zone)
     active = db.Column(db.Boolean, nullable=False, default=True)
     is_demo = db.Column(db.Boolean, nullable=False, default=False)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)

@@ -4,6 +4,7 @@ One ``crm_customer`` row per person as they were entered: a phone number may be
 shared by several rows (duplicates are detected and shown, never merged).
 """
 from engine.db import db
+from engine.places import place
 from engine.types import UTCDateTime, utcnow
 
 KINDS = ("lead", "contact", "customer")
@@ -96,7 +97,7 @@ class Order(db.Model):
     product = db.Column(db.String(255), nullable=False)
     quantity = db.Column(db.Integer, nullable=False, default=1)
     amount = db.Column(db.Numeric(18, 2), nullable=False)
-    currency = db.Column(db.String(3), nullable=False, default="VND")
+    currency = db.Column(db.String(3), nullable=False, default=lambda: place().currency)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     created_by = db.Column(db.String(80), nullable=False)
     instance_id = db.Column(db.ForeignKey("process_instance.id"), index=True)

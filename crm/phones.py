@@ -11,10 +11,11 @@ from forms.phone import normalise as _normalise
 __all__ = ["OLD_MOBILE_PREFIXES", "modernise", "normalize"]
 
 
-def normalize(raw, region="VN"):
+def normalize(raw, region=None):
     """``raw`` as E.164 (``+84321234567`` for ``0162 123 4567``).
 
-    :param region: ISO 3166 region for numbers written without a country code
+    :param region: ISO 3166 region for numbers written without a country code (``None``:
+        the default place's)
     :raises ValidationError: not a phone number (``fields["phone"]`` says so)
     """
     try:

@@ -27,7 +27,7 @@ def active_sales(username=None):
     return list(db.session.scalars(query))
 
 
-def clean_lead(data, *, source, region="VN"):
+def clean_lead(data, *, source, region=None):
     """``data`` checked and normalised: ``{name, phone, email, owner, classification, gender,
     birthday, source}``, absent optional fields as ``None``.
 

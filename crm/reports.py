@@ -21,6 +21,7 @@ from engine.db import db
 from engine.errors import ValidationError
 from engine.metrics import percentile
 from engine.models import HumanTask, ProcessInstance, Timer
+from engine.places import place
 from engine.types import utcnow
 
 from .models import STATUSES, Customer, Interaction, Order
@@ -37,6 +38,8 @@ OUTCOMES = ("reached", "not_reached", "no_need", "wrong_number", "interested", "
             "bought_elsewhere", "not_interested")
 STAGES = ("leads", "called", "contact", "ordered")
 
+DOMAIN = "leads"  # the reports read the leads' customers: their days are in the leads' place
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -47,12 +50,14 @@ class Scope:
 
     start: datetime
     end: datetime
-    zone: str = "Asia/Ho_Chi_Minh"
+    zone: str = None   # None: the leads domain's (engine/places.py)
     owner: str | None = None
     source: str | None = None
     now: datetime = field(default_factory=utcnow)
 
     def __post_init__(self):
+        if self.zone is None:
+            object.__setattr__(self, "zone", place(DOMAIN).zone)
         if self.start.tzinfo is None or self.end.tzinfo is None or self.now.tzinfo is None:
             raise ValidationError("report times must be aware (UTC)")
         if self.start > self.end:

@@ -37,10 +37,21 @@ class Calendar:
         return ZoneInfo(self.zone)
 
 
-BUILT_IN = {
-    "VN": Calendar("VN", "VN", "Asia/Ho_Chi_Minh", time(8), time(17)),
-    "RU": Calendar("RU", "RU", "Europe/Moscow", time(9), time(18)),
-}
+CALENDARS_SETTING = "TASKLANE_CALENDARS"
+
+
+def definitions(settings):
+    """``{name: Calendar}`` of the calendars setting (``TASKLANE_CALENDARS`` as
+    tasklane/config.py parsed it: ``{name: {country, zone, hours: [start, end]}}``), with the
+    hours they ship with and no exceptions."""
+    return {name: Calendar(name, spec["country"], spec["zone"],
+                           *(time.fromisoformat(hour) for hour in spec["hours"]))
+            for name, spec in settings.items()}
+
+
+def built_in():
+    """The configured calendars as shipped (:func:`get` adds the admin's hours and exceptions)."""
+    return definitions(current_app.config[CALENDARS_SETTING])
 
 
 class CalendarError(ValueError):
@@ -48,12 +59,12 @@ class CalendarError(ValueError):
 
 
 def names():
-    return tuple(BUILT_IN)
+    return tuple(current_app.config[CALENDARS_SETTING])
 
 
 def default_name():
     """The calendar a task or helper uses when it names none (setting ``TASKLANE_BUSINESS_CALENDAR``)."""
-    return current_app.config.get(SETTING) or "VN"
+    return current_app.config[SETTING]
 
 
 def get(name=None):
@@ -62,9 +73,9 @@ def get(name=None):
     :raises CalendarError: no calendar of that name
     """
     name = name or default_name()
-    base = BUILT_IN.get(str(name).upper())
+    base = built_in().get(str(name).upper())
     if base is None:
-        raise CalendarError(f"unknown business calendar {name!r}; known: {', '.join(BUILT_IN)}")
+        raise CalendarError(f"unknown business calendar {name!r}; known: {', '.join(names())}")
     row = db.session.get(BusinessCalendar, base.name)
     start, end = (row.work_start, row.work_end) if row else (base.work_start, base.work_end)
     exceptions = tuple(db.session.query(CalendarException.day, CalendarException.working)

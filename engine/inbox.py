@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select
 from . import task_meta
 from .db import db
 from .models import HumanTask
+from .places import place
 
 TABS = ("mine", "queue", "all", "done")
 # Counts stop here: an exact count grows with the table, a capped one costs the same at
@@ -30,8 +31,11 @@ class Viewer:
     username: str
     roles: frozenset
     sees_all: bool = False
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = None   # None: the default place's (engine/places.py)
     staff: bool = True
+
+    def __post_init__(self):
+        self.timezone = self.timezone or place().zone
 
 
 @dataclass

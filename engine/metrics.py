@@ -21,6 +21,7 @@ from sqlalchemy import and_, func, or_, select
 from .db import db
 from .errors import ValidationError
 from .models import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion
+from .places import place
 from .types import utcnow
 
 WEEK = timedelta(days=7)
@@ -37,11 +38,13 @@ class Window:
     key: str
     start: datetime
     end: datetime
-    zone: str = "Asia/Ho_Chi_Minh"
+    zone: str = None   # None: the default place's (engine/places.py)
     version_id: int | None = None
     now: datetime = field(default_factory=utcnow)
 
     def __post_init__(self):
+        if self.zone is None:
+            object.__setattr__(self, "zone", place().zone)
         if None in (self.start.tzinfo, self.end.tzinfo, self.now.tzinfo):
             raise ValidationError("dashboard times must be aware (UTC)")
         if self.start > self.end:

@@ -37,7 +37,7 @@ class PeriodicJob:
 
     :param name: unique name (its occurrences' key, shown on the status page)
     :param cron: five fields (minute hour day month weekday), or six with seconds first
-    :param timezone: IANA zone the expression is read in (``"Asia/Ho_Chi_Minh"``)
+    :param timezone: IANA zone the expression is read in (e.g. ``place(domain).zone``, engine/places.py)
     :param function: ``function(scheduled_at) -> outcome text or None``, idempotent
     :param timeout: a run is stopped after this long; one ``running`` half as long again
         (:attr:`lease`) was in a worker that died and runs again

@@ -29,7 +29,7 @@ def parse_datetime(value, timezone):
 
     A value without offset is wall-clock time in ``timezone``; a value with one keeps it.
 
-    :param timezone: a zoneinfo name, e.g. ``Asia/Ho_Chi_Minh``
+    :param timezone: a zoneinfo name (a user's, or ``place().zone``)
     :raises ValueError: not a date-time in a shape browsers and ISO-8601 use
     """
     match = DATETIME.fullmatch(value.strip()) if isinstance(value, str) else None

@@ -1,8 +1,8 @@
 """Phone numbers: validated and normalised to E.164 with ``phonenumbers``.
 
-A number is read in the default region first (the user's, "VN" unless told), then in
-the other regions Tasklane serves, so "8 912 345-67-89" is a Russian mobile for a
-user in Vietnam too. Numbers written with "+" need no region.
+A number is read in the given region first (the user's; the default place's unless told),
+then in the other regions of the configured places (engine.places.regions), so
+"8 912 345-67-89" is a Russian mobile for a user in Vietnam too. Numbers written with "+" need no region.
 
 Vietnamese mobiles written with their old 11-digit prefix (``0162 …``, ``+84 162 …``)
 are rewritten to today's 10-digit prefix first: customer lists and old contacts
@@ -13,7 +13,10 @@ import re
 
 import phonenumbers
 
-SERVED_REGIONS = ("VN", "RU")
+from engine.places import place, regions
+
+# The region whose 2018 renumbering OLD_MOBILE_PREFIXES records: a fact of that table, not a place.
+RENUMBERED_REGION = "VN"
 MAX_LENGTH = 40
 
 # The 2018 conversion of 11-digit mobile numbers to 10 digits, decided by Vietnam's
@@ -54,19 +57,20 @@ def modernise(text):
     return text
 
 
-def normalise(text, region="VN"):
+def normalise(text, region=None):
     """``text`` as an E.164 number, e.g. ``+84912345678``.
 
-    :param region: ISO 3166 region for numbers written without a country code
-    :raises ValueError: not a valid number in ``region`` nor in a served region
+    :param region: ISO 3166 region for numbers written without a country code; ``None``:
+        the default place's (needs an app)
+    :raises ValueError: not a valid number in ``region`` nor in a configured place's region
     """
     if not isinstance(text, str) or not text.strip() or len(text) > MAX_LENGTH:
         raise ValueError(text)
     modern = modernise(text)
     if modern is not text:
-        return normalise(modern, "VN")
-    regions = [region, *(r for r in SERVED_REGIONS if r != region)]
-    for candidate in regions:
+        return normalise(modern, RENUMBERED_REGION)
+    region = region or place().region
+    for candidate in dict.fromkeys([region, *regions()]):
         try:
             number = phonenumbers.parse(text, candidate)
         except phonenumbers.NumberParseException:

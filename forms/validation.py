@@ -5,20 +5,20 @@ from flask_babel import force_locale
 from marshmallow import ValidationError as MarshmallowError
 
 from engine.errors import ValidationError
+from engine.places import place
 
 from . import coerce, messages, schema_errors
 from .fields import build
 from .jsonvalues import plain_json
 from .messages import FORM_ERROR_KEY
 
-DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 # Names an HTML form sends besides the fields: Flask-WTF's token, and the page's own
 # controls, which start with "_" (e.g. a "_action" button).
 IGNORED_FORM_NAMES = {"csrf_token"}
 
 
 def validate(form_key, ui_form_key=None, *, formdata=None, json=None, files=None, locale="en",
-             timezone=DEFAULT_TIMEZONE, region="VN", task_data=None):
+             timezone=None, region=None, task_data=None):
     """Clean, typed task data from one submission of ``form_key``.
 
     Give exactly one of ``formdata`` (an HTML form: a werkzeug ``MultiDict`` or a dict of
@@ -38,6 +38,7 @@ def validate(form_key, ui_form_key=None, *, formdata=None, json=None, files=None
     """
     if (formdata is None) == (json is None):
         raise TypeError("validate() takes exactly one of formdata= or json=")
+    timezone, region = timezone or place().zone, region or place().region
     ZoneInfo(timezone)  # a bad zone name is a programming error: fail before reading input
     form = build(form_key, ui_form_key, task_data=task_data)
     source = "form" if formdata is not None else "json"

@@ -11,7 +11,6 @@ from flask_babel import force_locale
 from . import dates, dynamic_options, messages, numbers, uploads
 from .fields import build, currency, option_value
 from .messages import FORM_ERROR_KEY
-from .validation import DEFAULT_TIMEZONE
 
 TRUE = {"true", "on", "1", "yes"}
 DEFAULT_ROWS = {"textarea": 3, "json": 6}
@@ -46,7 +45,7 @@ class FormView:
     error: str | None = None
 
 
-def describe(form_key, ui_form_key=None, *, locale="en", values=None, errors=None, timezone=DEFAULT_TIMEZONE,
+def describe(form_key, ui_form_key=None, *, locale="en", values=None, errors=None, timezone=None,
              task_data=None):
     """The form ``form_key`` ready to render.
 
@@ -63,7 +62,7 @@ def describe(form_key, ui_form_key=None, *, locale="en", values=None, errors=Non
                          errors=errors, timezone=timezone)
 
 
-def describe_form(form, *, locale="en", values=None, errors=None, timezone=DEFAULT_TIMEZONE):
+def describe_form(form, *, locale="en", values=None, errors=None, timezone=None):
     """:func:`describe` for a built :class:`forms.fields.Form` (from a file or
     :func:`forms.fields.build_from`)."""
     errors = errors or {}

@@ -47,8 +47,8 @@ def in_hours(hours, start=None):
 
 def business_time(days=0, hours=0, calendar=None, start=None):
     """ISO-8601 time ``days`` business days and ``hours`` working hours after ``start`` (ISO
-    string) or now, in ``calendar`` ("VN", "RU"; the setting's default): for timer date
-    expressions such as ``business_time(days=2, calendar="RU")`` (docs/calendars.md)."""
+    string) or now, in ``calendar`` (a name of ``TASKLANE_CALENDARS``; the default one when
+    ``None``): for timer date expressions such as ``business_time(days=2)`` (docs/calendars.md)."""
     return calendars.iso_after(days=days, hours=hours, calendar=calendar, start=start)
 
 def call_author():

@@ -17,6 +17,12 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DOMAIN_PLACES = {
     "brokerage": {"zone": "Europe/Moscow", "region": "RU", "language": "ru", "currency": "RUB"},
 }
+# The business calendars (engine/calendars.py): a country of the ``holidays`` package, the
+# zone its working hours are in, and the hours until an admin changes them (docs/calendars.md)
+CALENDARS = {
+    "VN": {"country": "VN", "zone": "Asia/Ho_Chi_Minh", "hours": ["08:00", "17:00"]},
+    "RU": {"country": "RU", "zone": "Europe/Moscow", "hours": ["09:00", "18:00"]},
+}
 
 
 @dataclass(frozen=True)
@@ -84,8 +90,11 @@ SETTINGS = [
     Setting("TASKLANE_PROXY_HOPS", int, 0,
             "reverse proxies in front of Tasklane whose X-Forwarded-For/-Proto to trust (ProxyFix)"),
     Setting("TASKLANE_BUSINESS_CALENDAR", str, "",
-            "business calendar (VN or RU) of a task due or business_time() that names none; "
-            "empty: TASKLANE_REGION"),
+            "business calendar (a name of TASKLANE_CALENDARS) of a task due or business_time() "
+            "that names none; empty: TASKLANE_REGION"),
+    Setting("TASKLANE_CALENDARS", str, json.dumps(CALENDARS),
+            'JSON: the business calendars, e.g. {"VN": {"country": "VN", "zone": "Asia/Ho_Chi_Minh", '
+            '"hours": ["08:00", "17:00"]}}'),
     Setting("TASKLANE_ZONE", str, "Asia/Ho_Chi_Minh",
             "time zone of the default place: a user's zone until they choose one, report days"),
     Setting("TASKLANE_REGION", str, "VN",
@@ -140,8 +149,10 @@ def _derive(config):
         raise ConfigError("TASKLANE_WORKER_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
     config["TASKLANE_BUSINESS_CALENDAR"] = (config["TASKLANE_BUSINESS_CALENDAR"]
                                             or config["TASKLANE_REGION"]).upper()
-    if config["TASKLANE_BUSINESS_CALENDAR"] not in ("VN", "RU"):
-        raise ConfigError("TASKLANE_BUSINESS_CALENDAR must be VN or RU (docs/calendars.md)")
+    _calendars(config)
+    if config["TASKLANE_BUSINESS_CALENDAR"] not in config["TASKLANE_CALENDARS"]:
+        raise ConfigError(f"TASKLANE_BUSINESS_CALENDAR must be {' or '.join(config['TASKLANE_CALENDARS'])} "
+                          "(docs/calendars.md)")
     instance = Path(config["TASKLANE_INSTANCE_DIR"]).resolve()
     config["TASKLANE_INSTANCE_DIR"] = str(instance)
     if config["TASKLANE_TEST_HOOKS"] and config["TASKLANE_ENV"] == "production":
@@ -202,6 +213,36 @@ def _check_place(config, where, values):
         raise ConfigError(f"{name}: unknown currency {currency!r} (ISO 4217, e.g. VND)")
     if where:
         values.update(region=region, currency=currency)
+
+
+def _calendars(config):
+    """Parse and check ``TASKLANE_CALENDARS`` into ``{NAME: {country, zone, hours: [start, end]}}``."""
+    from datetime import time
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    import holidays
+
+    raw = config["TASKLANE_CALENDARS"]
+    try:
+        calendars = json.loads(raw) if isinstance(raw, str) else raw
+        calendars = {str(name).upper(): dict(spec) for name, spec in calendars.items()}
+    except (ValueError, TypeError, AttributeError):
+        raise ConfigError('TASKLANE_CALENDARS must be JSON {"VN": {"country": ..., "zone": ..., '
+                          '"hours": ["08:00", "17:00"]}, ...}') from None
+    for name, spec in calendars.items():
+        spec["country"] = str(spec.get("country") or name).upper()
+        if spec["country"] not in holidays.list_supported_countries():
+            raise ConfigError(f"TASKLANE_CALENDARS[{name!r}]: the holidays package knows no "
+                              f"country {spec['country']!r}")
+        try:
+            ZoneInfo(spec.get("zone") or "")
+            start, end = (time.fromisoformat(hour) for hour in spec.get("hours"))
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            raise ConfigError(f"TASKLANE_CALENDARS[{name!r}]: needs a known zone and hours "
+                              '["HH:MM", "HH:MM"]') from None
+        if not start < end:
+            raise ConfigError(f"TASKLANE_CALENDARS[{name!r}]: the working day ends before it starts")
+    config["TASKLANE_CALENDARS"] = calendars
 
 
 def _cookies(production):

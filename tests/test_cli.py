@@ -10,6 +10,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from accounts.models import User
 from accounts.service import check_password
@@ -263,3 +264,50 @@ def test_deploy_closes_the_files_it_reads(runner):
         result = runner.invoke(main, ["deploy", str(BPMN / "call_loop.bpmn")])
     assert result.exit_code == 0
     assert [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+
+MONEY_TABLES = ("lending_product", "lending_referral", "lending_referral_commission")
+NOW = "2026-12-01 10:00:00"
+REFERRAL = ("INSERT INTO lending_referral (referrer, customer_name, phone, product_id, customer_status,"
+            " amount, term_months, consultant_choice, cross_sell_consent, state, created_at{currency})"
+            " VALUES ('partner1', 'Lan', '+84912345678', 1, 'salaried', 30000000, 12, 'auto', false,"
+            " '{state}', '{now}'{value})")
+
+
+def _money_rows_before_currency():
+    """One row of each money table, inserted as the schema of c3a7d2e91f40 had them."""
+    for statement in (
+        "INSERT INTO lending_company (id, code, name, active) VALUES (1, 'fe', 'FE Credit', true)",
+        "INSERT INTO lending_product (id, company_id, code, name, min_amount, max_amount,"
+        " min_term_months, max_term_months, active) VALUES (1, 1, 'cash', 'Cash', 10000000, 70000000,"
+        " 6, 36, true)",
+        "INSERT INTO lending_commission (id, product_id, rate_percent, valid_from, created_by, created_at)"
+        f" VALUES (1, 1, 2.5, '2026-01-01', 'admin', '{NOW}')",
+        REFERRAL.format(currency="", value="", state="disbursed", now=NOW),
+        "INSERT INTO lending_referral_commission (referral_id, referrer, product_id, policy_id,"
+        " rate_percent, base_amount, amount, earned_on, state) VALUES (1, 'partner1', 1, 1, 2.5,"
+        " 30000000, 750000, '2026-12-01', 'pending')",
+    ):
+        db.session.execute(text(statement))
+    db.session.commit()
+
+
+def test_the_currency_migration_keeps_existing_amounts_in_dong_and_the_partial_index(make_app):
+    app = make_app("testing")
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="c3a7d2e91f40")
+        _money_rows_before_currency()
+        upgrade(directory=MIGRATIONS)
+        assert ScriptDirectory(MIGRATIONS).get_current_head() == "d4b7e2c91a05"
+        for table in MONEY_TABLES:
+            assert db.session.execute(text(f"SELECT currency FROM {table}")).scalars().all() == ["VND"], table
+            column = next(c for c in inspect(db.engine).get_columns(table) if c["name"] == "currency")
+            assert column["nullable"] is False, table
+            assert column["default"] is None, table   # the application names each row's currency
+        # the copy SQLite's batch mode makes keeps the partial unique index of referrals in progress
+        in_progress = REFERRAL.format(currency=", currency", value=", 'VND'", state="in_progress", now=NOW)
+        db.session.execute(text(in_progress))
+        with pytest.raises(IntegrityError):
+            db.session.execute(text(in_progress))
+        db.session.rollback()

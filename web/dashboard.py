@@ -23,7 +23,7 @@ from engine.errors import ValidationError
 from engine.types import utcnow
 
 from . import access
-from .i18n import DEFAULT_TIMEZONE
+from .i18n import user_zone
 from .reports import duration, people, period_days
 
 bp = Blueprint("dashboard", __name__)
@@ -148,7 +148,7 @@ def _page(form, keys, names, errors=None, error=None, data=None, choice=None, st
 def dashboard_index():
     """The dashboard of the chosen process and period; 422 with the messages for bad input."""
     _check()
-    now, zone = utcnow(), current_user.timezone or DEFAULT_TIMEZONE
+    now, zone = utcnow(), user_zone(current_user)
     names = metrics.processes()
     keys = [key for key, _name in names]
     form = {name: request.args.get(name, "") for name in FIELDS}

@@ -1,23 +1,23 @@
 """Jinja filters that show times and amounts the way the reader expects.
 
 Times are stored in UTC and shown in the user's time zone (Flask-Babel's timezone
-selector); money is formatted per locale with its currency (VND without decimals).
+selector); money is formatted per locale with its currency (engine.places.format_money).
 """
 from datetime import datetime, timezone
 
+from babel import Locale
 from flask_babel import (
-    format_currency,
     format_date,
     format_datetime,
     format_number,
     format_time,
     format_timedelta,
+    get_locale,
 )
 from flask_babel import lazy_gettext as _l
 
 from engine.inbox import COUNT_CAP
-
-CURRENCIES = ("VND", "RUB", "USD")
+from engine.places import format_money, place
 
 # The shipped roles (accounts.models.ROLES) as people call them; a role an admin made
 # for a diagram's lane is shown by its own name.
@@ -54,16 +54,15 @@ def relative(value, now=None):
     return format_timedelta(value - now, add_direction=True, threshold=1.1)
 
 
-def money(amount, currency="VND"):
-    if amount is None or amount == "":
-        return ""
-    try:
-        number = float(amount)
-    except (TypeError, ValueError):
-        return str(amount)
-    if currency == "VND":
-        return format_currency(number, "VND", format="#,##0 ¤", currency_digits=True)
-    return format_currency(number, currency)
+def money(amount, currency=None):
+    """An amount in the reader's locale with its currency (the row's ``currency``; none
+    given: the default place's). The rule is :func:`engine.places.format_money`."""
+    return format_money(amount, currency or place().currency, get_locale() or "en")
+
+
+def country(code):
+    """A country's name (ISO 3166 code) in the reader's language, from CLDR."""
+    return (get_locale() or Locale("en")).territories.get(code, code)
 
 
 def tally(count, cap=None):
@@ -82,5 +81,6 @@ def role_name(role):
 
 
 def init_app(app):
-    app.jinja_env.filters.update(when=when, relative=relative, money=money, tally=tally, role_name=role_name)
+    app.jinja_env.filters.update(when=when, relative=relative, money=money, country=country, tally=tally,
+                                 role_name=role_name)
     app.jinja_env.tests["overdue"] = is_overdue

@@ -7,9 +7,10 @@ from flask import request, session
 from flask_babel import Babel, format_number, get_locale, refresh
 from flask_login import current_user
 
+from engine.places import place
+
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English", "ru": "Русский"}
 DEFAULT_LOCALE = "en"
-DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 def select_locale():
@@ -20,10 +21,13 @@ def select_locale():
     return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LOCALE
 
 
+def user_zone(user):
+    """The zone ``user`` reads times in: their own, else the default place's (TASKLANE_ZONE)."""
+    return getattr(user, "timezone", None) or place().zone
+
+
 def select_timezone():
-    if current_user.is_authenticated and current_user.timezone:
-        return current_user.timezone
-    return DEFAULT_TIMEZONE
+    return user_zone(current_user if current_user.is_authenticated else None)
 
 
 def init_app(app):

@@ -22,6 +22,7 @@ from engine.models import ProcessDefinition, ProcessVersion
 from forms.definitions import UI_SUFFIX
 
 from . import access
+from .formatting import country
 from .modeler_texts import diagram_texts
 
 bp = Blueprint("modeler", __name__)
@@ -89,7 +90,7 @@ def _labels():
         "dueInBusinessHours": _("Due in business hours (e.g. 4)"),
         "businessCalendar": _("Business calendar"),
         "calendars": {"": _("default (%(name)s)", name=calendars.default_name()),
-                      "VN": _("Vietnam"), "RU": _("Russia")},
+                      **{cal.name: country(cal.country) for cal in calendars.built_in().values()}},
         "priorities": {"": _("normal"), "-1": _("low"), "1": _("high"), "2": _("urgent")},
         "instructions": _("Instructions for the user (Markdown)"), "script": _("Script"),
         "preScript": _("Script before the task"), "postScript": _("Script after the task"),

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from accounts import service, tokens
 from accounts.models import ApiToken
+from engine import places
 from engine.db import db
 from engine.errors import NotFoundError
 
@@ -21,8 +22,12 @@ from .auth import renew_session
 from .i18n import LANGUAGES
 
 bp = Blueprint("profile", __name__)
-COMMON_ZONES = ("Asia/Ho_Chi_Minh", "Europe/Moscow", "Asia/Bangkok", "Asia/Singapore",
-                "Europe/Kaliningrad", "Asia/Yekaterinburg", "Asia/Novosibirsk", "Asia/Vladivostok", "UTC")
+
+
+def zone_choices():
+    """The zones the profile offers: the configured places' first, then every other one."""
+    ours = places.zones()
+    return [*ours, *sorted(available_timezones() - set(ours))]
 
 
 class ProfileForm(FlaskForm):
@@ -33,7 +38,7 @@ class ProfileForm(FlaskForm):
 
     def validate_timezone(self, field):
         if field.data not in available_timezones():
-            raise ValidationError(_("Unknown time zone, e.g. Asia/Ho_Chi_Minh or Europe/Moscow."))
+            raise ValidationError(_("Unknown time zone, e.g. %(zones)s.", zones=", ".join(places.zones())))
 
 
 class PasswordForm(FlaskForm):
@@ -52,7 +57,7 @@ class PasswordForm(FlaskForm):
 
 
 def _render(form, status=200, new_token=None, password_form=None):
-    return render_template("profile.html", form=form, zones=COMMON_ZONES, new_token=new_token,
+    return render_template("profile.html", form=form, zones=zone_choices(), new_token=new_token,
                            password_form=password_form or PasswordForm(formdata=None),
                            tokens=tokens.tokens_of(current_user.user)), status
 

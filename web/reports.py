@@ -29,7 +29,7 @@ from engine.types import utcnow
 
 from . import access
 from .customers import labels as lead_labels
-from .i18n import DEFAULT_TIMEZONE
+from .i18n import user_zone
 
 bp = Blueprint("reports", __name__)
 PERIODS = ("today", "7d", "month", "30d", "custom")
@@ -69,7 +69,7 @@ def _check():
 
 
 def _zone():
-    return current_user.timezone or DEFAULT_TIMEZONE
+    return user_zone(current_user)
 
 
 def _date(args, name, errors):

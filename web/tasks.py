@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 import engine
 import forms
-from engine import comments
+from engine import comments, places
 from engine.db import db
 from engine.errors import NotFoundError, ValidationError
 from engine.models import AuditEvent, Comment, HumanTask, ProcessDefinition
@@ -23,8 +23,9 @@ bp = Blueprint("tasks", __name__)
 
 
 def region():
-    """Phone numbers without a country code are read as Russian for Russian readers."""
-    return "RU" if str(get_locale()) == "ru" else "VN"
+    """Phone numbers without a country code are read in the region of a place that speaks
+    the reader's language (Russian numbers for Russian readers), else the default place's."""
+    return places.region_of_language(str(get_locale()))
 
 
 def _page(task, *, values=None, errors=None, status=200):

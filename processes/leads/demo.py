@@ -14,7 +14,6 @@ to 24 hours after the backdated call and, when that has passed, fired through
 :func:`engine.fire_timer` as the worker would.
 """
 from datetime import datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
@@ -25,15 +24,19 @@ from crm.models import Customer, Interaction, Order
 from engine import assignment, task_meta, unit
 from engine.db import db
 from engine.models import HumanTask, Notification, Outbox, ProcessInstance, Timer
+from engine.places import place
 from engine.types import utcnow
 from processes import demo_people as people
-from processes.leads.entry import create_lead
+from processes.leads.entry import DOMAIN, create_lead
 from workers import delivery
 
-TIMEZONE = "Asia/Ho_Chi_Minh"
-VIETNAM = ZoneInfo(TIMEZONE)
 CONTACT_WAIT = timedelta(hours=24)  # the diagram's contact_callback_after default
 MINUTE = timedelta(minutes=1)
+
+
+def _local():
+    """The zone the demo's leads live in: the leads domain's place (engine/places.py)."""
+    return place(DOMAIN).tz
 
 
 def load(seed=people.SEED):
@@ -45,7 +48,7 @@ def load(seed=people.SEED):
     if db.session.scalar(select(Customer.id).limit(1)) is not None:
         return 0
     now = utcnow()  # the engine works in real time: the story is told back from this moment
-    leads = people.plan(seed, now.astimezone(VIETNAM).date())
+    leads = people.plan(seed, now.astimezone(_local()).date())
     for lead in leads:
         _drive(lead, now)
     return len(leads)
@@ -54,12 +57,12 @@ def load(seed=people.SEED):
 def _office(moment, now):
     """``moment`` moved into a rep's working day (8:00 to 21:00 in Vietnam), and not after
     the last working minute before now."""
-    local = moment.astimezone(VIETNAM)
+    local = moment.astimezone(_local())
     if local.hour < 8:
         local = local.replace(hour=8 + local.hour % 3)
     elif local.hour >= 21:
         local = (local + timedelta(days=1)).replace(hour=8 + local.hour % 3)
-    latest = (now - 2 * MINUTE).astimezone(VIETNAM)
+    latest = (now - 2 * MINUTE).astimezone(_local())
     if latest.hour < 8:
         latest -= timedelta(days=1)
     if not 8 <= latest.hour < 21:
@@ -73,17 +76,17 @@ def _callback_time(callback, at, now):
         return max(at + MINUTE, min(_office(at + value[0], now), now - 5 * MINUTE))
     if kind == "today":
         moment = now + timedelta(minutes=value[0])
-        evening = datetime.combine(now.astimezone(VIETNAM).date(), time(20, 45), VIETNAM)
+        evening = datetime.combine(now.astimezone(_local()).date(), time(20, 45), _local())
         return min(moment, evening) if evening > now + 20 * MINUTE else moment
     days, hours = value
-    day = now.astimezone(VIETNAM).date() + timedelta(days=days)
-    return datetime.combine(day, time(), VIETNAM) + timedelta(hours=hours)
+    day = now.astimezone(_local()).date() + timedelta(days=days)
+    return datetime.combine(day, time(), _local()) + timedelta(hours=hours)
 
 
 def _intake(lead, now):
     intake = now - lead.age
     if lead.today:
-        midnight = datetime.combine(now.astimezone(VIETNAM).date(), time(), VIETNAM)
+        midnight = datetime.combine(now.astimezone(_local()).date(), time(), _local())
         intake = max(intake, midnight)
     return intake
 
@@ -115,7 +118,7 @@ def _drive(lead, now):
         if step.callback:
             callback = _callback_time(step.callback, at, now)
             form["callback_at" if "outcome" in form else "next_call_at"] = \
-                callback.astimezone(VIETNAM).replace(microsecond=0).isoformat()
+                callback.astimezone(_local()).replace(microsecond=0).isoformat()
         _complete(case_id, caller, form)
         calls.append((opened, at))
         moment = opened = at
@@ -136,7 +139,9 @@ def _open_task(case_id):
 def _complete(case_id, actor, form):
     """Complete the case's open call task as ``actor`` would through its form."""
     task = _open_task(case_id)
-    data = forms.validate(task.form_key, task.ui_form_key, json=form, locale="vi", timezone=TIMEZONE)
+    where = place(DOMAIN)
+    data = forms.validate(task.form_key, task.ui_form_key, json=form, locale=where.language,
+                          timezone=where.zone)
     engine.complete_task(task.id, actor=actor, data=data)
 
 

@@ -18,8 +18,10 @@ from engine import audit
 from engine.db import db
 from engine.errors import ValidationError
 from engine.models import HumanTask, ProcessInstance
+from engine.places import place
 
 PROCESS = "lead_handling"
+DOMAIN = "leads"  # its place (engine/places.py): the region of phone numbers
 ASSIGN_POLICIES = (None, "round_robin")
 
 
@@ -30,7 +32,7 @@ class LeadResult:
     duplicates: list = field(default_factory=list)
 
 
-def create_lead(data, *, actor, source, assign=None, region="VN"):
+def create_lead(data, *, actor, source, assign=None, region=None):
     """Store a lead and start its ``lead_handling`` case.
 
     :param data: ``name``, ``phone`` (required), ``email``, ``owner``, ``classification``,
@@ -46,7 +48,7 @@ def create_lead(data, *, actor, source, assign=None, region="VN"):
     """
     if assign not in ASSIGN_POLICIES:
         raise ValueError(f"unknown assignment policy {assign!r}")
-    lead = clean_lead(data, source=source, region=region)
+    lead = clean_lead(data, source=source, region=region or place(DOMAIN).region)
     if lead["owner"] is None and assign == "round_robin":
         lead["owner"] = next_owner()
     duplicates = find_duplicates(lead["phone"])

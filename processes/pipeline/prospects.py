@@ -16,10 +16,12 @@ from crm.models import Customer, Stage, StageChange
 from engine.db import db
 from engine.errors import ConflictError, NotFoundError, ScriptError, ValidationError
 from engine.models import HumanTask, ProcessInstance
+from engine.places import place
 
 from . import stages
 
 PROCESS = "prospect_pipeline"
+DOMAIN = "pipeline"  # its place (engine/places.py): the zone of a move's date-times
 MESSAGE = "stage_changed"
 FORM = "prospect-stage"
 BOARD_LIMIT = 200  # cards per column; the list view pages through the rest
@@ -77,7 +79,7 @@ def waiting_for_conversion(case):
 
 
 def move(customer_id, stage_key, *, actor, formdata=None, json=None, files=None, locale="en",
-         timezone="Asia/Ho_Chi_Minh"):
+         timezone=None):
     """Move a prospect to ``stage_key`` with the note and files of the ``prospect-stage`` form.
 
     Every problem is reported at once and nothing is stored then. The payload names
@@ -96,7 +98,7 @@ def move(customer_id, stage_key, *, actor, formdata=None, json=None, files=None,
         errors.update(error.fields or {})
     try:
         values = forms.validate(FORM, f"{FORM}-uischema", formdata=formdata, json=json, files=files,
-                                locale=locale, timezone=timezone)
+                                locale=locale, timezone=timezone or place(DOMAIN).zone)
     except ValidationError as error:
         errors.update(error.fields or {})
     if errors:

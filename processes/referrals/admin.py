@@ -21,7 +21,14 @@ from engine.models import AuditStream
 from forms import messages
 
 from . import consultants
-from .models import Commission, CommissionPolicy, ConsultantCompany, FinanceCompany, LoanProduct
+from .models import (
+    Commission,
+    CommissionPolicy,
+    ConsultantCompany,
+    FinanceCompany,
+    LoanProduct,
+    domain_region,
+)
 
 STREAM = "lending:admin"
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -373,7 +380,7 @@ def _consultant_phone(user, raw, errors):
     if not text:
         return None
     try:
-        phone = phones.normalize(text)
+        phone = phones.normalize(text, domain_region())
     except ValidationError as error:
         errors["phone"] = error.fields.get("phone") or error.message
         return None

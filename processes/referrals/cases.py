@@ -223,10 +223,12 @@ def record_disbursement(referral_id, *, actor, day=None):
         base = row.disbursed_amount or row.amount
         commission = Commission(referral_id=row.id, referrer=row.referrer, product_id=product_id,
                                 policy_id=policy.id, rate_percent=policy.rate_percent, base_amount=base,
-                                amount=(base * policy.rate_percent / 100).quantize(CENT), earned_on=day)
+                                amount=(base * policy.rate_percent / 100).quantize(CENT), earned_on=day,
+                                currency=row.currency)
         db.session.add(commission)
         _log(row, "commission_recorded", actor="system", after_={
             "rate_percent": str(policy.rate_percent), "amount": str(commission.amount),
+            "currency": commission.currency,
             "day": day.isoformat()})
     close(referral_id, "disbursed", actor=actor)
     return commission

@@ -22,7 +22,6 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -30,21 +29,26 @@ import engine
 from engine import task_meta
 from engine.db import db
 from engine.models import HumanTask, Notification, Outbox, ProcessDefinition, ProcessInstance
+from engine.places import place
 from engine.types import utcnow
 from processes import demo_people as people
 from processes.referrals import admin as lending_admin
 from processes.referrals import helpers as procedure
 from processes.referrals import payouts as lending_payouts
-from processes.referrals.models import Commission, FinanceCompany, Offer, Referral
+from processes.referrals.models import DOMAIN, Commission, FinanceCompany, Offer, Referral
 from processes.referrals.referrals import commission_policy
 from workers import delivery
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 ADMIN = "admin"
 MILLION = 1_000_000
 CENT = Decimal("0.01")
 MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 READ_AFTER = timedelta(hours=2)  # people read a bell a while after it rang; the last day's are unread
+
+
+def _local():
+    """The zone the demo's referrals happen in: the referrals domain's place."""
+    return place(DOMAIN).tz
 
 # code: name, products {code: (name, amounts in million VND, terms in months, commission %)}
 COMPANIES = {
@@ -176,10 +180,10 @@ def load(seed=people.SEED):
     if db.session.scalar(select(ProcessDefinition.id).filter_by(key=procedure.PROCESS)) is None:
         return 0
     now = utcnow()
-    products = _catalogue(now.astimezone(VIETNAM).date())
+    products = _catalogue(now.astimezone(_local()).date())
     rng, phones = random.Random(seed), set()
     for story in sorted(STORIES, key=lambda s: s.age, reverse=True):
-        _drive(story, _customer(rng, now.astimezone(VIETNAM).date(), phones), products, now)
+        _drive(story, _customer(rng, now.astimezone(_local()).date(), phones), products, now)
     return len(STORIES)
 
 
@@ -301,7 +305,7 @@ def _drive(story, customer, products, now):
 def _office(moment, now):
     """``moment`` moved into the working day (8:00 to 21:00 in Vietnam) unless that would
     pass the minute before now; never after it."""
-    local = moment.astimezone(VIETNAM)
+    local = moment.astimezone(_local())
     if local.hour < 8:
         local = local.replace(hour=8 + local.hour % 3)
     elif local.hour >= 21:
@@ -352,7 +356,7 @@ def _backdate(moments, created):
     referral.closed_at = moments.closed
     commission = _commission(referral.id)
     if commission is not None:
-        _earned(commission, moments.closed.astimezone(VIETNAM).date(), moments.paid)
+        _earned(commission, moments.closed.astimezone(_local()).date(), moments.paid)
     case = db.session.get(ProcessInstance, moments.case_id)
     case.started_at, case.updated_at = created, moments.last
     if case.ended_at is not None:

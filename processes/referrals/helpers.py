@@ -20,12 +20,13 @@ from accounts.models import Role, User
 from engine import outbox
 from engine.db import db
 from engine.errors import ConflictError, ForbiddenError
+from engine.places import format_money, place
 from engine.unit import current_unit
 from processes.common import step_author
 from processes.referrals import cases as referral_cases
 from processes.referrals import referrals
 from processes.referrals import settings as referral_settings
-from processes.referrals.models import Referral
+from processes.referrals.models import DOMAIN, Referral
 from processes.rules import Message, ProcessRules, Start
 
 PROCESS = "loan_referral"
@@ -122,8 +123,8 @@ def open_referral(referral_id):
         "referrer": _full_name(row.referrer), "company": row.product.company.name,
         "product": row.product.name,
         "customer_status": row.customer_status, "amount": int(row.amount), "term_months": row.term_months,
-        # the consultants' instructions read it as Vietnamese writes money (the procedure's language)
-        "amount_text": f"{int(row.amount):,} ₫".replace(",", "."),
+        # the consultants' instructions read it as the domain's language writes money
+        "amount_text": format_money(row.amount, row.currency, place(DOMAIN).language),
         "cross_sell_consent": row.cross_sell_consent,
         "product_options": [{"value": str(p.id), "label": f"{p.company.name} · {p.name}"} for p in others
                             if p.company.active],

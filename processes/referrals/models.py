@@ -6,18 +6,29 @@ index on the normalised phone of referrals whose state is ``in_progress``, so tw
 submissions racing from separate processes cannot both pass (docs/referrals.md).
 """
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from engine.db import db
+from engine.places import place
 from engine.types import UTCDateTime, utcnow
 
-# The finance companies lend in Vietnam: "the day" of a disbursement, and of a policy
-# "in force today", is the day in Vietnam, whatever the server's clock zone.
-BUSINESS_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+# The domain's name for its place (engine/places.py: zone, region, language, currency).
+DOMAIN = "referrals"
 
 
 def business_today():
-    return datetime.now(BUSINESS_ZONE).date()
+    """Today where the finance companies lend (the domain's zone, whatever the server's
+    clock zone): "the day" of a disbursement, and of a policy "in force today"."""
+    return datetime.now(place(DOMAIN).tz).date()
+
+
+def domain_region():
+    """The region of a phone number written without a country code in this domain."""
+    return place(DOMAIN).region
+
+
+def domain_currency():
+    """The currency an amount of this domain is in when the caller names none (a model default)."""
+    return place(DOMAIN).currency
 
 # The customer's situation the referrer picks (seed 000, step 4: "trạng thái khách hàng").
 CUSTOMER_STATUSES = ("salaried", "self_employed", "business_owner", "freelancer", "retired", "other")
@@ -57,6 +68,7 @@ class LoanProduct(db.Model):
     name = db.Column(db.String(200), nullable=False)
     min_amount = db.Column(db.Numeric(18, 2), nullable=False)
     max_amount = db.Column(db.Numeric(18, 2), nullable=False)
+    currency = db.Column(db.String(3), nullable=False, default=domain_currency)  # of the limits
     min_term_months = db.Column(db.Integer, nullable=False)
     max_term_months = db.Column(db.Integer, nullable=False)
     active = db.Column(db.Boolean, nullable=False, default=True)
@@ -88,6 +100,7 @@ class Referral(db.Model):
     product_id = db.Column(db.ForeignKey("lending_product.id"), nullable=False)
     customer_status = db.Column(db.String(30), nullable=False)
     amount = db.Column(db.Numeric(18, 2), nullable=False)
+    currency = db.Column(db.String(3), nullable=False, default=domain_currency)  # of both amounts
     term_months = db.Column(db.Integer, nullable=False)
     consultant_choice = db.Column(db.String(10), nullable=False)
     consultant_phone = db.Column(db.String(32))
@@ -148,6 +161,7 @@ class Commission(db.Model):
     rate_percent = db.Column(db.Numeric(6, 3), nullable=False)
     base_amount = db.Column(db.Numeric(18, 2), nullable=False)
     amount = db.Column(db.Numeric(18, 2), nullable=False)
+    currency = db.Column(db.String(3), nullable=False, default=domain_currency)  # the referral's
     earned_on = db.Column(db.Date, nullable=False)
     state = db.Column(db.String(10), nullable=False, default="pending")
     paid_at = db.Column(UTCDateTime)

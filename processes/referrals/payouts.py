@@ -40,7 +40,7 @@ def commissions(*, state=None, referrer=None, page=1, per_page=PER_PAGE):
 
 
 def total(*, state=None, referrer=None):
-    """The sum of the commissions the filter selects (VND)."""
+    """The sum of the commissions the filter selects (in the domain's currency: its rows share it)."""
     query = _filtered(db.session.query(func.coalesce(func.sum(Commission.amount), 0)), state, referrer)
     return query.scalar()
 
@@ -71,6 +71,7 @@ def mark_paid(commission_id, *, actor):
         raise ConflictError(message, winner=row.paid_by)
     row = db.session.get(Commission, commission_id, populate_existing=True)
     audit.append(f"referral:{row.referral_id}", "commission_paid", actor=actor, data_after={
-        "commission_id": row.id, "amount": str(row.amount), "paid_at": now.isoformat(), "paid_by": actor})
+        "commission_id": row.id, "amount": str(row.amount), "currency": row.currency,
+        "paid_at": now.isoformat(), "paid_by": actor})
     db.session.commit()
     return row

@@ -27,6 +27,7 @@ from .models import (
     FinanceCompany,
     LoanProduct,
     Referral,
+    domain_region,
 )
 
 NATIONAL_ID = re.compile(r"^(\d{9}|\d{12})$")  # CMND (9 digits) or CCCD (12 digits)
@@ -75,7 +76,7 @@ def _phone(raw, field, errors, *, required):
             errors[field] = messages.required()
         return None
     try:
-        return phones.normalize(str(raw))
+        return phones.normalize(str(raw), domain_region())
     except ValidationError as error:
         errors[field] = (error.fields or {}).get("phone") or error.message
         return None
@@ -180,7 +181,8 @@ def submit(data, *, actor, on_stored=None):
     if holder is not None:
         raise _held(holder)
     product = fields.pop("product")
-    referral = Referral(referrer=actor, product_id=product.id, state="in_progress", **fields)
+    referral = Referral(referrer=actor, product_id=product.id, state="in_progress",
+                        currency=product.currency, **fields)
     db.session.add(referral)
     try:
         db.session.flush()

@@ -21,8 +21,9 @@ from crm import phones
 from engine.db import db
 from engine.errors import NotFoundError, ValidationError
 from engine.models import HumanTask, ProcessInstance
+from engine.places import place
 
-from .models import STATES, Commission, FinanceCompany, LoanProduct, Offer, Referral
+from .models import DOMAIN, STATES, Commission, FinanceCompany, LoanProduct, Offer, Referral, domain_region
 
 PAGE = 50
 NOBODY = "_none"  # the consultant filter's value for referrals nobody holds yet
@@ -40,7 +41,7 @@ class Reader:
 @dataclass(frozen=True)
 class Filters:
     """What the list is narrowed to; ``created_from`` / ``created_to`` are local days (both
-    included) of ``zone``."""
+    included) of ``zone`` (``None``: the referrals domain's, engine/places.py)."""
 
     state: str = None
     company_id: int = None
@@ -48,7 +49,11 @@ class Filters:
     needle: str = None
     created_from: date = None
     created_to: date = None
-    zone: str = "Asia/Ho_Chi_Minh"
+    zone: str = None
+
+    def __post_init__(self):
+        if self.zone is None:
+            object.__setattr__(self, "zone", place(DOMAIN).zone)
 
     def args(self):
         """The query string that asks for these filters again (the pages' links)."""
@@ -160,7 +165,7 @@ def _matching(needle):
     digits = "".join(c for c in needle if c.isdigit())
     if PHONE_LIKE.match(needle) and len(digits) >= 3:
         try:
-            conditions.append(Referral.phone == phones.normalize(needle))
+            conditions.append(Referral.phone == phones.normalize(needle, domain_region()))
         except ValidationError:   # part of a number: look for its digits
             local = digits[1:] if digits.startswith("0") else digits
             conditions.append(Referral.phone.contains(local, autoescape=True))

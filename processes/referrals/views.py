@@ -9,7 +9,7 @@ from sqlalchemy import func
 from engine.db import db
 from engine.models import AuditEvent
 
-from .models import Commission, Referral
+from .models import Commission, Referral, domain_currency
 
 PAGE = 50
 
@@ -48,6 +48,7 @@ class Earnings:
     earned: Decimal
     pending: Decimal
     paid: Decimal
+    currency: str   # of the totals: the domain's, which its commissions share
 
 
 def earnings(referrer):
@@ -56,7 +57,7 @@ def earnings(referrer):
             .order_by(Commission.earned_on.desc(), Commission.id.desc()).all())
     pending = sum((row.amount for row in rows if row.state == "pending"), Decimal(0))
     paid = sum((row.amount for row in rows if row.state == "paid"), Decimal(0))
-    return Earnings(rows, pending + paid, pending, paid)
+    return Earnings(rows, pending + paid, pending, paid, domain_currency())
 
 
 def commission_of(referral):

@@ -4,6 +4,10 @@ from crm import phones
 from engine.errors import ValidationError
 from forms import phone as form_phone
 
+# The region of a number written without a country code is the default place's, and the
+# other regions tried are the configured places' (engine/places.py): both need the app.
+pytestmark = pytest.mark.usefixtures("ctx")
+
 
 @pytest.mark.parametrize("old, today", [
     ("0162 123 4567", "+84321234567"), ("0169.123.4567", "+84391234567"), ("0120 123 4567", "+84701234567"),

@@ -261,3 +261,13 @@ def test_overdue_call_backs_go_to_whoever_holds_the_task_and_are_filtered_by_rep
     assert [r["instance_id"] for r in overdue(later, source="zalo")] == [nam_case]
     first, second = overdue(later)
     assert first["late"] >= second["late"]
+
+
+def test_a_scope_without_a_zone_counts_the_days_of_the_leads_place(app):
+    # 20 Nov 20:00 to 22:00 UTC: 21 Nov in Ho Chi Minh City, 20 and 21 Nov in Moscow
+    start, end = datetime(2026, 11, 20, 20, 0, tzinfo=UTC), datetime(2026, 11, 20, 22, 0, tzinfo=UTC)
+    assert reports.Scope(start=start, end=end).zone == HCM
+    assert reports.Scope(start=start, end=end).days() == [datetime(2026, 11, 21).date()]
+    app.config["TASKLANE_PLACES"] = {"leads": {"zone": "Europe/Moscow"}}
+    assert reports.Scope(start=start, end=end).days() == [datetime(2026, 11, 20).date(),
+                                                          datetime(2026, 11, 21).date()]

@@ -9,13 +9,14 @@ import pytest
 
 import engine
 from engine import calendars
-from engine.calendars import BUILT_IN, CalendarError, add_business_time, is_working_day
+from engine.calendars import CalendarError, add_business_time, definitions, is_working_day
 from engine.db import db
 from engine.models import HumanTask, Timer
 from processes.common import business_time
+from tasklane.config import CALENDARS
 from tests.engine.test_checks import task_diagram, timer_diagram
 
-RU, VN = BUILT_IN["RU"], BUILT_IN["VN"]
+RU, VN = definitions(CALENDARS)["RU"], definitions(CALENDARS)["VN"]
 MSK, HCM = ZoneInfo("Europe/Moscow"), ZoneInfo("Asia/Ho_Chi_Minh")
 
 

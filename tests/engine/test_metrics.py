@@ -201,3 +201,14 @@ def test_tasks_the_engine_projects_are_measured_under_their_process(deploy):
     assert metrics.weekly(window("two_lanes", now - HOUR, now + MINUTE, now))["totals"]["started"] == 1
     assert [key for key, _ in metrics.processes()] == ["two_lanes"]
     assert [number for _, number in metrics.versions("two_lanes")] == [1]
+
+
+def test_a_window_without_a_zone_takes_the_default_places_weeks(app):
+    sunday_night = local(8, 23, 30)   # Sunday 8 Nov 23:30 in Ho Chi Minh City
+
+    def week():
+        return metrics.Window(key="loan", start=START, end=END, now=NOW).week_of(sunday_night)
+
+    assert week() == date(2026, 11, 2)
+    app.config["TASKLANE_ZONE"] = "Asia/Tokyo"   # Monday 9 Nov 01:30 in Tokyo
+    assert week() == date(2026, 11, 9)

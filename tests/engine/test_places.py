@@ -1,10 +1,11 @@
 """The place of a domain (engine/places.py): settings, per-domain overrides, checks."""
 import json
+from decimal import Decimal
 
 import pytest
 
 from engine.errors import ConfigError
-from engine.places import place
+from engine.places import format_money, place, region_of_language, regions, zones
 from tasklane import config
 from tasklane.app import create_app
 
@@ -56,3 +57,60 @@ def test_the_business_calendar_follows_the_region_unless_set():
 def test_a_wrong_place_stops_the_start_with_its_name(settings, message):
     with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
         config.load(environ={}, overrides=settings)
+
+
+NBSP = "\xa0"
+
+
+@pytest.mark.parametrize(("locale", "amount", "currency", "text"), [
+    ("vi", 30_000_000, "VND", f"30.000.000{NBSP}₫"),
+    ("en", 30_000_000, "VND", "₫30,000,000"),
+    ("ru", 30_000_000, "VND", f"30{NBSP}000{NBSP}000{NBSP}₫"),
+    ("ru", "1234.5", "RUB", f"1{NBSP}234,50{NBSP}₽"),
+    ("en", Decimal("750000.00"), "VND", "₫750,000"),     # the dong has no minor unit: no decimals
+    ("vi", "1234.5", "USD", f"1.234,50{NBSP}US$"),
+])
+def test_money_is_written_as_the_readers_language_writes_its_currency(locale, amount, currency, text):
+    assert format_money(amount, currency, locale) == text
+
+
+@pytest.mark.parametrize(("amount", "text"), [(None, ""), ("", ""), ("a lot", "a lot")])
+def test_no_amount_is_empty_and_text_that_is_no_number_is_shown_as_it_is(amount, text):
+    assert format_money(amount, "VND", "vi") == text
+
+
+def test_the_regions_and_zones_of_the_configured_places_default_first():
+    places = json.dumps({"brokerage": {"zone": "Europe/Moscow", "region": "RU", "language": "ru"},
+                         "investments": {"currency": "USD"}})
+    with _app(TASKLANE_PLACES=places).app_context():
+        assert regions() == ("VN", "RU")
+        assert zones() == ("Asia/Ho_Chi_Minh", "Europe/Moscow")
+        assert region_of_language("ru") == "RU"      # a Russian reader's numbers are Russian
+        assert region_of_language("en") == "VN"      # no place speaks English: the default place's
+        assert region_of_language("vi") == "VN"
+
+
+def test_a_calendar_is_named_by_settings_with_its_country_zone_and_hours():
+    calendars = json.dumps({"th": {"zone": "Asia/Bangkok", "hours": ["08:30", "17:30"]}})
+    loaded = config.load(environ={}, overrides={"TASKLANE_CALENDARS": calendars,
+                                                "TASKLANE_BUSINESS_CALENDAR": "th"})
+    assert loaded["TASKLANE_CALENDARS"] == {"TH": {"country": "TH", "zone": "Asia/Bangkok",
+                                                   "hours": ["08:30", "17:30"]}}
+    assert loaded["TASKLANE_BUSINESS_CALENDAR"] == "TH"
+
+
+@pytest.mark.parametrize(("calendars", "message"), [
+    ('{"VN": {"zone": "Mars/Olympus", "hours": ["08:00", "17:00"]}}', "needs a known zone"),
+    ('{"VN": {"zone": "Asia/Ho_Chi_Minh", "hours": ["8", "late"]}}', "needs a known zone and hours"),
+    ('{"VN": {"zone": "Asia/Ho_Chi_Minh", "hours": ["17:00", "08:00"]}}', "ends before it starts"),
+    ('{"XX": {"zone": "Asia/Ho_Chi_Minh", "hours": ["08:00", "17:00"]}}', "knows no country 'XX'"),
+    ("[1]", "TASKLANE_CALENDARS must be JSON"),
+])
+def test_a_wrong_calendar_stops_the_start_with_its_name(calendars, message):
+    with pytest.raises(ConfigError, match=message):
+        config.load(environ={}, overrides={"TASKLANE_CALENDARS": calendars})
+
+
+def test_the_default_calendar_must_be_a_configured_one():
+    with pytest.raises(ConfigError, match="TASKLANE_BUSINESS_CALENDAR must be VN or RU"):
+        config.load(environ={}, overrides={"TASKLANE_BUSINESS_CALENDAR": "TH"})

@@ -12,7 +12,10 @@ from flask import Flask
 from flask_babel import Babel
 
 from forms import definitions
+from tasklane import config
 
+PLACE_SETTINGS = ("TASKLANE_ZONE", "TASKLANE_REGION", "TASKLANE_LANGUAGE", "TASKLANE_CURRENCY",
+                  "TASKLANE_PLACES")
 WEB = Path(__file__).resolve().parents[2] / "web"
 
 
@@ -20,6 +23,9 @@ WEB = Path(__file__).resolve().parents[2] / "web"
 def babel_app():
     app = Flask("web", root_path=str(WEB))
     Babel(app, default_translation_directories=str(WEB / "translations"))
+    # the default place (engine/places.py): a date-time's zone and a phone's region
+    settings = config.load(environ={}, overrides={"TASKLANE_SECRET_KEY": "test"})
+    app.config.update({name: settings[name] for name in settings if name in PLACE_SETTINGS})
     return app
 
 

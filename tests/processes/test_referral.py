@@ -356,3 +356,32 @@ def test_staff_bells_link_to_the_referral_and_the_referrers_to_the_portal(shop):
     links = {r.recipient: r.link for r in db.session.query(Outbox).filter_by(channel="in_app")}
     assert links == {"consultant1": f"/referrals/{referral_id}",
                      "partner1": f"/portal/referrals/{referral_id}"}
+
+
+@pytest.fixture
+def roubles(ctx):
+    """The referrals domain does business in Moscow, in Russian, in roubles (TASKLANE_PLACES)."""
+    ctx.config["TASKLANE_PLACES"] = {"referrals": {"zone": "Europe/Moscow", "region": "RU", "language": "ru",
+                                                   "currency": "RUB"}}
+    return ctx
+
+
+def test_a_referrals_domain_in_roubles_stores_and_writes_its_amounts_in_roubles(roubles, shop):
+    referral_id, case_id = submit(shop.cash_loan)
+    row = fresh(referral_id)
+    assert (row.product.currency, row.currency) == ("RUB", "RUB")
+    # the consultant's instructions: the domain's language writes the amount with its currency
+    assert engine.case_data(case_id)["amount_text"] == "30\xa0000\xa0000,00\xa0₽"
+    accept(case_id, "consultant1")
+    result(case_id, "consultant1", "disbursed", disbursed_amount=28_000_000)
+    commission = db.session.query(Commission).filter_by(referral_id=referral_id).one()
+    assert (commission.amount, commission.currency) == (Decimal(700_000), "RUB")
+    recorded = db.session.query(AuditEvent).filter_by(stream=f"referral:{referral_id}",
+                                                      kind="commission_recorded").one()
+    assert recorded.data_after["currency"] == "RUB"
+
+
+def test_amounts_of_the_default_place_are_dong_written_in_vietnamese(shop):
+    referral_id, case_id = submit(shop.cash_loan)
+    assert fresh(referral_id).currency == "VND"
+    assert engine.case_data(case_id)["amount_text"] == "30.000.000\xa0₫"

@@ -226,11 +226,11 @@ def test_the_referral_page_tells_its_history_in_sentences_with_the_consultants_c
     name = db.session.query(User).filter_by(username=consultant).one().full_name
     for sentence in ("Đặng Văn Giới Thiệu sent the referral.", f"Offered to the consultant {name}.",
                      f"{name} accepted the referral and advises the customer.",
-                     "The consultant adjusted the wishes: amount 30,000,000",
+                     "The consultant adjusted the wishes: amount ₫30,000,000 → ₫25,000,000",
                      "term 12 → 18 months", "Vay tiêu dùng may suit them",
                      "The consultant asks to offer the customer another product: Vay tiêu dùng"):
         assert sentence in html, sentence
-    assert "adjusted by the consultant, was 30,000,000" in html and "25,000,000" in html
+    assert "adjusted by the consultant, was ₫30,000,000" in html and "₫25,000,000" in html
     assert f'href="tel:{CONSULTANT_PHONES[consultant]}"' in html
     assert f'data-request="{row.id}"' in html and 'value="yes"' in html and 'value="no"' in html
     home = text(sign_in("partner2").get("/portal"))
@@ -370,3 +370,37 @@ def test_the_list_shows_a_page_at_a_time_newest_first(shop, sign_in, monkeypatch
         assert [r for r in newest if f'data-referral="{r}"' in html] == expected
         assert ('rel="next"' in html) == (page < 3)
     assert text(client.get("/portal/referrals?page=banana")).count("data-referral=") == 2
+
+
+@pytest.fixture
+def roubles(app):
+    """The referrals domain does business in roubles (TASKLANE_PLACES), before the catalogue is made."""
+    app.config["TASKLANE_PLACES"] = {"referrals": {"zone": "Europe/Moscow", "region": "RU", "language": "ru",
+                                                   "currency": "RUB"}}
+    return app
+
+
+def test_a_referrals_domain_in_roubles_shows_roubles_in_the_readers_language(roubles, shop, sign_in):
+    row = referral_of("partner2", shop.cash_loan)
+    db.session.add(Commission(referral_id=row.id, referrer="partner2", product_id=shop.cash_loan,
+                              policy_id=_policy(shop.cash_loan), rate_percent=Decimal("2.5"),
+                              base_amount=row.amount, amount=Decimal(750_000), currency=row.currency,
+                              earned_on=date.today()))
+    db.session.commit()
+    client = sign_in("partner2")
+    post(client, "/language", {"language": "ru"})
+    assert "30\xa0000\xa0000,00\xa0₽" in text(client.get(f"/portal/referrals/{row.id}"))
+    commissions = text(client.get("/portal/commissions"))
+    assert "750\xa0000,00\xa0₽" in commissions and "₫" not in commissions
+    assert "Сумма (RUB)" in text(client.get("/portal/referrals/new"))
+    english(client)
+    assert "RUB30,000,000.00" in text(client.get(f"/portal/referrals/{row.id}"))
+
+
+def test_amounts_in_dong_are_written_as_each_reader_writes_them(shop, sign_in):
+    row = referral_of("partner2", shop.cash_loan)
+    client = sign_in("partner2")
+    written_as = {"vi": "30.000.000\xa0₫", "en": "₫30,000,000", "ru": "30\xa0000\xa0000\xa0₫"}
+    for language, written in written_as.items():
+        post(client, "/language", {"language": language})
+        assert written in text(client.get(f"/portal/referrals/{row.id}")), language

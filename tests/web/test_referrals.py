@@ -94,7 +94,7 @@ def test_the_list_shows_the_customer_product_amount_people_state_and_case(shop, 
              actor="consultant1")
     html = text(english(sign_in("manager")).get("/referrals"))
     assert "Phạm Thị Vay" in html and "+84912345678" in html
-    assert "FE Credit · Vay tiền mặt" in html and "30,000,000" in html and "12 months" in html
+    assert "FE Credit · Vay tiền mặt" in html and "₫30,000,000" in html and "12 months" in html
     assert "Đặng Văn Giới Thiệu" in html and "Bùi Thị Lan" in html          # referrer, consultant by name
     assert 'data-progress' in html and "The consultant contacted and advised the customer" in html
     assert f'href="/cases/{case}"' in html and f'href="/referrals/{row.id}"' in html
@@ -146,11 +146,11 @@ def test_a_referral_page_tells_its_history_offers_commission_and_links(shop, sig
     for sentence in ("Đặng Văn Giới Thiệu sent the referral.", "Offered to the consultant Bùi Thị Lan.",
                      "Bùi Thị Lan handed the referral back; it goes to another consultant.",
                      "Đỗ Quang Huy accepted the referral and advises the customer.",
-                     "Result: disbursed, 30,000,000", "Commission recorded: 750,000"):
+                     "Result: disbursed, ₫30,000,000.", "Commission recorded: ₫750,000 (2.5 %)."):
         assert sentence in html, sentence
     assert 'data-offer="consultant1"' in html and "Handed back" in html and "Đang nghỉ phép" in html
     assert 'data-offer="consultant2"' in html and "Accepted" in html
-    assert "750,000" in html and "Pending payment" in html
+    assert "₫750,000" in html and "Pending payment" in html
     assert f'href="/cases/{case}"' in html and "data-task=" not in html    # the manager has no task here
 
 

@@ -14,6 +14,7 @@ from engine.db import db
 from engine.errors import ForbiddenError, NotFoundError
 from engine.models import HumanTask, ProcessInstance
 
+from ..i18n import user_zone
 from . import cases, table
 from .table import ANY
 
@@ -52,7 +53,7 @@ def may_deploy(user):
 def viewer(user):
     """The :class:`engine.inbox.Viewer` for ``user``."""
     return inbox.Viewer(username=user.username, roles=roles(user), sees_all=is_manager(user),
-                        timezone=user.timezone or "Asia/Ho_Chi_Minh", staff=is_staff(user))
+                        timezone=user_zone(user), staff=is_staff(user))
 
 
 def may_take(user, task):

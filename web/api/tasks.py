@@ -9,6 +9,7 @@ from engine.models import HumanTask
 from engine.types import utcnow
 
 from .. import access, task_actions
+from ..i18n import user_zone
 from .common import caller, load_body, load_query, page, respond
 from .instances import instance_view
 from .registry import operation
@@ -53,7 +54,7 @@ def _form_data(user, task, data):
     if not task.form_key:
         return data
     return forms.validate(task.form_key, task.ui_form_key, json=data, locale=user.locale or "en",
-                          timezone=user.timezone or "Asia/Ho_Chi_Minh", task_data=engine.task_data(task.id))
+                          timezone=user_zone(user), task_data=engine.task_data(task.id))
 
 
 @operation("/tasks/<task_id>/complete", "POST", summary="Complete a task with its form data",

@@ -13,6 +13,7 @@ from web import access
 from web.api.common import caller, load_body, load_query, respond
 from web.api.registry import operation
 from web.api.schemas import CustomerSchema, DbInteger
+from web.i18n import user_zone
 
 
 class StageSchema(Schema):
@@ -136,6 +137,6 @@ def prospects_move(customer_id):
     body = load_body(MoveRequestSchema)
     stage = body.pop("stage")
     pipeline.move(row.id, stage, actor=user.username, json=body, locale=user.locale or "en",
-                  timezone=user.timezone or "Asia/Ho_Chi_Minh")
+                  timezone=user_zone(user))
     db.session.expire_all()
     return respond(ProspectSchema, pipeline.customer(row.id))

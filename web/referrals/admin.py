@@ -18,7 +18,13 @@ from engine.errors import ValidationError
 from processes.referrals import admin as lending_admin
 from processes.referrals import consultants
 from processes.referrals import settings as referral_settings
-from processes.referrals.models import CommissionPolicy, FinanceCompany, LoanProduct, business_today
+from processes.referrals.models import (
+    CommissionPolicy,
+    FinanceCompany,
+    LoanProduct,
+    business_today,
+    domain_currency,
+)
 from processes.referrals.referrals import commission_policy
 from web import access
 
@@ -45,7 +51,8 @@ def _checked(name):
 
 def _companies_page(*, errors=None, values=None, editing=None, status=200):
     return render_template("lending_admin/companies.html", companies=lending_admin.companies(),
-                           errors=errors or {}, values=values or {}, editing=editing), status
+                           errors=errors or {}, values=values or {}, editing=editing,
+                           currency=domain_currency()), status
 
 
 @bp.get("/companies")
@@ -83,14 +90,15 @@ def product_index():
     first = next(iter(lending_admin.companies()), None)
     if first is None:
         return render_template("lending_admin/products.html", company=None, companies=[], products=[],
-                               errors={}, values={}, editing=None)
+                               errors={}, values={}, editing=None, currency=domain_currency())
     return redirect(url_for(".product_list", company_id=first.id))
 
 
 def _products_page(company, *, errors=None, values=None, editing=None, status=200):
     return render_template("lending_admin/products.html", company=company,
                            companies=lending_admin.companies(), products=lending_admin.products(company.id),
-                           errors=errors or {}, values=values or {}, editing=editing), status
+                           errors=errors or {}, values=values or {}, editing=editing,
+                           currency=domain_currency()), status
 
 
 @bp.get("/companies/<int:company_id>/products")
@@ -142,7 +150,8 @@ def _policies_page(product, *, errors=None, values=None, editing=None, status=20
         "lending_admin/product_policies.html", product=product, policies=rows, today=today,
         in_force_id=in_force.id if in_force else None,
         used=lending_admin.used_policy_ids([p.id for p in rows]),
-        errors=errors or {}, values=values or {}, editing=editing), status
+        errors=errors or {}, values=values or {}, editing=editing,
+                           currency=domain_currency()), status
 
 
 @bp.get("/products/<int:product_id>/policies")

@@ -22,7 +22,7 @@ from web.api.schemas import DbInteger, DecimalString
 
 from . import portal_texts
 
-MONEY = {"description": "VND, a decimal string", "example": "30000000.00"}
+MONEY = {"description": "a decimal string, in the currency beside it", "example": "30000000.00"}
 
 
 class StrictBoolean(fields.Boolean):
@@ -50,6 +50,7 @@ class ProductBriefSchema(Schema):
 class LoanProductSchema(ProductBriefSchema):
     min_amount = DecimalString(places=2, metadata=MONEY)
     max_amount = DecimalString(places=2, metadata=MONEY)
+    currency = fields.String(metadata={"description": "ISO 4217 code of the amounts"})
     min_term_months = DbInteger()
     max_term_months = DbInteger()
 
@@ -85,7 +86,8 @@ class ReferralRequestSchema(Schema):
     national_id = fields.String(allow_none=True, metadata={"description": "9 or 12 digits; optional"})
     product_id = DbInteger()
     customer_status = fields.String(metadata={"enum": list(CUSTOMER_STATUSES)})
-    amount = fields.Raw(metadata={"type": ["integer", "string"], "description": "VND", "example": 30000000})
+    amount = fields.Raw(metadata={"type": ["integer", "string"], "description": "in the product's currency",
+                                  "example": 30000000})
     term_months = DbInteger(metadata={"example": 12})
     consultant_choice = fields.String(metadata={"enum": list(CONSULTANT_CHOICES), "default": "auto"})
     consultant_phone = fields.String(allow_none=True, metadata={
@@ -100,6 +102,7 @@ class CommissionSchema(Schema):
     base_amount = DecimalString(places=2, metadata=MONEY)
     rate_percent = DecimalString(places=3, metadata={"description": "percent, a decimal string"})
     amount = DecimalString(places=2, metadata=MONEY)
+    currency = fields.String(metadata={"description": "ISO 4217 code of the amounts"})
     earned_on = fields.Date()
     state = fields.String(metadata={"enum": ["pending", "paid"]})
     paid_at = fields.DateTime(allow_none=True)
@@ -123,6 +126,7 @@ class ReferralSchema(Schema):
     product = fields.Nested(ProductBriefSchema)
     customer_status = fields.String()
     amount = DecimalString(places=2, metadata=MONEY)
+    currency = fields.String(metadata={"description": "ISO 4217 code of the amounts"})
     term_months = DbInteger()
     consultant_choice = fields.String()
     consultant_phone = fields.String(allow_none=True)
@@ -166,6 +170,7 @@ class EarningsSchema(Schema):
     earned = DecimalString(places=2, required=True, metadata=MONEY)
     pending = DecimalString(places=2, required=True, metadata=MONEY)
     paid = DecimalString(places=2, required=True, metadata=MONEY)
+    currency = fields.String(required=True, metadata={"description": "ISO 4217 code of the amounts"})
 
 
 def _referrer():

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 
 from engine.errors import ConflictError
 from processes.referrals import payouts as lending_payouts
-from processes.referrals.models import COMMISSION_STATES
+from processes.referrals.models import COMMISSION_STATES, domain_currency
 from web import access
 from web.limits import db_int
 
@@ -34,7 +34,7 @@ def _page(filters, page=1, status=200):
     rows, more = lending_payouts.commissions(page=page, **filters)
     return render_template("lending_admin/commissions.html", commissions=rows, more=more, page=page,
                            filters=filters, query={k: v for k, v in filters.items() if v},
-                           total=lending_payouts.total(**filters),
+                           total=lending_payouts.total(**filters), currency=domain_currency(),
                            referrers=lending_payouts.referrers(), states=COMMISSION_STATES), status
 
 

@@ -23,7 +23,7 @@ from engine.errors import ConflictError, ValidationError
 from processes.referrals import helpers as referral_process
 from processes.referrals import referrals
 from processes.referrals import views as referral_views
-from processes.referrals.models import CUSTOMER_STATUSES, STATES, Referral
+from processes.referrals.models import CUSTOMER_STATUSES, STATES, Referral, domain_currency
 from web import access
 
 from . import portal_forms, portal_texts
@@ -79,7 +79,7 @@ def _form_page(values, errors=None, status=200):
         company = catalogue[0][0]
     return render_template("portal/new.html", values=values, errors=errors or {}, catalogue=catalogue,
                            company=company, stars=portal_forms.stars(company), statuses=CUSTOMER_STATUSES,
-                           labels=_labels()), status
+                           labels=_labels(), currency=domain_currency()), status
 
 
 @bp.post("/referrals/new")

@@ -8,13 +8,19 @@ from flask_babel import gettext as _
 
 from accounts.models import User
 from engine.db import db
-from processes.referrals.models import LoanProduct
+from processes.referrals.models import LoanProduct, domain_currency
 from web.formatting import money, when
 
 from .portal_forms import progress_labels, result_labels
 
 # Events whose free text (the consultant's note or reason) the referrer reads too.
 NOTED = ("referral_result", "referral_progress", "referral_handed_back")
+
+
+def _money(amount, data):
+    """An amount of an event in the reader's locale: in the currency the event names (a
+    commission's), else the referrals domain's (an event older than the currency columns)."""
+    return money(amount, data.get("currency") or domain_currency())
 
 
 def _rate(value):
@@ -96,7 +102,7 @@ def _sentence(event, after, values):
 def _result_sentence(after, values):
     result = after.get("result")
     if result == "disbursed":
-        return _("Result: disbursed, %(amount)s.", amount=money(after.get("disbursed_amount")))
+        return _("Result: disbursed, %(amount)s.", amount=_money(after.get("disbursed_amount"), after))
     if result == "not_eligible" and after.get("cross_sell_product"):
         return _("Result: the customer is not eligible for this product; %(product)s may suit them.",
                  product=values["product"])
@@ -138,20 +144,21 @@ SENTENCES = {
                                             product=v["product"]),
     "cross_sell_expired": lambda e, a, v: _("The cross-sell request expired without an answer: refused."),
     "commission_recorded": lambda e, a, v: _("Commission recorded: %(amount)s (%(rate)s %%).",
-                                             amount=money(a.get("amount")),
+                                             amount=_money(a.get("amount"), a),
                                              rate=_rate(a.get("rate_percent"))),
     "commission_none": lambda e, a, v: _("No commission policy was in force on the day of disbursement."),
-    "commission_paid": lambda e, a, v: _("Commission paid: %(amount)s.", amount=money(a.get("amount"))),
+    "commission_paid": lambda e, a, v: _("Commission paid: %(amount)s.",
+                                                                        amount=_money(a.get("amount"), a)),
     "referral_closed": lambda e, a, v: _closed_sentence(a),
 }
 
 
 def change_texts(before, after):
-    """``["amount 30,000,000 ₫ → 25,000,000 ₫", "term 12 → 18 months"]`` of one adjustment."""
+    """``["amount 30,000,000 → 25,000,000" (with the currency), "term 12 → 18 months"]`` of one adjustment."""
     texts = []
     if "amount" in after:
-        texts.append(_("amount %(old)s → %(new)s", old=money(before.get("amount")),
-                       new=money(after["amount"])))
+        texts.append(_("amount %(old)s → %(new)s", old=_money(before.get("amount"), before),
+                       new=_money(after["amount"], after)))
     if "term_months" in after:
         texts.append(_("term %(old)s → %(new)s months", old=before.get("term_months", ""),
                        new=after["term_months"]))

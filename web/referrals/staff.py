@@ -20,7 +20,7 @@ from processes.referrals import staff as referral_staff
 from processes.referrals import views as referral_views
 from processes.referrals.models import STATES
 from web import access
-from web.i18n import DEFAULT_TIMEZONE
+from web.i18n import user_zone
 
 from . import portal_forms, portal_texts
 
@@ -82,7 +82,7 @@ def referral_index():
     form = {name: request.args.get(name, "") for name in FILTERS}
     try:
         filters = referral_staff.filters_from(request.args, reader=reader,
-                                              zone=current_user.timezone or DEFAULT_TIMEZONE)
+                                              zone=user_zone(current_user))
     except ValidationError as problem:
         return _list_page(reader, form, None, problem.fields, 422)
     return _list_page(reader, form, filters)
