@@ -11,6 +11,7 @@ Blank text counts as absent: a required field says so (``messages.required`` unl
 schema names its own message), an optional one loads its default. Messages are read
 from :mod:`forms.messages` when the error happens, so they are in the reader's language.
 """
+import re
 from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -29,6 +30,7 @@ from . import messages, numbers, phone, written
 from .messages import FORM_ERROR_KEY
 
 TRUE, FALSE = {"true", "on", "1", "yes"}, {"false", "off", "0", "no"}
+WHOLE = re.compile(r"[+-]?[0-9]{1,18}")
 DAYS = (1900, 2999)   # also keeps the day after the last one within datetime's range
 PROBE = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
@@ -71,11 +73,15 @@ class InputField(mfields.Field):
 
 
 class Text(InputField):
-    """Text, stripped; at most ``max_length`` characters; ``pattern`` (a compiled regex) to match."""
+    """Text, stripped; at most ``max_length`` characters; ``pattern`` (a compiled regex) to match.
 
-    def __init__(self, *, max_length=255, pattern=None, lower=False, **kwargs):
+    :param long_message: what too long a text says, given the limit (``messages.too_long``)
+    """
+
+    def __init__(self, *, max_length=255, pattern=None, lower=False, long_message=None, **kwargs):
         super().__init__(**kwargs)
         self.max_length, self.pattern, self.lower = max_length, pattern, lower
+        self.long_message = long_message or messages.too_long
 
     def _deserialize(self, value, attr, data, **kwargs):
         if not isinstance(value, str):
@@ -84,7 +90,7 @@ class Text(InputField):
         if self.pattern is not None and not self.pattern.fullmatch(value):
             self.refuse(messages.pattern)
         if len(value) > self.max_length:
-            fail(messages.too_long(self.max_length))
+            fail(self.long_message(self.max_length))
         return value
 
 
@@ -103,21 +109,26 @@ class Choice(InputField):
 
 
 class Whole(InputField):
-    """A whole number from ``low`` to ``high``: digits, or a JSON integer."""
+    """A whole number from ``low`` to ``high``: digits (a sign allowed), or a JSON integer.
 
-    def __init__(self, low, high, **kwargs):
+    :param range_message: what a number out of range says (``message`` when only that is
+        given: one message for both, else "a whole number from low to high")
+    """
+
+    def __init__(self, low, high, *, range_message=None, **kwargs):
         super().__init__(**kwargs)
         self.low, self.high = low, high
+        self.range_message = range_message or self.message or (lambda: messages.whole_between(low, high))
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, int) and not isinstance(value, bool):
             number = value
-        elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 19:
+        elif isinstance(value, str) and WHOLE.fullmatch(value.strip()):
             number = int(value.strip())
         else:
-            number = None
-        if number is None or not self.low <= number <= self.high:
-            self.refuse(lambda: messages.whole_between(self.low, self.high))
+            self.refuse(messages.integer)
+        if not self.low <= number <= self.high:
+            fail(self.range_message())
         return number
 
 

@@ -187,6 +187,7 @@ def test_text_whole_numbers_and_choices(app):
     assert read(app, inputs.Text(max_length=3), "abcd") == (None, "Enter at most 3 characters.")
     assert read(app, inputs.Whole(1, 9), "10") == (None, "Enter a whole number from 1 to 9.")
     assert read(app, inputs.Whole(1, 9), "9") == (9, None)
+    assert read(app, inputs.Whole(1, 9), "1.5") == (None, "Enter a whole number.")
     assert read(app, inputs.Choice(("a", "b")), "c") == (None, "Choose one of the listed options.")
 
 
