@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from babel.numbers import format_currency
+from flask import has_request_context
 from flask_babel import get_locale
 from marshmallow import EXCLUDE, Schema, ValidationError, missing
 from marshmallow import fields as mfields
@@ -43,7 +44,8 @@ class Amount(NamedTuple):
 
 
 def locale():
-    return str(get_locale() or "en")
+    """The reader's locale; outside a request (a job, a script) nobody reads: English shapes."""
+    return str(get_locale() or "en") if has_request_context() else "en"
 
 
 def fail(message):
