@@ -20,7 +20,7 @@ from typing import NamedTuple
 from babel.numbers import format_currency
 from flask import has_request_context
 from flask_babel import get_locale
-from marshmallow import EXCLUDE, Schema, ValidationError, missing
+from marshmallow import EXCLUDE, Schema, ValidationError, missing, validate
 from marshmallow import fields as mfields
 
 from engine.durations import after
@@ -96,6 +96,17 @@ class Text(InputField):
         return value
 
 
+class Email(Text):
+    """An e-mail address (marshmallow's rule), at most ``max_length`` characters."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        value = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return validate.Email()(value)
+        except ValidationError:
+            self.refuse(messages.email)
+
+
 class Choice(InputField):
     """One of ``choices`` (compared as text after stripping)."""
 
@@ -157,21 +168,24 @@ class Flag(InputField):
 
 class Day(InputField):
     """A calendar day: ISO, or written in the reader's locale (:func:`forms.written.day`).
+    A ``date`` or ``datetime`` (a spreadsheet's cell) is taken as its day.
 
     :param years: the years accepted; outside the default range a day is simply not valid,
         outside a range the schema names the message says the range
+    :param domain: read written days in the order of ``domain``'s language instead of the
+        reader's (files written there, e.g. an imported spreadsheet of leads)
     """
 
-    def __init__(self, *, years=None, **kwargs):
+    def __init__(self, *, years=None, domain=None, **kwargs):
         super().__init__(**kwargs)
-        self.years = years
+        self.years, self.domain = years, domain
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, date) and not isinstance(value, datetime):
-            day = value
+        if isinstance(value, date):
+            day = value.date() if isinstance(value, datetime) else value
         else:
             try:
-                day = written.day(value, locale())
+                day = written.day(value, place(self.domain).language if self.domain else locale())
             except ValueError:
                 self.refuse(messages.day)
         first, last = self.years or DAYS
@@ -276,6 +290,8 @@ class Phone(InputField):
 
     def _deserialize(self, value, attr, data, **kwargs):
         region = self.region or place(self.domain).region
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)   # a spreadsheet's cell
         try:
             return phone.normalise(value if isinstance(value, str) else "", region)
         except ValueError:

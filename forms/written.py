@@ -19,7 +19,8 @@ from babel.dates import get_date_format
 
 from . import numbers
 
-ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+# A day, or the day of an ISO date-time (what an export or an API writes).
+ISO_DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})(?:[T ][0-9:.+\-Zz]*)?")
 WRITTEN_DAY = re.compile(r"([0-9]{1,2})([./-])([0-9]{1,2})\2([0-9]{4})")
 GROUPED = re.compile(r"[0-9]{1,3}(?:[ .,\u00a0\u202f][0-9]{3})+|[0-9]+")
 
