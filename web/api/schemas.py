@@ -8,7 +8,6 @@ from marshmallow import Schema, fields, validate
 
 from crm.models import CLASSIFICATIONS, GENDERS, KINDS, SOURCES, STATUSES
 from engine.inbox import DUE_FILTERS, MAX_PER_PAGE, TABS
-from forms import inputs
 
 from ..limits import DB_INT_MAX, DB_INT_MIN
 
@@ -250,11 +249,13 @@ class NotificationPageSchema(PageSchema):
 # --- leads ---
 
 class LeadRequestSchema(Schema):
+    """Shape only: crm.records.LeadSchema reads the values with the shared input fields
+    (forms.inputs), every bad field at once; checking the phone here would hide the others."""
+
     name = fields.String(required=True, validate=validate.Length(max=MAX_NAME))
-    phone = inputs.Phone(required=True, domain="leads", metadata={
-        "type": "string", "maxLength": 40, "example": "0912 345 678",
-        "description": "as dialled, read in the leads' region first (forms.inputs.Phone); "
-                       "old 11-digit VN mobiles are converted"})
+    phone = fields.String(required=True, validate=validate.Length(max=40),
+                          metadata={"description": "as dialled; old 11-digit VN mobiles are converted",
+                                    "example": "0912 345 678"})
     email = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=MAX_NAME))
     source = fields.String(load_default="api", validate=validate.OneOf(SOURCES))
     owner = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=80),
@@ -262,8 +263,8 @@ class LeadRequestSchema(Schema):
     classification = fields.String(load_default=None, allow_none=True,
                                    validate=validate.OneOf(CLASSIFICATIONS))
     gender = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(GENDERS))
-    birthday = inputs.Day(load_default=None, allow_none=True, metadata={
-        "type": "string", "format": "date", "description": "ISO (forms.inputs.Day), years 1900-2999"})
+    birthday = fields.String(load_default=None, allow_none=True, metadata={
+        "format": "date", "description": "ISO 2026-11-22 (forms.inputs.Day, years 1900-2999)"})
 
 
 class CustomerSchema(Schema):
