@@ -195,7 +195,8 @@ def test_check_raises_every_field_at_once_in_one_shape(app):
     schema = inputs.InputSchema.from_dict({"day": inputs.Day(), "rate": inputs.Percent()})()
     with app.test_request_context(), force_locale("en"), pytest.raises(ValidationError) as caught:
         inputs.check(schema, {"day": "x", "rate": "y", "other": "ignored"})
-    assert caught.value.fields == {"day": "Enter a valid date, such as 2026-11-22.", "rate": "Enter a number."}
+    assert caught.value.fields == {"day": "Enter a valid date, such as 2026-11-22.",
+                                   "rate": "Enter a number."}
 
 
 def test_field_errors_takes_the_first_message_and_names_schema_errors_as_the_form():
