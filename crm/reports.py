@@ -25,6 +25,7 @@ from engine.places import place
 from engine.types import utcnow
 
 from .models import STATUSES, Customer, Interaction, Order
+from .records import DOMAIN  # the reports read the leads' customers: days in their place
 
 LEAD_PROCESS = "lead_handling"
 CALL_TASKS = ("call_lead", "call_contact")
@@ -38,7 +39,6 @@ OUTCOMES = ("reached", "not_reached", "no_need", "wrong_number", "interested", "
             "bought_elsewhere", "not_interested")
 STAGES = ("leads", "called", "contact", "ordered")
 
-DOMAIN = "leads"  # the reports read the leads' customers: their days are in the leads' place
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ Public API::
         -> dict
     instructions.render(markdown_text, data) -> Markup   (data as text, template bounded)
     spreadsheet.csv_row(values) -> list    spreadsheet.append_row(sheet, values)   (never a formula)
+    inputs.Day / Flag / Money / Percent / Phone / Duration / ...   (fields of business schemas)
+    inputs.load(schema, data) -> (values, {field: message})    inputs.check(schema, data) -> values
 
 ``task_data`` is the task's data, where spiff-arena's dynamic choices
 (``"anyOf": ["options_from_task_data_var:NAME"]``) are read (``dynamic_options``).

@@ -173,3 +173,49 @@ def instructions_too_large():
 
 def instructions_too_slow():
     return _("These instructions were not filled in: filling them in takes too much work.")
+
+
+# The shared input fields (forms.inputs) ---------------------------------------------------
+
+def day():
+    return _("Enter a valid date, such as 2026-11-22.")
+
+
+def day_missing():
+    return _("Enter a date.")
+
+
+def day_between(first, last):
+    return _("Enter a date between %(first)s and %(last)s.", first=first, last=last)
+
+
+def end_before_start():
+    return _("The end date is before the start date.")
+
+
+def time():
+    return _("Enter a time as HH:MM, e.g. 09:00.")
+
+
+def amount_positive():
+    return _("Enter an amount greater than zero.")
+
+
+def amount_range(low, high):
+    return _("Enter an amount from %(low)s to %(high)s.", low=low, high=high)
+
+
+def percent_positive():
+    return _("Enter a rate greater than 0 and at most 100 (percent).")
+
+
+def percent_range():
+    return _("Enter a percentage from 0 to 100.")
+
+
+def duration():
+    return _("Enter an ISO 8601 duration longer than zero, such as PT2H (2 hours) or P3D (3 days).")
+
+
+def whole_between(low, high):
+    return _("Enter a whole number from %(low)s to %(high)s.", low=low, high=high)

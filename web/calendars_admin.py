@@ -8,18 +8,21 @@ The rules are in docs/calendars.md.
 :raise 404: no calendar of that name, or no exception on that day
 :raise 422: a bad time, date or note, with the field named (nothing changed)
 """
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from babel.dates import get_timezone, get_timezone_gmt
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from marshmallow import ValidationError as MarshmallowError
+from marshmallow import validates_schema
 
 from engine import calendar_admin, calendars
 from engine.calendar_models import CalendarException
 from engine.db import db
 from engine.errors import NotFoundError
+from forms import inputs, messages
 
 from . import access
 
@@ -27,6 +30,14 @@ bp = Blueprint("calendars_admin", __name__, url_prefix="/admin/calendars")
 NOTE_MAX = 500
 AHEAD_DAYS = 366
 YEARS = (2000, 2100)   # the package's range we accept a day in
+
+
+def _working_message():
+    return _("Choose working day or day off.")
+
+
+def _note_message():
+    return _("Say why the day is moved (e.g. the decree).")
 
 
 @bp.before_request
@@ -62,59 +73,48 @@ def calendar_index():
     return _page(saved=request.args.get("saved"))
 
 
-def _time(raw, field, errors):
-    try:
-        return datetime.strptime(str(raw or "").strip(), "%H:%M").time()
-    except ValueError:
-        errors[field] = _("Enter a time as HH:MM, e.g. 09:00.")
-        return None
+class HoursSchema(inputs.InputSchema):
+    start = inputs.Time(required=True, missing_message=messages.time)
+    end = inputs.Time(required=True, missing_message=messages.time)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _ordered(self, data, **kwargs):
+        if "start" in data and "end" in data and data["start"] >= data["end"]:
+            raise MarshmallowError(_("The end of the working day must be after its start."), "end")
+
+
+class DaySchema(inputs.InputSchema):
+    day = inputs.Day(required=True, years=YEARS, missing_message=messages.day)
+
+
+class ExceptionSchema(DaySchema):
+    working = inputs.Choice(("0", "1"), required=True, message=_working_message,
+                            missing_message=_working_message)
+    note = inputs.Text(required=True, max_length=NOTE_MAX, missing_message=_note_message,
+                       long_message=lambda count: _("At most %(count)d characters.", count=count))
 
 
 @bp.post("/<name>/hours")
 def calendar_hours_update(name):
     """Set the working hours (``start`` before ``end``, HH:MM)."""
     calendar = _calendar(name)
-    errors = {}
-    start = _time(request.form.get("start"), "start", errors)
-    end = _time(request.form.get("end"), "end", errors)
-    if start and end and start >= end:
-        errors["end"] = _("The end of the working day must be after its start.")
+    found, errors = inputs.load(HoursSchema(), request.form)
     if errors:
         return _page(status=422, errors={calendar.name: errors}, values={calendar.name: request.form})
-    calendar_admin.set_hours(calendar.name, start, end, actor=current_user.username)
+    calendar_admin.set_hours(calendar.name, found["start"], found["end"], actor=current_user.username)
     db.session.commit()
     return redirect(url_for(".calendar_index", saved=calendar.name), 303)
-
-
-def _day(raw, errors):
-    try:
-        day = date.fromisoformat(str(raw or "").strip())
-    except ValueError:
-        errors["day"] = _("Enter a date as YYYY-MM-DD.")
-        return None
-    if not YEARS[0] <= day.year <= YEARS[1]:
-        errors["day"] = _("Enter a date between %(first)s and %(last)s.", first=YEARS[0], last=YEARS[1])
-        return None
-    return day
 
 
 @bp.post("/<name>/exceptions")
 def calendar_exception_create(name):
     """Make a day working (``working=1``) or non-working (``working=0``), with a note."""
     calendar = _calendar(name)
-    errors = {}
-    day = _day(request.form.get("day"), errors)
-    working = request.form.get("working")
-    if working not in ("0", "1"):
-        errors["working"] = _("Choose working day or day off.")
-    note = (request.form.get("note") or "").strip()
-    if not note:
-        errors["note"] = _("Say why the day is moved (e.g. the decree).")
-    elif len(note) > NOTE_MAX:
-        errors["note"] = _("At most %(count)d characters.", count=NOTE_MAX)
+    found, errors = inputs.load(ExceptionSchema(), request.form)
     if errors:
         return _page(status=422, errors={calendar.name: errors}, values={calendar.name: request.form})
-    calendar_admin.set_exception(calendar.name, day, working == "1", note, actor=current_user.username)
+    calendar_admin.set_exception(calendar.name, found["day"], found["working"] == "1", found["note"],
+                                 actor=current_user.username)
     db.session.commit()
     return redirect(url_for(".calendar_index", saved=calendar.name), 303)
 
@@ -123,11 +123,10 @@ def calendar_exception_create(name):
 def calendar_exception_delete(name):
     """Remove the exception of the day ``day``: the package's rule holds for it again."""
     calendar = _calendar(name)
-    errors = {}
-    day = _day(request.form.get("day"), errors)
+    found, errors = inputs.load(DaySchema(), request.form)
     if errors:
         return _page(status=422, errors={calendar.name: errors}, values={calendar.name: request.form})
-    row = db.session.query(CalendarException).filter_by(calendar=calendar.name, day=day).first()
+    row = db.session.query(CalendarException).filter_by(calendar=calendar.name, day=found["day"]).first()
     if row is None:
         raise NotFoundError(_("Not found."))
     calendar_admin.remove_exception(calendar.name, row.id, actor=current_user.username)

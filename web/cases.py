@@ -4,7 +4,7 @@ comments and attachments.
 :raise 403: the user may not see the case
 :raise 404: no such case or attachment
 """
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 from io import BytesIO
 from urllib.parse import quote
 
@@ -12,6 +12,8 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from marshmallow import ValidationError as MarshmallowError
+from marshmallow import validates_schema
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -28,7 +30,7 @@ from engine.models import (
     ProcessVersion,
 )
 from engine.types import utcnow
-from forms import uploads
+from forms import inputs, uploads
 
 from . import access, case_diagram, case_export, timeline
 from .limits import db_int
@@ -40,53 +42,44 @@ PER_PAGE = 25
 STATUSES = ("running", "completed", "cancelled", "error")
 
 
-def _day(text, name, errors):
-    """A date from a form field (``YYYY-MM-DD``) or ``None``; a bad one goes to ``errors``."""
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors[name] = _("Enter a date as YYYY-MM-DD.")
-        return None
-
-
 def _utc_midnight(day):
     """The start of ``day`` in the reader's zone, as a UTC datetime."""
     return get_timezone().localize(datetime.combine(day, time())).astimezone(timezone.utc)  # pytz
 
 
-def _period(values, errors):
-    """Clauses for the start dates, from and until (both included, in the reader's zone)."""
-    first, last = _day(values["from"], "from", errors), _day(values["to"], "to", errors)
-    if first and last and first > last:
-        errors["to"] = _("The end date is before the start date.")
-    clauses = []
-    if first:
-        clauses.append(ProcessInstance.started_at >= _utc_midnight(first))
-    if last:
-        clauses.append(ProcessInstance.started_at < _utc_midnight(last + timedelta(days=1)))
-    return clauses
+class CaseSearchSchema(inputs.InputSchema):
+    """The checked fields of the case search: status, version number, and the days the cases
+    started on (a range by the shared rule, both included, in the reader's zone)."""
+
+    status = inputs.Choice(STATUSES, load_default=None, message=lambda: _("Choose a status from the list."))
+    version = inputs.Whole(0, 999_999_999, load_default=None,  # 9 digits: within the column
+                           message=lambda: _("A version is a whole number."))
+    first = inputs.Day(data_key="from", load_default=None)
+    last = inputs.Day(data_key="to", load_default=None)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _range(self, data, **kwargs):
+        if message := inputs.day_range(data.get("first"), data.get("last")):
+            raise MarshmallowError(message, "to")
 
 
 def search_filters(args):
     """``(clauses, values, errors)`` of the case search form; bad input only fills ``errors``."""
     values = {name: (args.get(name) or "").strip()[:100]
               for name in ("q", "process", "version", "status", "from", "to", "actor", "incident")}
-    clauses, errors = [], {}
-    if values["status"] in STATUSES:
-        clauses.append(ProcessInstance.status == values["status"])
-    elif values["status"]:
-        errors["status"] = _("Choose a status from the list.")
+    found, errors = inputs.load(CaseSearchSchema(), values)
+    clauses = []
+    if found.get("status"):
+        clauses.append(ProcessInstance.status == found["status"])
     if values["process"]:
         clauses.append(ProcessInstance.definition_key == values["process"])
-    if values["version"]:
-        if not values["version"].isdigit() or len(values["version"]) > 9:  # 9 digits: within the column
-            errors["version"] = _("A version is a whole number.")
-        else:
-            versions = select(ProcessVersion.id).where(ProcessVersion.version == int(values["version"]))
-            clauses.append(ProcessInstance.version_id.in_(versions))
-    clauses.extend(_period(values, errors))
+    if found.get("version") is not None:
+        versions = select(ProcessVersion.id).where(ProcessVersion.version == found["version"])
+        clauses.append(ProcessInstance.version_id.in_(versions))
+    if found.get("first"):
+        clauses.append(ProcessInstance.started_at >= _utc_midnight(found["first"]))
+    if found.get("last"):
+        clauses.append(ProcessInstance.started_at < _utc_midnight(found["last"] + timedelta(days=1)))
     if values["actor"]:
         acted = select(AuditEvent.instance_id).where(AuditEvent.actor == values["actor"])
         clauses.append(or_(ProcessInstance.started_by == values["actor"], ProcessInstance.id.in_(acted)))

@@ -17,14 +17,18 @@ from flask import Blueprint, render_template, request
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from marshmallow import ValidationError as MarshmallowError
+from marshmallow import fields as mfields
+from marshmallow import post_load, validates_schema
 
 from engine import metrics
 from engine.errors import ValidationError
 from engine.types import utcnow
+from forms import inputs
 
 from . import access
 from .i18n import user_zone
-from .reports import duration, people, period_days
+from .reports import PeriodSchema, duration, people
 
 bp = Blueprint("dashboard", __name__)
 PERIODS = ("4w", "12w", "custom")
@@ -62,23 +66,35 @@ def _check():
     access.check(access.is_manager(user) or access.is_auditor(user) or access.may_deploy(user))
 
 
-def _days(args, today, errors):
-    """``(period, first, last)``; the week presets start on a Monday, so every week is whole
-    but the current one."""
-    monday = today - timedelta(days=today.weekday())
-    presets = {"4w": monday - timedelta(weeks=3), "12w": monday - timedelta(weeks=11)}
-    return period_days(args, presets, DEFAULT_PERIOD, today, errors)
+class DashboardSchema(PeriodSchema):
+    """The process (the first of ``keys`` unless named), one of its versions or all, and the
+    period in whole weeks (presets start on a Monday: every week is whole but the current one)."""
 
+    default = DEFAULT_PERIOD
+    process = inputs.Choice((), message=lambda: _("Choose one of the listed processes."))
+    version = mfields.String(load_default=None)
 
-def _version(args, key, errors):
-    text = (args.get("version") or "").strip()
-    if not text:
-        return None, None
-    found = {str(number): version_id for version_id, number in metrics.versions(key)}
-    if text not in found:
-        errors["version"] = _("Choose one of the listed versions.")
-        return None, None
-    return found[text], int(text)
+    def __init__(self, today, keys, **kwargs):
+        monday = today - timedelta(days=today.weekday())
+        presets = {"4w": monday - timedelta(weeks=3), "12w": monday - timedelta(weeks=11)}
+        super().__init__(presets, today, **kwargs)
+        self.fields["process"].choices, self.fields["process"].load_default = tuple(keys), keys[0]
+
+    @validates_schema(skip_on_field_errors=False)
+    def _known_version(self, data, **kwargs):
+        text = (data.get("version") or "").strip()
+        if "process" in data and text and text not in self._versions(data["process"]):
+            raise MarshmallowError(_("Choose one of the listed versions."), "version")
+
+    @post_load
+    def _version_id(self, data, **kwargs):
+        text = (data.get("version") or "").strip()
+        found = self._versions(data["process"]) if text else {}
+        return {**data, "version_id": found.get(text), "version": int(text) if text else None}
+
+    @staticmethod
+    def _versions(key):
+        return {str(number): version_id for version_id, number in metrics.versions(key)}
 
 
 def choose(args, zone, today, keys):
@@ -87,17 +103,9 @@ def choose(args, zone, today, keys):
     :raise ValidationError: every problem at once, by field (``process``, ``version``,
         ``period``, ``from``, ``to``)
     """
-    errors = {}
-    key = (args.get("process") or "").strip() or keys[0]
-    version_id = number = None
-    if key not in keys:
-        errors["process"] = _("Choose one of the listed processes.")
-    else:
-        version_id, number = _version(args, key, errors)
-    period, first, last = _days(args, today, errors)
-    if errors:
-        raise ValidationError(_("Check the process and the period."), fields=errors)
-    return Choice(key, version_id, number, period, first, last, zone)
+    found = inputs.check(DashboardSchema(today, keys), args, _("Check the process and the period."))
+    return Choice(found["process"], found["version_id"], found["version"], found["period"], found["first"],
+                  found["last"], zone)
 
 
 def _title(row, lang):

@@ -17,6 +17,9 @@ from flask import Blueprint, render_template, request, send_file
 from flask_babel import format_date, format_datetime, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from marshmallow import ValidationError as MarshmallowError
+from marshmallow import fields as mfields
+from marshmallow import post_load, pre_load, validates_schema
 from sqlalchemy import select
 
 from accounts.models import User
@@ -26,6 +29,7 @@ from crm.records import active_sales
 from engine.db import db
 from engine.errors import ValidationError
 from engine.types import utcnow
+from forms import inputs, messages
 
 from . import access
 from .customers import labels as lead_labels
@@ -72,40 +76,66 @@ def _zone():
     return user_zone(current_user)
 
 
-def _date(args, name, errors):
-    text = (args.get(name) or "").strip()
-    try:
-        value = date.fromisoformat(text)
-        if not YEARS[0] <= value.year <= YEARS[1]:  # also keeps the day after within datetime's range
-            raise ValueError(text)
-        return value
-    except ValueError:
-        errors[name] = _("Enter a date.") if not text else _("Enter a valid date, such as 2026-11-22.")
-        return None
+class PeriodSchema(inputs.InputSchema):
+    """A report's period from its query string: a preset (``presets``: name -> its first
+    day, ending ``today``) or ``custom`` from / to days, a range by the shared rule
+    (forms.inputs.day_range) of at most :data:`MAX_DAYS` days. Loads ``period``, ``first``,
+    ``last``. The dashboard extends it with its own presets."""
+
+    default = DEFAULT_PERIOD
+    period = mfields.String()
+    first = inputs.Day(data_key="from", load_default=None, missing_message=messages.day_missing)
+    last = inputs.Day(data_key="to", load_default=None, missing_message=messages.day_missing)
+
+    def __init__(self, presets, today, **kwargs):
+        super().__init__(**kwargs)
+        self.presets, self.today = presets, today
+
+    @pre_load
+    def _choose_period(self, data, **kwargs):
+        values = {key: data.get(key) for key in data}
+        dated = values.get("from") or values.get("to")
+        period = values.get("period") or ("custom" if dated else self.default)
+        custom = period == "custom"
+        self.fields["first"].required = self.fields["last"].required = custom
+        if not custom:   # a preset's days are its own; an unknown period's are not read
+            values.pop("from", None)
+            values.pop("to", None)
+        return {**values, "period": period}
+
+    @validates_schema(skip_on_field_errors=False)
+    def _known_period(self, data, **kwargs):
+        if data.get("period") not in (*self.presets, "custom"):
+            raise MarshmallowError(_("Choose one of the listed periods."), "period")
+
+    @validates_schema(skip_on_field_errors=False)
+    def _days_in_order(self, data, **kwargs):
+        first, last = data.get("first"), data.get("last")
+        if message := inputs.day_range(first, last):
+            raise MarshmallowError(message, "to")
+        if first and last and (last - first).days >= MAX_DAYS:
+            raise MarshmallowError(_("Choose at most %(num)d days.", num=MAX_DAYS), "to")
+
+    @post_load
+    def _preset_days(self, data, **kwargs):
+        if data["period"] in self.presets:
+            return {**data, "first": self.presets[data["period"]], "last": self.today}
+        return data
 
 
-def period_days(args, presets, default, today, errors):
-    """``(period, first, last)`` from the query string: a preset (``presets``: name -> its
-    first day, ending today) or ``custom`` dates; problems go to ``errors``. The dashboard
-    uses it with its own presets."""
-    period = args.get("period") or ("custom" if args.get("from") or args.get("to") else default)
-    if period in presets:
-        return period, presets[period], today
-    if period != "custom":
-        errors["period"] = _("Choose one of the listed periods.")
-        return period, None, None
-    first, last = _date(args, "from", errors), _date(args, "to", errors)
-    if first and last and first > last:
-        errors["to"] = _("The end date is before the start date.")
-    elif first and last and (last - first).days >= MAX_DAYS:
-        errors["to"] = _("Choose at most %(num)d days.", num=MAX_DAYS)
-    return period, first, last
+class RepField(inputs.InputField):
+    """The user name of any user (reps who left still have their leads counted)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        rep = str(value).strip()
+        if db.session.scalar(select(User.id).where(User.username == rep)) is None:
+            inputs.fail(_("Choose one of the listed reps."))
+        return rep
 
 
-def _days(args, today, errors):
-    presets = {"today": today, "7d": today - timedelta(days=6), "month": today.replace(day=1),
-               "30d": today - timedelta(days=29)}
-    return period_days(args, presets, DEFAULT_PERIOD, today, errors)
+class ReportSchema(PeriodSchema):
+    rep = RepField(load_default=None)
+    source = inputs.Choice(SOURCES, load_default=None, message=lambda: _("Choose one of the listed sources."))
 
 
 def choose(args, zone, today):
@@ -114,17 +144,10 @@ def choose(args, zone, today):
     :raise ValidationError: every problem at once, by field (``period``, ``from``,
         ``to``, ``rep``, ``source``)
     """
-    errors = {}
-    period, first, last = _days(args, today, errors)
-    rep = (args.get("rep") or "").strip() or None
-    if rep and db.session.scalar(select(User.id).where(User.username == rep)) is None:
-        errors["rep"] = _("Choose one of the listed reps.")
-    source = args.get("source") or None
-    if source and source not in SOURCES:
-        errors["source"] = _("Choose one of the listed sources.")
-    if errors:
-        raise ValidationError(_("Check the period and the filters."), fields=errors)
-    return Choice(period, first, last, rep, source, zone)
+    presets = {"today": today, "7d": today - timedelta(days=6), "month": today.replace(day=1),
+               "30d": today - timedelta(days=29)}
+    found = inputs.check(ReportSchema(presets, today), args, _("Check the period and the filters."))
+    return Choice(found["period"], found["first"], found["last"], found["rep"], found["source"], zone)
 
 
 def _today(zone, now):

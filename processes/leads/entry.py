@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 import engine
 from crm.models import Customer
-from crm.records import active_sales, clean_lead
+from crm.records import DOMAIN, active_sales, clean_lead  # DOMAIN: the leads' place (engine/places.py)
 from engine import audit
 from engine.db import db
 from engine.errors import ValidationError
@@ -21,7 +21,6 @@ from engine.models import HumanTask, ProcessInstance
 from engine.places import place
 
 PROCESS = "lead_handling"
-DOMAIN = "leads"  # its place (engine/places.py): the region of phone numbers
 ASSIGN_POLICIES = (None, "round_robin")
 
 

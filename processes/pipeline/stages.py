@@ -8,11 +8,14 @@ history keeps its names. See docs/pipeline.md.
 import re
 
 from flask_babel import gettext as _
+from marshmallow import ValidationError as MarshmallowError
+from marshmallow import validates_schema
 from sqlalchemy import func
 
 from crm.models import STAGE_KINDS, Customer, Stage, StageChange
 from engine.db import db
 from engine.errors import ConflictError, ValidationError
+from forms import inputs
 
 # The seed's own stages: "Gọi điện lần đầu" ... "Kí kết - đặt cọc"; the business renames,
 # adds and reorders them on /pipeline/stages.
@@ -72,87 +75,79 @@ def first():
     return stages[0]
 
 
-def save(values, *, stage=None):
-    """Create a stage or change one: names in vi/en/ru, kind, position, active.
+def _key_message():
+    return _("Use lower-case letters, digits and _ (at most 40), starting with a letter.")
 
-    Every problem is reported at once. The pipeline keeps at least one active open
-    stage and one active won stage (prospects must be able to start and to convert).
+
+def _position_message():
+    return _("Enter a number from 1 to 1000.")
+
+
+def _name_field():
+    return inputs.Text(required=True, max_length=NAME_MAX, missing_message=lambda: _("Required."),
+                       long_message=lambda count: _("At most %(count)d characters.", count=count))
+
+
+class StageSchema(inputs.InputSchema):
+    """A stage: its key (new ones only), names in vi/en/ru, kind, position, active.
+
+    The pipeline keeps at least one active open stage and one active won stage
+    (prospects must be able to start and to convert): checked when every field is valid.
+    """
+
+    key = inputs.Text(required=True, pattern=KEY_PATTERN, max_length=40, message=_key_message,
+                      missing_message=_key_message)
+    name_vi, name_en, name_ru = _name_field(), _name_field(), _name_field()
+    kind = inputs.Choice(STAGE_KINDS, message=lambda: _("Choose open, won or lost."))
+    position = inputs.Whole(1, 1000, range_message=_position_message, missing_message=_position_message)
+    active = inputs.Flag(load_default=True)
+
+    def __init__(self, stage=None, **kwargs):
+        super().__init__(exclude=("key",) if stage is not None else (), **kwargs)
+        self.stage = stage
+        self.fields["kind"].load_default = stage.kind if stage is not None else "open"
+        self.fields["position"].required = stage is None
+
+    @validates_schema(skip_on_field_errors=False)
+    def _key_free(self, data, **kwargs):
+        if "key" in data and db.session.query(Stage.id).filter_by(key=data["key"]).first() is not None:
+            raise MarshmallowError(_("A stage with this key exists."), "key")
+
+    @validates_schema
+    def _keep_essential(self, data, **kwargs):
+        """Refuse a change that would leave no active open or no active won stage."""
+        stage, kind, active = self.stage, data["kind"], data["active"]
+        ensure_defaults()
+        for needed in ("open", "won"):
+            if stage is None or stage.kind != needed or (kind == needed and active):
+                continue
+            others = db.session.query(Stage.id).filter(Stage.kind == needed, Stage.active.is_(True),
+                                                       Stage.id != stage.id).first()
+            if others is None:
+                raise MarshmallowError(ESSENTIAL[needed](), "kind" if kind != needed else "active")
+        if stage is not None and not active:
+            in_use = db.session.query(Customer.id).filter(Customer.stage_id == stage.id,
+                                                          Customer.converted_at.is_(None)).first()
+            if in_use is not None and stage.kind == "open":
+                raise MarshmallowError(_("Prospects are in this stage; move them before deactivating it."),
+                                       "active")
+
+
+def save(values, *, stage=None):
+    """Create a stage or change one: names in vi/en/ru, kind, position, active
+    (:class:`StageSchema`); every problem is reported at once.
 
     :raises ValidationError: with ``fields``
     """
-    errors = {}
-    key = (values.get("key") or "").strip() if stage is None else stage.key
+    loaded = inputs.check(StageSchema(stage), values, "the stage is not valid")
     if stage is None:
-        if not KEY_PATTERN.match(key):
-            errors["key"] = _("Use lower-case letters, digits and _ (at most 40), starting with a letter.")
-        elif db.session.query(Stage.id).filter_by(key=key).first() is not None:
-            errors["key"] = _("A stage with this key exists.")
-    names = _names(values, errors)
-    kind = values.get("kind") or (stage.kind if stage else "open")
-    if kind not in STAGE_KINDS:
-        errors["kind"] = _("Choose open, won or lost.")
-    position = _position(values.get("position"), errors)
-    if position is None and stage is None and "position" not in errors:
-        errors["position"] = _("Enter a number from 1 to 1000.")
-    active = _flag(values.get("active", True))
-    if not errors:
-        _keep_essential(stage, kind, active, errors)
-    if errors:
-        raise ValidationError("the stage is not valid", fields=errors)
-    if stage is None:
-        stage = Stage(key=key)
+        stage = Stage(key=loaded["key"])
         db.session.add(stage)
-    stage.kind, stage.active = kind, active
-    stage.position = position if position is not None else stage.position
-    stage.name_vi, stage.name_en, stage.name_ru = names["vi"], names["en"], names["ru"]
+    stage.kind, stage.active = loaded["kind"], loaded["active"]
+    stage.position = loaded.get("position", stage.position)
+    stage.name_vi, stage.name_en, stage.name_ru = loaded["name_vi"], loaded["name_en"], loaded["name_ru"]
     db.session.flush()
     return stage
-
-
-def _names(values, errors):
-    names = {}
-    for locale in LOCALES:
-        name = (values.get(f"name_{locale}") or "").strip()
-        if not name:
-            errors[f"name_{locale}"] = _("Required.")
-        elif len(name) > NAME_MAX:
-            errors[f"name_{locale}"] = _("At most %(count)d characters.", count=NAME_MAX)
-        names[locale] = name
-    return names
-
-
-def _position(raw, errors):
-    if raw in (None, ""):
-        return None
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        errors["position"] = _("Enter a whole number.")
-        return None
-    if not 1 <= value <= 1000:
-        errors["position"] = _("Enter a number from 1 to 1000.")
-    return value
-
-
-def _flag(value):
-    return value in (True, "true", "on", "1", 1, "yes")
-
-
-def _keep_essential(stage, kind, active, errors):
-    """Refuse a change that would leave no active open or no active won stage."""
-    ensure_defaults()
-    for needed in ("open", "won"):
-        if stage is None or stage.kind != needed or (kind == needed and active):
-            continue
-        others = db.session.query(Stage.id).filter(Stage.kind == needed, Stage.active.is_(True),
-                                                   Stage.id != stage.id).first()
-        if others is None:
-            errors["kind" if kind != needed else "active"] = ESSENTIAL[needed]()
-    if stage is not None and not active:
-        in_use = db.session.query(Customer.id).filter(Customer.stage_id == stage.id,
-                                                      Customer.converted_at.is_(None)).first()
-        if in_use is not None and stage.kind == "open":
-            errors["active"] = _("Prospects are in this stage; move them before deactivating it.")
 
 
 def used(stage):

@@ -7,35 +7,24 @@ deleted, only deactivated: referrals and commissions keep pointing at them. A co
 policy that a commission was recorded under is never changed; see docs/referrals.md.
 """
 import re
-from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
+from marshmallow import ValidationError as MarshmallowError
+from marshmallow import validates_schema
 
 from accounts.models import User
-from crm import phones
 from engine import audit
 from engine.db import db
 from engine.errors import NotFoundError, ValidationError
 from engine.models import AuditStream
-from forms import messages
+from forms import inputs, messages
 
 from . import consultants
-from .models import (
-    Commission,
-    CommissionPolicy,
-    ConsultantCompany,
-    FinanceCompany,
-    LoanProduct,
-    domain_region,
-)
+from .models import DOMAIN, Commission, CommissionPolicy, ConsultantCompany, FinanceCompany, LoanProduct
 
 STREAM = "lending:admin"
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 NAME_MAX = 200
-# Whole VND, digits alone or grouped by three with a space, comma or dot: "70.000.000".
-VND = re.compile(r"^\d{1,3}([ .,]\d{3})+$|^\d+$")
-AMOUNT_MAX = Decimal(10) ** 15
 TERM_MAX = 600
 RATE_PLACES = 3
 
@@ -52,77 +41,87 @@ def _refuse(errors):
     raise ValidationError(messages.form_invalid(), fields=errors)
 
 
-def _flag(value):
-    return value in (True, "true", "on", "1", 1, "yes")
+def _check(schema, values):
+    """What ``schema`` reads from ``values``. :raises ValidationError: every field at once, rolled back"""
+    loaded, errors = inputs.load(schema, values if isinstance(values, dict) else {})
+    if errors:
+        _refuse(errors)
+    return loaded
 
 
-def _code(raw, errors):
-    code = str(raw or "").strip().lower()
-    if not CODE.match(code):
-        errors["code"] = _("Use lower-case letters, digits and _ (at most 40), starting with a letter.")
-    return code
+def _code_message():
+    return _("Use lower-case letters, digits and _ (at most 40), starting with a letter.")
 
 
-def _name(raw, errors):
-    name = str(raw or "").strip()
-    if not name:
-        errors["name"] = messages.required()
-    elif len(name) > NAME_MAX:
-        errors["name"] = messages.too_long(NAME_MAX)
-    return name
+def _months_message():
+    return _("Enter a whole number of months from 1 to %(max)d.", max=TERM_MAX)
 
 
-def _vnd(raw, field, errors):
-    text = str(raw or "").strip()
-    if not VND.match(text):
-        errors[field] = _("Enter a whole amount in VND, such as 10000000 or 10,000,000.")
-        return None
-    amount = Decimal(re.sub(r"\D", "", text))
-    if not 0 < amount < AMOUNT_MAX:
-        errors[field] = _("Enter an amount greater than zero.") if amount <= 0 else messages.maximum(
-            f"{AMOUNT_MAX - 1:,.0f}")
-        return None
-    return amount
+def _before_first():
+    return _("The last day must not be before the first day.")
 
 
-def _months(raw, field, errors):
-    text = str(raw or "").strip()
-    if not text.isdigit() or not 1 <= int(text) <= TERM_MAX:
-        errors[field] = _("Enter a whole number of months from 1 to %(max)d.", max=TERM_MAX)
-        return None
-    return int(text)
+class _Named(inputs.InputSchema):
+    """A company's or product's code (new ones only), name and active flag."""
+
+    code = inputs.Text(required=True, lower=True, pattern=CODE, max_length=40, message=_code_message,
+                       missing_message=_code_message)
+    name = inputs.Text(required=True, max_length=NAME_MAX)
+    active = inputs.Flag(load_default=True)
+
+    def __init__(self, *, taken=None, **kwargs):
+        super().__init__(**kwargs)
+        self.taken = taken   # (code -> whether it is taken, its message) for a new one
+
+    @validates_schema(skip_on_field_errors=False)
+    def _code_free(self, data, **kwargs):
+        if self.taken is not None and "code" in data and self.taken[0](data["code"]):
+            raise MarshmallowError(self.taken[1](), "code")
 
 
-def _day(raw, field, errors, *, required):
-    text = str(raw or "").strip()
-    if not text:
-        if required:
-            errors[field] = messages.required()
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        errors[field] = messages.date()
-        return None
+class CompanySchema(_Named):
+    pass
 
 
-def _rate(raw, errors):
-    text = str(raw or "").strip().replace(" ", "").rstrip("%")
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")   # 1,5 is how Vietnamese and Russian write 1.5
-    try:
-        rate = Decimal(text)
-        if not rate.is_finite():
-            raise InvalidOperation(text)
-    except InvalidOperation:
-        errors["rate_percent"] = messages.number()
-        return None
-    if not 0 < rate <= 100:
-        errors["rate_percent"] = _("Enter a rate greater than 0 and at most 100 (percent).")
-    elif rate != rate.quantize(Decimal(1).scaleb(-RATE_PLACES)):
-        errors["rate_percent"] = _("Enter at most %(digits)d digits after the decimal separator.",
-                                   digits=RATE_PLACES)
-    return rate
+class ProductSchema(_Named):
+    """A loan product: the amounts (the referrals' currency) and terms (months) it lends."""
+
+    min_amount = inputs.Money(domain=DOMAIN, positive=True, required=True)
+    max_amount = inputs.Money(domain=DOMAIN, positive=True, required=True)
+    min_term_months = inputs.Whole(1, TERM_MAX, required=True, message=_months_message,
+                                   missing_message=_months_message)
+    max_term_months = inputs.Whole(1, TERM_MAX, required=True, message=_months_message,
+                                   missing_message=_months_message)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _amounts_ordered(self, data, **kwargs):
+        low, high = (data[key].value if key in data else None for key in ("min_amount", "max_amount"))
+        if _above(low, high):
+            raise MarshmallowError(_("The largest amount must not be below the smallest."), "max_amount")
+
+    @validates_schema(skip_on_field_errors=False)
+    def _terms_ordered(self, data, **kwargs):
+        if _above(data.get("min_term_months"), data.get("max_term_months")):
+            raise MarshmallowError(_("The longest term must not be below the shortest."), "max_term_months")
+
+
+class PolicySchema(inputs.InputSchema):
+    """A commission policy: its rate and the days it is in force (both included; no end: open)."""
+
+    rate_percent = inputs.Percent(zero=False, places=RATE_PLACES, required=True,
+                                  missing_message=messages.number)
+    valid_from = inputs.Day(required=True)
+    valid_to = inputs.Day()
+
+    def __init__(self, *, first=None, **kwargs):
+        super().__init__(**kwargs)
+        self.first = first   # the policy's first day, when only its last one is set
+
+    @validates_schema(skip_on_field_errors=False)
+    def _in_order(self, data, **kwargs):
+        first, last = data.get("valid_from", self.first), data.get("valid_to")
+        if first is not None and last is not None and last < first:
+            raise MarshmallowError(_before_first(), "valid_to")
 
 
 # Finance companies ------------------------------------------------------------------------------
@@ -138,15 +137,13 @@ def save_company(values, *, actor, company=None):
 
     :raises ValidationError: with ``fields``; nothing is stored
     """
-    errors = {}
-    code = _code(values.get("code"), errors) if company is None else company.code
-    if company is None and "code" not in errors and db.session.query(FinanceCompany.id).filter_by(
-            code=code).first() is not None:
-        errors["code"] = _("A finance company with this code exists.")
-    name = _name(values.get("name"), errors)
-    active = _flag(values.get("active", True))
-    if errors:
-        _refuse(errors)
+    def taken(code):
+        return db.session.query(FinanceCompany.id).filter_by(code=code).first() is not None
+
+    schema = CompanySchema(taken=(taken, lambda: _("A finance company with this code exists.")))
+    loaded = _check(schema if company is None else CompanySchema(exclude=("code",)), values)
+    code = loaded["code"] if company is None else company.code
+    name, active = loaded["name"], loaded["active"]
     before = None if company is None else {"name": company.name, "active": company.active}
     if company is None:
         company = FinanceCompany(code=code)
@@ -169,24 +166,14 @@ def products(company_id=None):
     return query.order_by(FinanceCompany.name, LoanProduct.active.desc(), LoanProduct.name).all()
 
 
-def _limits(values, errors):
-    limits = {key: _vnd(values.get(key), key, errors) for key in ("min_amount", "max_amount")}
-    terms = ("min_term_months", "max_term_months")
-    limits.update({key: _months(values.get(key), key, errors) for key in terms})
-    if _above(limits["min_amount"], limits["max_amount"]):
-        errors["max_amount"] = _("The largest amount must not be below the smallest.")
-    if _above(limits["min_term_months"], limits["max_term_months"]):
-        errors["max_term_months"] = _("The longest term must not be below the shortest.")
-    return limits
-
-
 def _above(low, high):
     return low is not None and high is not None and low > high
 
 
 def save_product(values, *, actor, company_id=None, product=None):
     """Create a product of ``company_id`` or change ``product``: ``code`` (new ones only,
-    unique within the company), ``name``, amounts (VND) and terms (months) it lends, ``active``.
+    unique within the company), ``name``, amounts (the referrals' currency) and terms
+    (months) it lends, ``active``.
 
     :raises NotFoundError: no such company
     :raises ValidationError: with ``fields``; nothing is stored
@@ -194,16 +181,19 @@ def save_product(values, *, actor, company_id=None, product=None):
     company_id = product.company_id if product is not None else company_id
     if company_id is None or db.session.get(FinanceCompany, company_id) is None:
         raise NotFoundError(_("Not found."))
-    errors = {}
-    code = _code(values.get("code"), errors) if product is None else product.code
-    if product is None and "code" not in errors and db.session.query(LoanProduct.id).filter_by(
-            company_id=company_id, code=code).first() is not None:
-        errors["code"] = _("This company has a product with this code.")
-    name = _name(values.get("name"), errors)
-    limits = _limits(values, errors)
-    active = _flag(values.get("active", True))
-    if errors:
-        _refuse(errors)
+
+    def taken(code):
+        return db.session.query(LoanProduct.id).filter_by(company_id=company_id, code=code).first() \
+            is not None
+
+    schema = ProductSchema(taken=(taken, lambda: _("This company has a product with this code.")))
+    loaded = _check(schema if product is None else ProductSchema(exclude=("code",)), values)
+    code = loaded["code"] if product is None else product.code
+    name, active = loaded["name"], loaded["active"]
+    # The amounts' currency (loaded[...].currency) is the referrals' place's; stored with
+    # them once loan products have a currency column.
+    limits = {key: loaded[key].value for key in ("min_amount", "max_amount")}
+    limits.update({key: loaded[key] for key in ("min_term_months", "max_term_months")})
     before = None if product is None else _product_record(product)
     if product is None:
         product = LoanProduct(company_id=company_id, code=code)
@@ -252,14 +242,8 @@ def add_policy(product_id, values, *, actor):
     product = db.session.get(LoanProduct, product_id)
     if product is None:
         raise NotFoundError(_("Not found."))
-    errors = {}
-    rate = _rate(values.get("rate_percent"), errors)
-    valid_from = _day(values.get("valid_from"), "valid_from", errors, required=True)
-    valid_to = _day(values.get("valid_to"), "valid_to", errors, required=False)
-    if valid_from and valid_to and valid_to < valid_from:
-        errors["valid_to"] = _("The last day must not be before the first day.")
-    if errors:
-        _refuse(errors)
+    loaded = _check(PolicySchema(), values)
+    rate, valid_from, valid_to = loaded["rate_percent"], loaded["valid_from"], loaded.get("valid_to")
     policy = CommissionPolicy(product_id=product.id, rate_percent=rate, valid_from=valid_from,
                               valid_to=valid_to, created_by=actor)
     db.session.add(policy)
@@ -293,12 +277,9 @@ def end_policy(policy_id, valid_to, *, actor):
     :raises ValidationError: the day is missing or before the first day, or the policy was used
     """
     policy = _unused_policy(policy_id)
-    errors = {}
-    day = _day(valid_to, "valid_to", errors, required=True)
-    if day is not None and day < policy.valid_from:
-        errors["valid_to"] = _("The last day must not be before the first day.")
-    if errors:
-        _refuse(errors)
+    schema = PolicySchema(first=policy.valid_from, only=("valid_to",))
+    schema.fields["valid_to"].required = True
+    day = _check(schema, {"valid_to": valid_to})["valid_to"]
     before = _policy_record(policy)
     policy.valid_to = day
     _log("commission_policy_ended", actor=actor, before=before, after=_policy_record(policy))
@@ -345,11 +326,8 @@ def save_consultant(username, values, *, actor):
     user = next((person for person in consultants.consultants() if person.username == username), None)
     if user is None:
         raise NotFoundError(_("Not found."))
-    errors = {}
-    company_ids = _company_ids(values.get("companies") or [], errors)
-    phone = _consultant_phone(user, values.get("phone"), errors)
-    if errors:
-        _refuse(errors)
+    loaded = _check(ConsultantSchema(user), values)
+    company_ids, phone = loaded["companies"], loaded.get("phone")
     before = {"phone": user.phone, "companies": sorted(served([username])[username])}
     user.phone = phone
     db.session.query(ConsultantCompany).filter_by(username=username).delete()
@@ -362,30 +340,38 @@ def save_consultant(username, values, *, actor):
     return user
 
 
-def _company_ids(raw, errors):
-    raw = raw if isinstance(raw, list | tuple | set) else [raw]
-    try:
-        wanted = {int(value) for value in raw}
-    except (TypeError, ValueError):
-        wanted = None
-    known = {row[0] for row in db.session.query(FinanceCompany.id)}
-    if wanted is None or not wanted <= known:
-        errors["companies"] = _("Choose finance companies from the list.")
-        return set()
-    return wanted
+class CompanyIds(inputs.InputField):
+    """Ids of finance companies, each one that exists."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        raw = value if isinstance(value, list | tuple | set) else [value]
+        try:
+            wanted = {int(item) for item in raw}
+        except (TypeError, ValueError):
+            wanted = None
+        known = {row[0] for row in db.session.query(FinanceCompany.id)}
+        if wanted is None or not wanted <= known:
+            inputs.fail(_("Choose finance companies from the list."))
+        return wanted
 
 
-def _consultant_phone(user, raw, errors):
-    text = str(raw or "").strip()
-    if not text:
-        return None
-    try:
-        phone = phones.normalize(text, domain_region())
-    except ValidationError as error:
-        errors["phone"] = error.fields.get("phone") or error.message
-        return None
-    holder = db.session.query(User.username).filter(User.phone == phone, User.id != user.id).filter(
-        User.username.in_([person.username for person in consultants.consultants()])).first()
-    if holder is not None:
-        errors["phone"] = _("Consultant %(name)s has this phone number.", name=holder[0])
-    return phone
+class ConsultantSchema(inputs.InputSchema):
+    """The companies a consultant serves and their phone (blank: none; no two active
+    consultants share one)."""
+
+    companies = CompanyIds(load_default=set)
+    phone = inputs.Phone(domain=DOMAIN, load_default=None)
+
+    def __init__(self, user, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+
+    @validates_schema(skip_on_field_errors=False)
+    def _phone_free(self, data, **kwargs):
+        if not data.get("phone"):
+            return
+        names = [person.username for person in consultants.consultants()]
+        holder = db.session.query(User.username).filter(
+            User.phone == data["phone"], User.id != self.user.id, User.username.in_(names)).first()
+        if holder is not None:
+            raise MarshmallowError(_("Consultant %(name)s has this phone number.", name=holder[0]), "phone")

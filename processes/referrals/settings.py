@@ -4,17 +4,19 @@ it expires, and the load above which a consultant gets no new referrals."""
 from datetime import datetime, timezone
 
 from flask_babel import gettext as _
+from marshmallow import ValidationError as MarshmallowError
+from marshmallow import post_load, validates_schema
 
 from engine import audit
 from engine.db import db
 from engine.durations import after
-from engine.errors import ValidationError
-from forms import messages
+from forms import inputs, messages
 
 from .models import SETTING_DEFAULTS, Setting
 
 DURATIONS = ("accept_within", "consent_remind_after", "consent_expires_after")
 MAX_LOAD_LIMIT = 1000
+PROBE = inputs.PROBE
 
 
 def get(key):
@@ -32,34 +34,38 @@ def max_load():
     return int(get("max_load"))
 
 
+def _load_message():
+    return _("Enter a whole number from 1 to %(limit)d.", limit=MAX_LOAD_LIMIT)
+
+
+class SettingsSchema(inputs.InputSchema):
+    """The settings; each left out keeps its current value, each given blank is refused."""
+
+    accept_within = inputs.Duration(required=True, missing_message=messages.duration)
+    consent_remind_after = inputs.Duration(required=True, missing_message=messages.duration)
+    consent_expires_after = inputs.Duration(required=True, missing_message=messages.duration)
+    max_load = inputs.Whole(1, MAX_LOAD_LIMIT, required=True, message=_load_message,
+                            missing_message=_load_message)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _remind_first(self, data, **kwargs):
+        remind, expire = data.get("consent_remind_after"), data.get("consent_expires_after")
+        if remind and expire and after(PROBE, remind) >= after(PROBE, expire):
+            message = _("The reminder must come before the request expires.")
+            raise MarshmallowError(message, "consent_remind_after")
+
+    @post_load
+    def _as_stored(self, data, **kwargs):
+        return {**data, "max_load": str(data["max_load"])}
+
+
 def clean(values):
     """``values`` checked: durations ISO 8601 and longer than zero, the remind time
     shorter than the expiry, the load a whole number from 1; every problem at once.
 
     :raises ValidationError: with ``fields``
     """
-    errors, clean_values = {}, {}
-    probe = datetime(2026, 1, 1, tzinfo=timezone.utc)
-    for key in DURATIONS:
-        raw = str(values.get(key, get(key)) or "").strip().upper()
-        try:
-            if after(probe, raw) <= probe:
-                raise ValueError(raw)
-            clean_values[key] = raw
-        except ValueError:
-            errors[key] = _("Enter an ISO 8601 duration longer than zero, "
-                            "such as PT2H (2 hours) or P3D (3 days).")
-    if not errors and after(probe, clean_values["consent_remind_after"]) >= after(
-            probe, clean_values["consent_expires_after"]):
-        errors["consent_remind_after"] = _("The reminder must come before the request expires.")
-    raw_load = str(values.get("max_load", get("max_load")) or "").strip()
-    if not raw_load.isdigit() or not 1 <= int(raw_load) <= MAX_LOAD_LIMIT:
-        errors["max_load"] = _("Enter a whole number from 1 to %(limit)d.", limit=MAX_LOAD_LIMIT)
-    else:
-        clean_values["max_load"] = str(int(raw_load))
-    if errors:
-        raise ValidationError(messages.form_invalid(), fields=errors)
-    return clean_values
+    return inputs.check(SettingsSchema(), {**current(), **(values or {})})
 
 
 def save(values, *, actor):

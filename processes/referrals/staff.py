@@ -14,6 +14,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
+from marshmallow import ValidationError as MarshmallowError
+from marshmallow import validates_schema
 from sqlalchemy import and_, func, or_, select
 
 from accounts.models import User
@@ -22,6 +24,7 @@ from engine.db import db
 from engine.errors import NotFoundError, ValidationError
 from engine.models import HumanTask, ProcessInstance
 from engine.places import place
+from forms import inputs
 
 from .models import DOMAIN, STATES, Commission, FinanceCompany, LoanProduct, Offer, Referral, domain_region
 
@@ -70,39 +73,42 @@ class Page:
     more: bool
 
 
-def _day(raw, field, errors):
-    text = (raw or "").strip()
-    if not text:
-        return None
-    try:
-        value = date.fromisoformat(text)
-        if not 1900 <= value.year <= 2999:
-            raise ValueError(text)
-        return value
-    except ValueError:
-        errors[field] = _("Enter a valid date, such as 2026-11-22.")
-        return None
+class CompanyFilter(inputs.InputField):
+    """A finance company's id (any, active or not: the list shows old referrals too)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = str(value).strip()
+        company = db.session.get(FinanceCompany, int(text)) if text.isdigit() and len(text) < 10 else None
+        if company is None:
+            inputs.fail(_("Choose one of the listed finance companies."))
+        return company.id
 
 
-def _company(raw, errors):
-    text = (raw or "").strip()
-    if not text:
-        return None
-    company = db.session.get(FinanceCompany, int(text)) if text.isdigit() and len(text) < 10 else None
-    if company is None:
-        errors["company"] = _("Choose one of the listed finance companies.")
-        return None
-    return company.id
+class ConsultantFilter(inputs.InputField):
+    """A user's name, or :data:`NOBODY` for referrals nobody holds yet."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        name = str(value).strip()
+        if name != NOBODY and db.session.scalar(select(User.id).where(User.username == name)) is None:
+            inputs.fail(_("Choose one of the listed consultants."))
+        return name
 
 
-def _consultant(raw, errors):
-    name = (raw or "").strip()
-    if not name or name == NOBODY:
-        return name or None
-    if db.session.scalar(select(User.id).where(User.username == name)) is None:
-        errors["consultant"] = _("Choose one of the listed consultants.")
-        return None
-    return name
+class FiltersSchema(inputs.InputSchema):
+    """The list's query string; the days are a range by the shared rule (forms.inputs.day_range)."""
+
+    state = inputs.Choice(STATES, load_default=None, message=lambda: _("Choose one of the listed states."))
+    company = CompanyFilter(load_default=None)
+    consultant = ConsultantFilter(load_default=None)
+    created_from = inputs.Day(data_key="from", load_default=None)
+    created_to = inputs.Day(data_key="to", load_default=None)
+    needle = inputs.Text(data_key="q", load_default=None, max_length=NEEDLE_MAX,
+                         long_message=lambda num: _("Type at most %(num)d characters.", num=num))
+
+    @validates_schema(skip_on_field_errors=False)
+    def _range(self, data, **kwargs):
+        if message := inputs.day_range(data.get("created_from"), data.get("created_to")):
+            raise MarshmallowError(message, "to")
 
 
 def filters_from(args, *, reader, zone):
@@ -111,21 +117,10 @@ def filters_from(args, *, reader, zone):
 
     :raises ValidationError: every bad field at once, by its name in the query string
     """
-    errors = {}
-    state = (args.get("state") or "").strip() or None
-    if state and state not in STATES:
-        errors["state"] = _("Choose one of the listed states.")
-    company_id = _company(args.get("company"), errors)
-    consultant = _consultant(args.get("consultant"), errors) if reader.sees_all else None
-    first, last = _day(args.get("from"), "from", errors), _day(args.get("to"), "to", errors)
-    if first and last and first > last:
-        errors["to"] = _("The end date is before the start date.")
-    needle = (args.get("q") or "").strip()
-    if len(needle) > NEEDLE_MAX:
-        errors["q"] = _("Type at most %(num)d characters.", num=NEEDLE_MAX)
-    if errors:
-        raise ValidationError(_("Check the filters."), fields=errors)
-    return Filters(state, company_id, consultant, needle or None, first, last, zone)
+    schema = FiltersSchema() if reader.sees_all else FiltersSchema(exclude=("consultant",))
+    found = inputs.check(schema, args, _("Check the filters."))
+    return Filters(found["state"], found["company"], found.get("consultant"), found["needle"],
+                   found["created_from"], found["created_to"], zone)
 
 
 def consultant_part(username):

@@ -156,7 +156,7 @@ def test_a_policy_is_added_by_the_admin_with_a_rate_written_with_a_decimal_comma
     ({"rate_percent": "NaN", "valid_from": "2026-01-01"}, "rate_percent"),
     ({"rate_percent": "1.2345", "valid_from": "2026-01-01"}, "rate_percent"),
     ({"rate_percent": "2", "valid_from": ""}, "valid_from"),
-    ({"rate_percent": "2", "valid_from": "01/02/2026"}, "valid_from"),
+    ({"rate_percent": "2", "valid_from": "31/13/2026"}, "valid_from"),   # no 13th month in any order
     ({"rate_percent": "2", "valid_from": "2026-02-01", "valid_to": "2026-01-31"}, "valid_to"),
 ])
 def test_a_bad_policy_is_refused_with_its_field_named_and_nothing_stored(ctx, values, field):

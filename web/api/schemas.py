@@ -249,6 +249,9 @@ class NotificationPageSchema(PageSchema):
 # --- leads ---
 
 class LeadRequestSchema(Schema):
+    """Shape only: crm.records.LeadSchema reads the values with the shared input fields
+    (forms.inputs), every bad field at once; checking the phone here would hide the others."""
+
     name = fields.String(required=True, validate=validate.Length(max=MAX_NAME))
     phone = fields.String(required=True, validate=validate.Length(max=40),
                           metadata={"description": "as dialled; old 11-digit VN mobiles are converted",
@@ -260,7 +263,8 @@ class LeadRequestSchema(Schema):
     classification = fields.String(load_default=None, allow_none=True,
                                    validate=validate.OneOf(CLASSIFICATIONS))
     gender = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(GENDERS))
-    birthday = fields.Date(load_default=None, allow_none=True)
+    birthday = fields.String(load_default=None, allow_none=True, metadata={
+        "format": "date", "description": "ISO 2026-11-22 (forms.inputs.Day, years 1900-2999)"})
 
 
 class CustomerSchema(Schema):

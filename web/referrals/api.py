@@ -86,8 +86,9 @@ class ReferralRequestSchema(Schema):
     national_id = fields.String(allow_none=True, metadata={"description": "9 or 12 digits; optional"})
     product_id = DbInteger()
     customer_status = fields.String(metadata={"enum": list(CUSTOMER_STATUSES)})
-    amount = fields.Raw(metadata={"type": ["integer", "string"], "description": "in the product's currency",
-                                  "example": 30000000})
+    amount = fields.Raw(metadata={"type": ["integer", "string"], "example": 30000000,
+                         "description": "in the referrals' currency (forms.inputs.Money: a number, or "
+                                        "digits grouped as people type them)"})
     term_months = DbInteger(metadata={"example": 12})
     consultant_choice = fields.String(metadata={"enum": list(CONSULTANT_CHOICES), "default": "auto"})
     consultant_phone = fields.String(allow_none=True, metadata={

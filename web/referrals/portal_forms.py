@@ -5,18 +5,18 @@ The checks themselves are crm's (processes.referrals.referrals.clean); this modu
 form alone knows: the product must belong to the company chosen above it, and a
 suggested consultant must be one of that company's consultants.
 """
-import re
-
 from flask_babel import gettext as _
 from flask_babel import pgettext
+from marshmallow import ValidationError as MarshmallowError
+from marshmallow import fields as mfields
+from marshmallow import validates_schema
 
 from engine.db import db
 from engine.types import db_int
+from forms import inputs
 from processes.referrals import consultants, referrals
 from processes.referrals.models import FinanceCompany, LoanProduct
 
-# "30.000.000", "30,000,000" and "30 000 000" are how people write amounts in VND.
-AMOUNT_SEPARATORS = re.compile(r"^\d{1,3}([.,\s]\d{3})+$")
 STAR_PREFIX = "star:"
 
 
@@ -80,28 +80,59 @@ def stars(company):
     return consultants.stars(company.id) if company is not None else []
 
 
+class CompanyField(inputs.InputField):
+    """An active finance company, by id."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        company = active_company(value)
+        if company is None:
+            inputs.fail(_company_message())
+        return company
+
+
+def _company_message():
+    return _("Choose a finance company from the list.")
+
+
+class ChoicesSchema(inputs.InputSchema):
+    """What only the form knows: the product belongs to the company chosen above it, and a
+    suggested consultant (``star:<phone>``) is one of that company's."""
+
+    company = CompanyField(data_key="company_id", required=True, missing_message=_company_message)
+    product = mfields.Raw(data_key="product_id", load_default=None)
+    consultant = mfields.String(load_default="auto")
+
+    @validates_schema(skip_on_field_errors=False)
+    def _product_of_company(self, data, **kwargs):
+        product, company = _product(data.get("product")), data.get("company")
+        if company is not None and product is not None and product.company_id != company.id:
+            raise MarshmallowError(_("Choose a loan product of the chosen finance company."), "product_id")
+
+    @validates_schema(skip_on_field_errors=False)
+    def _suggested(self, data, **kwargs):
+        choice, company = data.get("consultant", ""), data.get("company")
+        if choice.startswith(STAR_PREFIX):
+            known = {standing.phone for standing in consultants.ranking(company.id)} if company else set()
+            if choice[len(STAR_PREFIX):] not in known:
+                raise MarshmallowError(_("Choose one of the suggested consultants."), "consultant")
+
+
 def submission(form):
     """``(data, errors)``: the posted form as :func:`processes.referrals.helpers.submit_referral`
-    takes it, and the problems only the form can see (checked with crm's, not instead)."""
-    errors = {}
-    company = active_company(form.get("company_id"))
+    takes it, and the problems only the form can see (checked with crm's, not instead).
+    The amount goes as typed: crm reads it with the shared money field."""
     data = {
         "customer_name": form.get("customer_name", ""),
         "phone": form.get("phone", ""),
         "national_id": form.get("national_id", ""),
         "product_id": form.get("product_id", ""),
         "customer_status": form.get("customer_status") or None,
-        "amount": _amount(form.get("amount", "")),
+        "amount": form.get("amount", ""),
         "term_months": (form.get("term_months") or "").strip(),
         "cross_sell_consent": {"yes": True, "no": False}.get(form.get("cross_sell_consent")),
     }
-    if company is None:
-        errors["company_id"] = _("Choose a finance company from the list.")
-    else:
-        product = _product(data["product_id"])
-        if product is not None and product.company_id != company.id:
-            errors["product_id"] = _("Choose a loan product of the chosen finance company.")
-    _consultant(form.get("consultant", "auto"), form.get("consultant_phone", ""), company, data, errors)
+    _values, errors = inputs.load(ChoicesSchema(), form)
+    _consultant(form.get("consultant", "auto"), form.get("consultant_phone", ""), data)
     return data, errors
 
 
@@ -112,19 +143,10 @@ def _product(raw):
         return None
 
 
-def _amount(raw):
-    text = str(raw or "").strip()
-    return re.sub(r"[.,\s]", "", text) if AMOUNT_SEPARATORS.match(text) else text
-
-
-def _consultant(choice, typed_phone, company, data, errors):
+def _consultant(choice, typed_phone, data):
     """``auto`` (the system chooses), ``star:<phone>`` (a suggested one), or ``phone`` (typed)."""
     if choice.startswith(STAR_PREFIX):
-        phone = choice[len(STAR_PREFIX):]
-        data.update(consultant_choice="star", consultant_phone=phone)
-        known = {standing.phone for standing in consultants.ranking(company.id)} if company else set()
-        if phone not in known:
-            errors["consultant"] = _("Choose one of the suggested consultants.")
+        data.update(consultant_choice="star", consultant_phone=choice[len(STAR_PREFIX):])
     elif choice == "phone":
         data.update(consultant_choice="phone", consultant_phone=typed_phone.strip())
     else:

@@ -20,13 +20,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from marshmallow import ValidationError as MarshmallowError
-from marshmallow import validate
+from marshmallow import fields as mfields
+from marshmallow import validates_schema
 from wtforms import EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
 
 from accounts import service, signup
-from crm import phones
 from engine.errors import ConflictError, ValidationError
+from forms import inputs, messages
 from web import throttle
 from web.i18n import LANGUAGES
 
@@ -51,63 +52,59 @@ class SignupForm(FlaskForm):
                            choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()])
 
 
+def _password_message():
+    return _("Use %(min)s to %(max)s characters.", min=PASSWORD_MIN, max=PASSWORD_MAX)
+
+
+def _username_message():
+    return _("Use 3 to 40 characters: lowercase letters, digits, dot, underscore or hyphen.")
+
+
+def _language_message():
+    return _("Choose vi, en or ru.")
+
+
+class Password(inputs.InputField):
+    """A password as typed (spaces count), of an accepted length."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not PASSWORD_MIN <= len(value) <= PASSWORD_MAX:
+            inputs.fail(_password_message())
+        return value
+
+
+class SignupSchema(inputs.InputSchema):
+    """A referrer's account; the phone in the referrals' place's region."""
+
+    full_name = inputs.Text(required=True, max_length=FULL_NAME_MAX)
+    phone = inputs.Phone(required=True, domain="referrals")
+    email = inputs.Email(load_default=None, max_length=EMAIL_MAX, long_message=lambda _max: messages.email())
+    username = inputs.Text(required=True, lower=True, pattern=USERNAME, message=_username_message,
+                           missing_message=_username_message)   # phones capitalise the first letter
+    password = Password(required=True, missing_message=_password_message)
+    confirm = mfields.Raw(load_default="")
+    language = inputs.Choice(LANGUAGES, required=True, message=_language_message,
+                             missing_message=_language_message)
+
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _password_fits(self, data, original, **kwargs):
+        if "password" not in data:
+            return
+        typed = str(original.get("username") or "").strip().lower()
+        if data["password"].lower() == typed:
+            raise MarshmallowError(_("The password may not be the username."), "password")
+        if data.get("confirm") != data["password"]:
+            raise MarshmallowError(_("The passwords do not match."), "confirm")
+
+
 def clean(data):
     """The account's fields from what was typed (``data``: the form's fields by name).
 
     :raises ValidationError: every bad field at once, ``fields`` naming each
     """
-    values = {name: str(data.get(name) or "").strip() for name in
-              ("full_name", "phone", "email", "username", "language")}
-    values["username"] = values["username"].lower()  # phones capitalise the first letter
-    password, confirm = str(data.get("password") or ""), str(data.get("confirm") or "")
-    errors = {}
-    if not values["full_name"]:
-        errors["full_name"] = _("This field is required.")
-    elif len(values["full_name"]) > FULL_NAME_MAX:
-        errors["full_name"] = _("Enter at most %(max)s characters.", max=FULL_NAME_MAX)
-    values["phone"] = _phone(values["phone"], errors)
-    values["email"] = _email(values["email"], errors)
-    _username(values["username"], errors)
-    if len(password) < PASSWORD_MIN or len(password) > PASSWORD_MAX:
-        errors["password"] = _("Use %(min)s to %(max)s characters.", min=PASSWORD_MIN, max=PASSWORD_MAX)
-    elif password.lower() == values["username"]:
-        errors["password"] = _("The password may not be the username.")
-    if "password" not in errors and confirm != password:
-        errors["confirm"] = _("The passwords do not match.")
-    if values["language"] not in LANGUAGES:
-        errors["language"] = _("Choose vi, en or ru.")
-    if errors:
-        raise ValidationError(_("Some fields are not valid."), fields=errors)
-    return {**values, "password": password}
-
-
-def _phone(raw, errors):
-    if not raw:
-        errors["phone"] = _("This field is required.")
-        return None
-    try:
-        return phones.normalize(raw)
-    except ValidationError as error:
-        errors["phone"] = error.fields.get("phone") or error.message
-        return None
-
-
-def _email(raw, errors):
-    if not raw:
-        return None
-    try:
-        if len(raw) > EMAIL_MAX:
-            raise MarshmallowError("too long")
-        return validate.Email()(raw)
-    except MarshmallowError:
-        errors["email"] = _("Enter a valid e-mail address.")
-        return None
-
-
-def _username(username, errors):
-    if not USERNAME.match(username):
-        errors["username"] = _(
-            "Use 3 to 40 characters: lowercase letters, digits, dot, underscore or hyphen.")
+    found = inputs.check(SignupSchema(), data, _("Some fields are not valid."))
+    found.pop("confirm", None)
+    return found
 
 
 def register(data):
