@@ -67,10 +67,10 @@ def validate(xml, *, name="diagram", roles=None):
 
 
 def deploy_preview(xml, *, name="diagram", roles=None):
-    """What deploying ``xml`` would change, storing nothing; see :func:`engine.deploy_preview.preview`."""
-    from . import deploy_preview
+    """What deploying ``xml`` would change, storing nothing; see :func:`engine.preview.preview`."""
+    from . import preview
 
-    return deploy_preview.preview(get_runtime(), xml, name=name, roles=roles,
+    return preview.preview(get_runtime(), xml, name=name, roles=roles,
                                   max_bytes=current_app.config.get("TASKLANE_MAX_BPMN_BYTES", 2_000_000))
 
 

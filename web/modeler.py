@@ -24,7 +24,7 @@ from forms.definitions import UI_SUFFIX
 
 from . import access
 from .modeler_texts import diagram_texts
-from .processes import WHAT
+from .processes import TYPES, WHAT
 
 bp = Blueprint("modeler", __name__)
 KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,254}$")
@@ -223,7 +223,7 @@ def modeler_deploy_preview():
         "deployable": any(not p.unchanged for p in previews),
         "processes": [{"key": p.key, "latest": p.latest, "new": p.new, "unchanged": p.unchanged}
                       for p in previews],
-        "html": render_template("modeler/_deploy_preview.html", previews=previews, what=WHAT),
+        "html": render_template("modeler/_deploy_preview.html", previews=previews, what=WHAT, types=TYPES),
     })
 
 
