@@ -439,12 +439,17 @@
     dialog.querySelector('[data-deploy-body]').innerHTML = preview.html; // rendered and escaped by the server
     dialog.querySelector('[data-deploy-title]').textContent = preview.deployable ? labels.confirmTitle : labels.nothingTitle;
     dialog.querySelector('[data-deploy-cancel]').textContent = preview.deployable ? labels.cancel : labels.close;
+    var buttons = dialog.querySelectorAll('.modal-footer button, .btn-close');
     confirm.hidden = !preview.deployable;
     confirm.onclick = function () {
+      confirm.disabled = true; // one deploy per confirmation
       window.bootstrap.Modal.getOrCreateInstance(dialog).hide();
       sendDeploy(text).catch(function () { status(labels.requestFailed, 'danger'); });
     };
+    // Bootstrap ignores a hide while the dialog is still fading in: the buttons wait for it.
+    buttons.forEach(function (button) { button.disabled = true; });
     dialog.addEventListener('shown.bs.modal', function () {
+      buttons.forEach(function (button) { button.disabled = false; });
       (preview.deployable ? confirm : dialog.querySelector('[data-deploy-cancel]')).focus();
     }, { once: true });
     window.bootstrap.Modal.getOrCreateInstance(dialog).show();
