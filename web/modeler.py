@@ -10,6 +10,7 @@ import secrets
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 from flask_login import current_user, login_required
 
@@ -27,6 +28,14 @@ from .modeler_texts import diagram_texts
 from .processes import TYPES, WHAT
 
 bp = Blueprint("modeler", __name__)
+# BPMN element types the panel names (bpmn-js's type without "bpmn:"), besides the task
+# and event types the version diff names too (web/processes.py TYPES).
+PANEL_TYPES = {
+    **TYPES, "Task": _l("Task"), "SubProcess": _l("Sub-process"), "Transaction": _l("Transaction"),
+    "SequenceFlow": _l("Sequence flow"), "MessageFlow": _l("Message flow"), "Participant": _l("Pool"),
+    "Lane": _l("Lane"), "TextAnnotation": _l("Text annotation"), "Association": _l("Association"),
+    "DataObjectReference": _l("Data object"), "DataStoreReference": _l("Data store"), "Group": _l("Group"),
+}
 KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,254}$")
 NEW_DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -114,6 +123,7 @@ def _labels():
         "confirmTitle": _("Deploy a new version?"), "nothingTitle": _("Nothing to deploy"),
         "cancel": _("Cancel"), "close": _("Close"),
         "versionDeployed": _("Version %(number)s deployed", number="{number}"),
+        "types": {name: str(text) for name, text in PANEL_TYPES.items()},
     }
 
 

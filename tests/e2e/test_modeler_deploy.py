@@ -156,21 +156,25 @@ def test_the_palette_covers_no_shape_and_the_diagram_fills_the_canvas(lead_handl
     assert errors == []
 
 
-@pytest.mark.parametrize("lang, title, state, task", [
-    ("vi", "Triển khai phiên bản mới?", "Triển khai sẽ tạo phiên bản 2", "Tên công việc"),
-    ("ru", "Развернуть новую версию?", "Развёртывание создаст версию 2", "Название задачи"),
-    ("en", "Deploy a new version?", "Deploying makes version 2", "Task name")])
+@pytest.mark.parametrize("lang, title, state, task, kind", [
+    ("vi", "Triển khai phiên bản mới?", "Triển khai sẽ tạo phiên bản 2", "Tên công việc",
+     "Công việc người dùng"),
+    ("ru", "Развернуть новую версию?", "Развёртывание создаст версию 2", "Название задачи",
+     "Пользовательская задача"),
+    ("en", "Deploy a new version?", "Deploying makes version 2", "Task name", "User task")])
 def test_the_deploy_dialog_speaks_the_owner_language(lead_handling, new_page, live_server,  # noqa: F811
-                                                     screenshot, lang, title, state, task):
+                                                     screenshot, lang, title, state, task, kind):
     speak("owner", lang)
     page, errors = open_modeler(new_page, live_server)
     page.click("[data-element-id=call_lead]")
     expect(page.locator("label[for=tl-field-name]")).to_have_text(task)
+    expect(page.locator("#tasklane-panel [data-element-type]")).to_have_text(kind)
     edit(page, "name", "Gọi ngay")
     page.click("[data-action=deploy]")
     dialog = page.locator(DIALOG)
     expect(dialog.locator("[data-deploy-title]")).to_have_text(title)
     expect(dialog).to_contain_text(state)
+    expect(dialog.locator(".tl-diff-changed")).to_contain_text(kind)
     expect(dialog.locator("[data-deploy-confirm]")).to_be_focused()  # shown, not fading in
     screenshot(page, f"modeler-deploy-confirm-{lang}")
     dialog.locator("[data-deploy-confirm]").click()

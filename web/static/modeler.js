@@ -305,6 +305,11 @@
     parts.push(list);
   }
 
+  function typeName(type) {
+    var short = type.replace('bpmn:', '');
+    return (labels.types || {})[short] || short;
+  }
+
   function renderPanel() {
     var panel = document.getElementById('tasklane-panel');
     var selected = service('selection').get();
@@ -316,7 +321,7 @@
     }
     var bo = element.businessObject, parts = [];
     parts.push(el('p', { 'class': 'small mb-2' }, [
-      el('span', { 'class': 'badge text-bg-light me-1', text: bo.$type.replace('bpmn:', '') }),
+      el('span', { 'class': 'badge text-bg-light me-1', 'data-element-type': bo.$type, text: typeName(bo.$type) }),
       el('code', { 'data-element-id': bo.id, text: bo.id })
     ]));
     if (is(bo, 'bpmn:Lane')) {
