@@ -16,9 +16,9 @@ from . import transaction as _transaction
 from .db import db
 from .runtime import Runtime
 
-__all__ = ["db", "init_app", "deploy", "deploy_shipped", "validate", "register_check", "begin", "start",
-           "complete_task", "send_message", "cancel", "fire_timer", "register_helper", "on_commit",
-           "get_runtime", "task_data", "case_data", "start_outline"]
+__all__ = ["db", "init_app", "deploy", "deploy_shipped", "deploy_preview", "validate", "register_check",
+           "begin", "start", "complete_task", "send_message", "cancel", "fire_timer", "register_helper",
+           "on_commit", "get_runtime", "task_data", "case_data", "start_outline"]
 
 
 def init_app(app):
@@ -64,6 +64,14 @@ def validate(xml, *, name="diagram", roles=None):
     """The problems deploying ``xml`` would meet, and warnings; see :func:`engine.deploy.validate`."""
     return _deploy.validate(get_runtime(), xml, name=name, roles=roles,
                             max_bytes=current_app.config.get("TASKLANE_MAX_BPMN_BYTES", 2_000_000))
+
+
+def deploy_preview(xml, *, name="diagram", roles=None):
+    """What deploying ``xml`` would change, storing nothing; see :func:`engine.preview.preview`."""
+    from . import preview
+
+    return preview.preview(get_runtime(), xml, name=name, roles=roles,
+                                  max_bytes=current_app.config.get("TASKLANE_MAX_BPMN_BYTES", 2_000_000))
 
 
 def register_check(check):

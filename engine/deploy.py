@@ -1,7 +1,7 @@
 """Deploy a BPMN document as new versions of its process definitions."""
 from sqlalchemy.exc import IntegrityError
 
-from . import audit, specs, start_timers
+from . import audit, specs, start_timers, xml_safety
 from .attachments import shorten_filename
 from .db import db, is_postgresql
 from .errors import ConflictError, DeployError
@@ -14,8 +14,9 @@ DEPLOYED, UNCHANGED, KEPT = "deployed", "unchanged", "kept"
 def deploy(runtime, xml, *, actor, name="diagram", roles=None, max_bytes=2_000_000):
     """Check ``xml`` and store each of its executable processes as a new version.
 
-    A process whose latest version has the same XML is left as it is, so
-    deploying an unchanged file is a no-op. Running instances keep their version.
+    A process whose latest version has the same XML (in canonical form: see
+    :func:`engine.xml_safety.same_document`) is left as it is, so deploying an
+    unchanged file is a no-op. Running instances keep their version.
 
     :param roles: role names lanes must match (``None`` skips the check)
     :returns: list of ``(ProcessVersion, created)`` pairs
@@ -80,6 +81,11 @@ def validate(runtime, xml, *, name="diagram", roles=None, max_bytes=2_000_000):
     return problems
 
 
+def unchanged(version, xml_text, digest):
+    """Whether deploying ``xml_text`` (SHA-256 ``digest``) over ``version`` would change nothing."""
+    return version.sha256 == digest or xml_safety.same_document(version.bpmn_xml, xml_text)
+
+
 def _store(process, xml_text, digest, actor, source_name, now, keep_newer):
     query = db.session.query(ProcessDefinition).filter_by(key=process.key)
     if is_postgresql():
@@ -92,7 +98,7 @@ def _store(process, xml_text, digest, actor, source_name, now, keep_newer):
     versions = (db.session.query(ProcessVersion).filter_by(definition_id=definition.id)
                 .order_by(ProcessVersion.version.desc()))
     latest = versions.first()
-    if latest is not None and latest.sha256 == digest:
+    if latest is not None and unchanged(latest, xml_text, digest):
         return latest, UNCHANGED
     source_name = shorten_filename(source_name)
     if keep_newer and latest is not None:

@@ -70,13 +70,25 @@ def diff(runtime, version_a, version_b):
 
     :returns: a :class:`VersionDiff`
     """
-    spec_a, subs_a = runtime.spec_cache.get(version_a.id)
-    spec_b, subs_b = runtime.spec_cache.get(version_b.id)
-    result = VersionDiff(version_a.definition.key, version_a.version, version_b.version,
-                         spec_a.description or spec_a.name, spec_b.description or spec_b.name)
+    return diff_specs(runtime.registry, version_a.definition.key,
+                      (version_a.version, *runtime.spec_cache.get(version_a.id)),
+                      (version_b.version, *runtime.spec_cache.get(version_b.id)))
+
+
+def diff_specs(registry, key, before, after):
+    """:func:`diff` of two parsed specs, one of which need not be deployed yet.
+
+    :param before: ``(number, spec, subprocess_specs)`` of the older side
+    :param after: the same for the newer side (the modeler's preview numbers it
+        as the version a deploy would create)
+    :returns: a :class:`VersionDiff`
+    """
+    (number_a, spec_a, subs_a), (number_b, spec_b, subs_b) = before, after
+    result = VersionDiff(key, number_a, number_b, spec_a.description or spec_a.name,
+                         spec_b.description or spec_b.name)
     pairs = [(spec_a, spec_b)] + [(subs_a.get(n), subs_b.get(n)) for n in sorted(set(subs_a) | set(subs_b))]
     for old, new in pairs:
-        _diff_process(runtime.registry, old, new, result)
+        _diff_process(registry, old, new, result)
     return result
 
 

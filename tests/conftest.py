@@ -498,8 +498,10 @@ class WorkerProcess:
 def worker(settings, tmp_path, redis_conn):
     processes = []
 
-    def start():
-        process = WorkerProcess(settings, tmp_path / f"worker-{len(processes)}.log").start()
+    def start(**more_settings):
+        """A worker with the test's settings, and ``more_settings`` (e.g. its log level)."""
+        log = tmp_path / f"worker-{len(processes)}.log"
+        process = WorkerProcess({**settings, **more_settings}, log).start()
         processes.append(process)
         return process
 

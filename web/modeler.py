@@ -10,6 +10,8 @@ import secrets
 
 from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from flask_login import current_user, login_required
 
 import engine
@@ -24,8 +26,17 @@ from forms.definitions import UI_SUFFIX
 from . import access
 from .formatting import country
 from .modeler_texts import diagram_texts
+from .processes import TYPES, WHAT
 
 bp = Blueprint("modeler", __name__)
+# BPMN element types the panel names (bpmn-js's type without "bpmn:"), besides the task
+# and event types the version diff names too (web/processes.py TYPES).
+PANEL_TYPES = {
+    **TYPES, "Task": _l("Task"), "SubProcess": _l("Sub-process"), "Transaction": _l("Transaction"),
+    "SequenceFlow": _l("Sequence flow"), "MessageFlow": _l("Message flow"), "Participant": _l("Pool"),
+    "Lane": _l("Lane"), "TextAnnotation": _l("Text annotation"), "Association": _l("Association"),
+    "DataObjectReference": _l("Data object"), "DataStoreReference": _l("Data store"), "Group": _l("Group"),
+}
 KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,254}$")
 NEW_DIAGRAM = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -81,7 +92,8 @@ def _latest(key):
 def _labels():
     """The words modeler.js shows, in the user's language."""
     return {
-        "process": _("Process"), "name": _("Name"), "id": _("Id"), "titles": _("Task name per language"),
+        "process": _("Process"), "name": pgettext("diagram element", "Name"), "taskName": _("Task name"),
+        "id": _("Id"), "titles": _("Task name per language"),
         "title_vi": _("Name in Vietnamese"), "title_en": _("Name in English"),
         "title_ru": _("Name in Russian"),
         "form": _("Form"), "uiForm": _("Form layout (UI schema)"), "none": _("(none)"),
@@ -109,7 +121,17 @@ def _labels():
         "requestFailed": _("The server did not answer as expected."),
         "importFailed": _("This file could not be opened as a BPMN diagram."),
         "unsaved": _("There are unsaved changes."), "error": _("Error"), "warning": _("Warning"),
+        "confirmTitle": _("Deploy a new version?"), "nothingTitle": _("Nothing to deploy"),
+        "cancel": _("Cancel"), "close": _("Close"),
+        "versionDeployed": _("Version %(number)s deployed", number="{number}"),
+        "types": {name: str(text) for name, text in PANEL_TYPES.items()},
     }
+
+
+def _shaped(problems):
+    """Problems as modeler.js lists them: ``{"element", "message", "severity"}``."""
+    return [{"element": p.get("element"), "message": p.get("message"),
+             "severity": p.get("severity", "error")} for p in problems]
 
 
 def _index_url():
@@ -185,9 +207,35 @@ def modeler_validate():
     _check_owner()
     problems = engine.validate(_body(), name=request.args.get("name", "diagram.bpmn"),
                                roles=service.role_names())
-    problems = [{"element": p.get("element"), "message": p.get("message"),
-                 "severity": p.get("severity", "error")} for p in problems]
+    problems = _shaped(problems)
     return jsonify({"valid": not any(p["severity"] == "error" for p in problems), "problems": problems})
+
+
+@bp.post("/processes/deploy/preview")
+@login_required
+def modeler_deploy_preview():
+    """What Deploy would change, for the confirmation dialog: ``{"valid", "problems",
+    "deployable", "processes", "html"}``; nothing is stored.
+
+    ``deployable`` is false when every process is unchanged since its latest version;
+    ``html`` is the dialog's body (the version diff of each changed process).
+    """
+    _check_owner()
+    name = request.args.get("name", "diagram.bpmn")
+    try:
+        previews, problems = engine.deploy_preview(_body(), name=name, roles=service.role_names())
+    except DeployError as error:
+        problems = _shaped([{"severity": "error", **p} for p in error.problems])
+        return jsonify({"valid": False, "problems": problems, "deployable": False, "processes": [],
+                        "html": ""})
+    problems = _shaped(problems)
+    return jsonify({
+        "valid": not any(p["severity"] == "error" for p in problems), "problems": problems,
+        "deployable": any(not p.unchanged for p in previews),
+        "processes": [{"key": p.key, "latest": p.latest, "new": p.new, "unchanged": p.unchanged}
+                      for p in previews],
+        "html": render_template("modeler/_deploy_preview.html", previews=previews, what=WHAT, types=TYPES),
+    })
 
 
 @bp.post("/processes/deploy")

@@ -31,6 +31,19 @@ WHAT = {
     "outgoing": _l("outgoing flows"), "documentation": _l("documentation"), "form": _l("form"),
     "property": _l("property"), "instructions": _l("instructions"), "other": _l("other"),
 }
+# SpiffWorkflow's task-spec class names (engine.versions diff elements' "type") as a reader says them.
+TYPES = {
+    "UserTask": _l("User task"), "ManualTask": _l("Manual task"), "ScriptTask": _l("Script task"),
+    "ServiceTask": _l("Service task"), "BusinessRuleTask": _l("Business rule task"),
+    "SendTask": _l("Send task"),
+    "ReceiveTask": _l("Receive task"), "NoneTask": _l("Task"), "CallActivity": _l("Call activity"),
+    "SubWorkflowTask": _l("Sub-process"), "TransactionSubprocess": _l("Transaction"),
+    "EventSubprocess": _l("Event sub-process"), "StartEvent": _l("Start event"), "EndEvent": _l("End event"),
+    "IntermediateCatchEvent": _l("Intermediate catch event"),
+    "IntermediateThrowEvent": _l("Intermediate throw event"), "BoundaryEvent": _l("Boundary event"),
+    "ExclusiveGateway": _l("Exclusive gateway"), "ParallelGateway": _l("Parallel gateway"),
+    "InclusiveGateway": _l("Inclusive gateway"), "EventBasedGateway": _l("Event-based gateway"),
+}
 REASONS = {
     "task_missing": _l("It waits at “%(name)s” (%(element)s), which the new version does not have."),
     "type_changed": _l("It waits at “%(name)s” (%(element)s), which has another type in the new version."),
@@ -119,7 +132,7 @@ def process_diff(key):
     definition = _definition(key)
     a, b = _version(key, request.args.get("a")), _version(key, request.args.get("b"))
     return render_template("processes/diff.html", definition=definition, a=a, b=b,
-                           diff=engine.version_diff(a, b), what=WHAT)
+                           diff=engine.version_diff(a, b), what=WHAT, types=TYPES)
 
 
 @bp.post("/processes/<key>/versions/<int:number>/redeploy")

@@ -95,7 +95,7 @@ def back_in_inbox_with_a_bell(page, name):
 
 def test_a_posted_lead_not_reached_is_called_back_when_the_bell_rings_then_becomes_a_contact(
         lead_handling, integration_token, worker, new_page, live_server, screenshot):
-    rq_worker = worker()
+    rq_worker = worker(TASKLANE_WORKER_LOG_LEVEL="INFO")   # rq names each job it runs
     created = post_lead(live_server, integration_token, LEAD)
     customer_id, instance_id = created["customer"]["id"], created["instance"]["id"]
     assert created["customer"]["phone"] == "+84912345678"

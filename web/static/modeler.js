@@ -180,7 +180,8 @@
 
   function nameFields(element, parts) {
     var bo = element.businessObject;
-    parts.push(field(labels.name, input(bo.name, function (v) {
+    // a task's name is not a person's: each kind of element has its own label (issue 13)
+    parts.push(field(is(bo, 'bpmn:Task') ? labels.taskName : labels.name, input(bo.name, function (v) {
       service('modeling').updateLabel(element, v);
     }), 'name'));
   }
@@ -304,6 +305,11 @@
     parts.push(list);
   }
 
+  function typeName(type) {
+    var short = type.replace('bpmn:', '');
+    return (labels.types || {})[short] || short;
+  }
+
   function renderPanel() {
     var panel = document.getElementById('tasklane-panel');
     var selected = service('selection').get();
@@ -315,7 +321,7 @@
     }
     var bo = element.businessObject, parts = [];
     parts.push(el('p', { 'class': 'small mb-2' }, [
-      el('span', { 'class': 'badge text-bg-light me-1', text: bo.$type.replace('bpmn:', '') }),
+      el('span', { 'class': 'badge text-bg-light me-1', 'data-element-type': bo.$type, text: typeName(bo.$type) }),
       el('code', { 'data-element-id': bo.id, text: bo.id })
     ]));
     if (is(bo, 'bpmn:Lane')) {
@@ -415,26 +421,98 @@
         status(answer.json.valid ? labels.valid : labels.invalid, answer.json.valid ? 'success' : 'danger');
       });
     },
+    // Deploy asks first: the server's preview says what changes against the latest
+    // version (or that the process is new, or that nothing changed); confirming deploys
+    // exactly the XML that was previewed.
     deploy: function () {
-      return xml().then(function (text) {
-        return post(config.urls.deploy + '?name=' + encodeURIComponent(fileName()), text);
+      var text;
+      return xml().then(function (exported) {
+        text = exported;
+        return post(config.urls.preview + '?name=' + encodeURIComponent(fileName()), text);
       }).then(function (answer) {
-        if (answer.status === 200) {
-          dirty = false;
-          showProblems([]);
-          var versions = answer.json.versions || [];
-          var created = versions.filter(function (v) { return v.created; });
-          var text = versions.map(function (v) { return v.key + ' v' + v.version; }).join(', ');
-          status(created.length ? labels.deployed.replace('{versions}', text) : labels.unchanged, 'success');
-        } else if (answer.status === 422 && answer.json.problems) {
-          showProblems(answer.json.problems);
-          status(labels.deployFailed, 'danger');
-        } else {
-          status(((answer.json.error || {}).message) || labels.requestFailed, 'danger');
-        }
+        if (answer.status !== 200) { status(((answer.json.error || {}).message) || labels.requestFailed, 'danger'); return; }
+        showProblems(answer.json.problems || []);
+        if (!answer.json.valid) { status(labels.deployFailed, 'danger'); return; }
+        confirmDeploy(answer.json, text);
       });
     }
   };
+
+  function confirmDeploy(preview, text) {
+    var dialog = document.getElementById('deploy-dialog');
+    var confirm = dialog.querySelector('[data-deploy-confirm]');
+    dialog.querySelector('[data-deploy-body]').innerHTML = preview.html; // rendered and escaped by the server
+    dialog.querySelector('[data-deploy-title]').textContent = preview.deployable ? labels.confirmTitle : labels.nothingTitle;
+    dialog.querySelector('[data-deploy-cancel]').textContent = preview.deployable ? labels.cancel : labels.close;
+    var buttons = dialog.querySelectorAll('.modal-footer button, .btn-close');
+    confirm.hidden = !preview.deployable;
+    confirm.onclick = function () {
+      confirm.disabled = true; // one deploy per confirmation
+      window.bootstrap.Modal.getOrCreateInstance(dialog).hide();
+      sendDeploy(text).catch(function () { status(labels.requestFailed, 'danger'); });
+    };
+    // Bootstrap ignores a hide while the dialog is still fading in: the buttons wait for it.
+    buttons.forEach(function (button) { button.disabled = true; });
+    dialog.addEventListener('shown.bs.modal', function () {
+      buttons.forEach(function (button) { button.disabled = false; });
+      (preview.deployable ? confirm : dialog.querySelector('[data-deploy-cancel]')).focus();
+    }, { once: true });
+    window.bootstrap.Modal.getOrCreateInstance(dialog).show();
+  }
+
+  function sendDeploy(text) {
+    return post(config.urls.deploy + '?name=' + encodeURIComponent(fileName()), text).then(function (answer) {
+      if (answer.status === 200) {
+        dirty = false;
+        showProblems([]);
+        var versions = answer.json.versions || [];
+        var created = versions.filter(function (v) { return v.created; });
+        var names = versions.map(function (v) { return v.key + ' v' + v.version; }).join(', ');
+        status(created.length ? labels.deployed.replace('{versions}', names) : labels.unchanged, 'success');
+        showDeployed(versions);
+      } else if (answer.status === 422 && answer.json.problems) {
+        showProblems(answer.json.problems);
+        status(labels.deployFailed, 'danger');
+      } else {
+        status(((answer.json.error || {}).message) || labels.requestFailed, 'danger');
+      }
+    });
+  }
+
+  // The header says which version is now deployed; the drafts were deleted by the deploy,
+  // and a new process now has its own address.
+  function showDeployed(versions) {
+    var key = processKey();
+    var mine = versions.filter(function (v) { return v.key === key; })[0] || versions[0];
+    if (!mine) return;
+    var badge = document.querySelector('[data-version-badge]');
+    badge.textContent = labels.versionDeployed.replace('{number}', mine.version);
+    badge.hidden = false;
+    var draft = document.querySelector('[data-draft-badge]');
+    if (draft) draft.remove();
+    var here = config.urls.edit.replace('__KEY__', encodeURIComponent(mine.key));
+    if (window.location.pathname !== here) window.history.replaceState(null, '', here);
+  }
+
+  // The whole diagram in view, as large as fits (never above 100 %), to the right of
+  // bpmn-js's palette, which floats over the canvas's top-left corner: bpmn-js's own
+  // 'fit-viewport' would put the leftmost shapes under it.
+  function fitDiagram() {
+    var canvas = service('canvas'), margin = 16;
+    var container = canvas.getContainer();
+    var box = canvas.viewbox(), inner = box.inner, outer = box.outer;
+    if (!inner.width || !inner.height || !outer.width || !outer.height) return;
+    var palette = container.querySelector('.djs-palette');
+    var left = palette ? palette.getBoundingClientRect().right - container.getBoundingClientRect().left + margin : margin;
+    var width = outer.width - left - margin, height = outer.height - 2 * margin;
+    if (width <= 0 || height <= 0) { canvas.zoom('fit-viewport'); return; }
+    var scale = Math.min(1, width / inner.width, height / inner.height);
+    var top = scale < 1 ? margin + (height - inner.height * scale) / 2 : margin;
+    canvas.viewbox({
+      x: inner.x - left / scale, y: inner.y - top / scale,
+      width: outer.width / scale, height: outer.height / scale
+    });
+  }
 
   function upload(file) {
     var reader = new FileReader();
@@ -442,7 +520,7 @@
       modeler.importXML(String(reader.result)).then(function () {
         dirty = true;
         clearProblems();
-        service('canvas').zoom('fit-viewport');
+        fitDiagram();
       }).catch(function () { status(labels.importFailed, 'danger'); });
     };
     reader.readAsText(file);
@@ -494,7 +572,7 @@
     bindToolbar();
     return modeler.importXML(config.xml).then(function (result) {
       if (result.warnings && result.warnings.length) status(result.warnings.length + ' ' + labels.warning, 'warning');
-      service('canvas').zoom('fit-viewport');
+      fitDiagram();
       renderPanel();
       document.body.setAttribute('data-modeler-ready', 'true');
     });

@@ -1,0 +1,61 @@
+"""What deploying a diagram would do, shown to the process owner before it is done.
+
+The modeler asks for this when Deploy is pressed (docs/modeler.md): for each
+executable process of the unsaved XML, whether it is new, unchanged since its latest
+version (then a deploy would store nothing), or which elements change, by the same
+diff as two deployed versions (:func:`engine.versions.diff_specs`).
+"""
+from dataclasses import dataclass
+
+from . import specs, versions
+from .db import db
+from .deploy import unchanged
+from .models import ProcessDefinition, ProcessVersion
+
+
+@dataclass
+class Preview:
+    """One process of the diagram: ``latest`` is its newest version number, ``None`` when
+    the process is new; ``diff`` is set when a deploy would create version ``latest + 1``."""
+
+    key: str
+    name: str
+    latest: int | None
+    unchanged: bool
+    diff: versions.VersionDiff | None = None
+
+    @property
+    def new(self):
+        return self.latest is None
+
+
+def preview(runtime, xml, *, name="diagram", roles=None, max_bytes=2_000_000):
+    """Each process of ``xml`` against its latest version, and the diagram's problems.
+
+    Nothing is stored. The new side is round-tripped through the serializer, as a
+    deploy stores it, so both sides of the diff read alike.
+
+    :returns: ``(previews, problems)``: a list of :class:`Preview` and the problems
+        :func:`engine.deploy.validate` would list (``error`` ones refuse a deploy)
+    :raises DeployError: the document cannot be read at all (hostile XML, not BPMN)
+    """
+    parsed, text, problems = specs.inspect(xml, helpers=runtime.helpers, max_bytes=max_bytes, roles=roles,
+                                           name=name, checks=runtime.checks)
+    digest = specs.sha256(text)
+    return [_one(runtime, process, text, digest) for process in parsed], problems
+
+
+def _one(runtime, process, text, digest):
+    latest = (db.session.query(ProcessVersion).join(ProcessDefinition)
+              .filter(ProcessDefinition.key == process.key)
+              .order_by(ProcessVersion.version.desc()).first())
+    if latest is None:
+        return Preview(process.key, process.name, None, False)
+    if unchanged(latest, text, digest):
+        return Preview(process.key, process.name, latest.version, True)
+    registry = runtime.registry
+    spec = registry.restore(registry.convert(process.spec))
+    subs = {k: registry.restore(registry.convert(v)) for k, v in process.subprocess_specs.items()}
+    diff = versions.diff_specs(registry, process.key, (latest.version, *runtime.spec_cache.get(latest.id)),
+                               (latest.version + 1, spec, subs))
+    return Preview(process.key, process.name, latest.version, False, diff)
