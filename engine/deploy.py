@@ -103,7 +103,7 @@ def _store(process, xml_text, digest, actor, source_name, now, keep_newer):
     source_name = shorten_filename(source_name)
     if keep_newer and latest is not None:
         own = versions.filter_by(deployed_by=actor, source_name=source_name).first()
-        if own is not None and own.sha256 == digest:
+        if own is not None and unchanged(own, xml_text, digest):
             return latest, KEPT
     version = ProcessVersion(definition_id=definition.id, version=definition.latest_version + 1,
                              bpmn_xml=xml_text, sha256=digest, spec_json=process.spec_json(),
