@@ -5,12 +5,12 @@ import json
 from decimal import Decimal
 
 import pytest
-from crm.lending import LoanProduct
 from flask_babel import force_locale
 
-from crm import lending_admin
 from engine.db import db
 from engine.errors import ValidationError
+from processes.referrals import admin as lending_admin
+from processes.referrals.models import LoanProduct
 from tests.conftest import ONE_BACKEND
 from tests.crm import lending_factory as make
 
