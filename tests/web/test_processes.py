@@ -121,7 +121,8 @@ def test_a_process_owner_opens_the_case_they_just_migrated_and_finds_it_in_the_c
     (web/access/table.py), though started by the manager; commenting stays refused."""
     at_call, _at_review = versioned
     client = sign_in("owner")
-    response = post(client, "/processes/versioned/migrate", {"from": "1", "to": "2", "instance_id": [str(at_call)]})
+    response = post(client, "/processes/versioned/migrate",
+                    {"from": "1", "to": "2", "instance_id": [str(at_call)]})
     assert response.status_code == 200 and version_of(at_call) == 2
     assert client.get(f"/cases/{at_call}").status_code == 200
     assert f'href="/cases/{at_call}"' in client.get("/cases").get_data(as_text=True)
