@@ -1,10 +1,23 @@
-"""A user's in-app notifications (the bell): marking them read, one rule for the page and the API."""
-from sqlalchemy import update
+"""A user's in-app notifications (the bell): their order and marking them read, one rule
+for every list (the bell's page, a customer's page, the API) and the API."""
+from sqlalchemy import select, update
 
 from .db import db
 from .errors import NotFoundError
 from .models import Notification
 from .types import utcnow
+
+# Newest first: by the moment the notification was made, then by id for those made in the
+# same instant. Ids alone are not the order: a row delivered late (a retried delivery,
+# demo data) gets a higher id than a newer one.
+NEWEST_FIRST = (Notification.created_at.desc(), Notification.id.desc())
+
+
+def of(username, *, unread=False):
+    """A select of ``username``'s notifications (only the unread ones when ``unread``),
+    newest first (:data:`NEWEST_FIRST`)."""
+    statement = select(Notification).where(Notification.username == username).order_by(*NEWEST_FIRST)
+    return statement.where(Notification.read_at.is_(None)) if unread else statement
 
 
 def mark_read(username, note_id=None):

@@ -7,6 +7,9 @@ from .unit import current_unit
 # "start" starts another process once this transaction commits (recipient: its key;
 # params: data and business_key); see workers/delivery.py.
 CHANNELS = ("in_app", "email", "sms", "start")
+# Every bell links to what it is about; one a step rings without naming a page (a
+# script's ``notify``, the call-back bell) opens the case it came from.
+CASE_LINK = "/cases/{id}"
 
 
 def add(channel, recipient, *, subject="", body="", link=None, instance_id=None, kind=None,
@@ -14,7 +17,8 @@ def add(channel, recipient, *, subject="", body="", link=None, instance_id=None,
     """Queue a message to send once the current transaction commits.
 
     ``kind`` and ``params`` name a message the web layer shows in the reader's
-    language (``subject`` and ``body`` are the fallback text).
+    language (``subject`` and ``body`` are the fallback text). A bell without a ``link``
+    links to its case (:data:`CASE_LINK`).
     Inside an instance's unit of work (a script calling a helper) the row joins
     that unit and is scheduled after its commit.
 
@@ -27,6 +31,8 @@ def add(channel, recipient, *, subject="", body="", link=None, instance_id=None,
     work = current_unit()
     if work is not None and instance_id is None:
         instance_id = work.instance.id
+    if channel == "in_app" and not link and instance_id is not None:
+        link = CASE_LINK.format(id=instance_id)
     row = Outbox(channel=channel, recipient=str(recipient), subject=subject, body=body,
                  link=link, instance_id=instance_id, kind=kind, params=params,
                  state="pending")

@@ -4,9 +4,9 @@ from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from engine import inbox
+from engine import inbox, notifications
 from engine.db import db
-from engine.models import Notification, ProcessDefinition, ProcessInstance
+from engine.models import ProcessDefinition, ProcessInstance
 from engine.types import utcnow
 
 from . import access, bell
@@ -24,8 +24,7 @@ def account_home():
     me = current_user.username
     cases = db.session.scalars(select(ProcessInstance).where(ProcessInstance.started_by == me)
                                .order_by(ProcessInstance.id.desc()).limit(SHOWN)).all()
-    notes = db.session.scalars(select(Notification).where(Notification.username == me)
-                               .order_by(Notification.id.desc()).limit(SHOWN)).all()
+    notes = db.session.scalars(notifications.of(me).limit(SHOWN)).all()
     names = {d.key: d.name for d in db.session.query(ProcessDefinition)}
     return render_template("account/home.html", tasks=tasks, cases=cases, names=names,
                            notes=[(note, *bell.text(note)) for note in notes])

@@ -31,8 +31,7 @@ def text(note):
 @bp.get("/notifications")
 @login_required
 def notification_index():
-    notes = db.session.scalars(select(Notification).where(Notification.username == current_user.username)
-                               .order_by(Notification.id.desc()).limit(SHOWN)).all()
+    notes = db.session.scalars(notifications.of(current_user.username).limit(SHOWN)).all()
     return render_template("bell/index.html", notes=[(n, *text(n)) for n in notes])
 
 

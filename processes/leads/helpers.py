@@ -56,8 +56,11 @@ def remind_call(recipient, name, phone, link=None):
 def callback_text(note):
     """``(title, body)`` of the call-back bell (:func:`remind_call`) in the reader's language."""
     params = note.params or {}
-    return _("Call back %(name)s", name=params.get("name", "")), \
-        _("The call-back time has come: %(phone)s.", phone=params.get("phone", ""))
+    name, phone = params.get("name"), params.get("phone")
+    title = _("Call back %(name)s", name=name) if name else _("Time for a call-back")
+    body = (_("The call-back time has come: %(phone)s.", phone=phone) if phone
+            else _("The call-back time has come."))
+    return title, body
 
 def record_call(customer_id, outcome, notes=None):
     """Write the call as an interaction of the customer and move its status.

@@ -282,7 +282,8 @@ def _tell_referrer(referral_id, kind, *, email=False):
 
 
 # The titles of the procedure's notifications by kind; the bell and the API show them in
-# the reader's language (``NOTIFICATIONS``, declared with the domain).
+# the reader's language (``NOTIFICATIONS``, declared with the domain). ``UNNAMED`` says the
+# same without the customer's name, for a row that has none (never "Disbursed: ").
 TITLES = {
     "referral_offered": _l("New referral for you: %(name)s"),
     "referral_accepted": _l("A consultant took your referral %(name)s"),
@@ -295,10 +296,25 @@ TITLES = {
     "referral_disbursed": _l("Disbursed: %(name)s"),
     "referral_failed": _l("Closed without a loan: %(name)s"),
 }
+UNNAMED = {
+    "referral_offered": _l("New referral for you"),
+    "referral_accepted": _l("A consultant took your referral"),
+    "referral_offer_timed_out": _l("Nobody accepted a referral in time"),
+    "referral_unassigned": _l("No consultant available for a referral"),
+    "cross_sell_started": _l("Another product is offered to your customer"),
+    "cross_sell_requested": _l("May we offer your customer another product?"),
+    "cross_sell_reminder": _l("Reminder: may we offer your customer another product?"),
+    "cross_sell_expired": _l("A cross-sell request expired"),
+    "referral_disbursed": _l("A referral was disbursed"),
+    "referral_failed": _l("A referral closed without a loan"),
+}
 
 
 def referral_texts(kind, name):
-    """The title of a referral notification in the current language."""
+    """The title of a referral notification in the current language (without the name
+    when there is none)."""
+    if not name:
+        return str(UNNAMED.get(kind) or _("Referral"))
     title = TITLES.get(kind)
     return title % {"name": name} if title is not None else name
 
@@ -306,7 +322,7 @@ def referral_texts(kind, name):
 def notification_text(note):
     """``(title, body)`` of a referral notification: the titled name, and the phone."""
     params = note.params or {}
-    return referral_texts(note.kind, params.get("name", "")), params.get("phone") or note.body
+    return referral_texts(note.kind, params.get("name")), params.get("phone") or note.body or ""
 
 
 NOTIFICATIONS = dict.fromkeys(TITLES, notification_text)

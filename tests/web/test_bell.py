@@ -1,4 +1,6 @@
 """The bell: unread count in the header, translated entries, read when opened."""
+import re
+
 from engine.db import db
 from engine.models import Notification
 from tests.web.conftest import post
@@ -56,3 +58,30 @@ def test_mark_all_read(sign_in):
     client = sign_in("sales1")
     post(client, "/notifications/read")
     assert db.session.query(Notification).filter_by(read_at=None).count() == 0
+
+
+def test_every_list_of_notifications_shows_the_newest_first_though_rows_came_in_out_of_order(sign_in):
+    """Issue 13 ("partner2's list is out of order"): the order is the moment made, then the
+    id (engine.notifications.NEWEST_FIRST), on the bell's page, the user's own page and the API."""
+    from datetime import timedelta
+
+    from accounts import tokens
+    from accounts.models import User
+    from engine.types import utcnow
+
+    now = utcnow()
+    # inserted oldest-id first, but made: middle, newest, oldest; two made in the same instant
+    middle = notify("partner2", title="middle", created_at=now - timedelta(hours=2))
+    newest = notify("partner2", title="newest", created_at=now - timedelta(minutes=1))
+    oldest = notify("partner2", title="oldest", created_at=now - timedelta(days=3))
+    twin = notify("partner2", title="twin", created_at=now - timedelta(hours=2))
+    expected = [newest.id, twin.id, middle.id, oldest.id]
+    client = sign_in("partner2")
+    for path in ("/notifications", "/me"):
+        html = client.get(path).get_data(as_text=True)
+        shown = [int(found) for found in re.findall(r'data-note="(\d+)"', html)]
+        assert shown == expected, path
+    _row, token = tokens.issue(db.session.query(User).filter_by(username="partner2").one())
+    db.session.commit()
+    items = client.get("/api/v1/notifications", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert [item["id"] for item in items["items"]] == expected

@@ -116,6 +116,19 @@ def test_confirming_the_batch_moves_the_cases_and_shows_each_outcome(sign_in, ve
     assert db.session.query(AuditEvent).filter_by(kind="instance_migrated", actor="admin").count() == 1
 
 
+def test_a_process_owner_opens_the_case_they_just_migrated_and_finds_it_in_the_case_list(sign_in, versioned):
+    """Issue 13: the owner's processes are every deployed one, so they read every case
+    (web/access/table.py), though started by the manager; commenting stays refused."""
+    at_call, _at_review = versioned
+    client = sign_in("owner")
+    response = post(client, "/processes/versioned/migrate",
+                    {"from": "1", "to": "2", "instance_id": [str(at_call)]})
+    assert response.status_code == 200 and version_of(at_call) == 2
+    assert client.get(f"/cases/{at_call}").status_code == 200
+    assert f'href="/cases/{at_call}"' in client.get("/cases").get_data(as_text=True)
+    assert post(client, f"/cases/{at_call}/comments", {"body": "moved"}).status_code == 403
+
+
 def test_choosing_the_same_version_twice_goes_back_with_a_message(sign_in, versioned):
     response = sign_in("owner").get("/processes/versioned/migrate?from=2&to=2", follow_redirects=True)
     assert "Choose two different versions." in response.get_data(as_text=True)

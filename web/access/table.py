@@ -23,15 +23,18 @@ DEFAULT = "*"
 
 CASE = {
     # reading a case: its page, diagram, events, timeline CSV / XLSX, audit check, API
-    # instance and history, attachments
-    "read": {"manager": ANY, "admin": ANY, "auditor": ANY, DEFAULT: OWN},
+    # instance and history, attachments. A process owner reads every case: Tasklane has no
+    # owner per process yet, so their processes are all the deployed ones (they migrate
+    # and audit them); commenting and attaching stay with the cases they have a part in.
+    "read": {"manager": ANY, "admin": ANY, "auditor": ANY, "process_owner": ANY, DEFAULT: OWN},
     # commenting, attaching a file: who may read it, but never an auditor (read-only)
     "comment": {"manager": ANY, "admin": ANY, "auditor": NONE, DEFAULT: OWN},
     "attach": {"manager": ANY, "admin": ANY, "auditor": NONE, DEFAULT: OWN},
 }
 
 TASK = {
-    "read": {"manager": ANY, "admin": ANY, "auditor": ANY, DEFAULT: OWN},
+    # a process owner reads every case, so every task of one (CASE "read")
+    "read": {"manager": ANY, "admin": ANY, "auditor": ANY, "process_owner": ANY, DEFAULT: OWN},
     "work": {"manager": ANY, "admin": ANY, "auditor": NONE, DEFAULT: OWN},   # claim, release, complete
     "assign": {"manager": ANY, "admin": ANY, DEFAULT: NONE},
     # commenting on a task: seeing the task, and commenting on its case (CASE "comment")

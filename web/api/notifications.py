@@ -3,10 +3,7 @@
 Title and body are in the caller's language where the bell knows the kind
 (:func:`web.bell.text`); ``kind`` and ``params`` are there for programs.
 """
-from sqlalchemy import select
-
 from engine import notifications
-from engine.models import Notification
 
 from .. import bell
 from .common import Viewed, caller, load_query, page, paginate
@@ -19,11 +16,7 @@ from .schemas import NotificationPageSchema, NotificationQuerySchema, Notificati
 def notifications_list():
     """Only the caller's own; ``unread=true`` leaves out those already read."""
     query = load_query(NotificationQuerySchema)
-    statement = (select(Notification).where(Notification.username == caller().username)
-                 .order_by(Notification.created_at.desc(), Notification.id.desc()))
-    if query["unread"]:
-        statement = statement.where(Notification.read_at.is_(None))
-    rows, total = paginate(statement, query)
+    rows, total = paginate(notifications.of(caller().username, unread=query["unread"]), query)
     return page(NotificationPageSchema, [_viewed(note) for note in rows], total, query)
 
 
