@@ -6,7 +6,6 @@ update in place (a request with ``HX-Request`` gets the list fragment only).
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-
 from sqlalchemy import or_, select
 
 from accounts.models import User
