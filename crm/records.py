@@ -17,6 +17,23 @@ MAX_TEXT = 255
 DOMAIN = "leads"   # a lead's phone and birthday are read in the leads' place (engine.places)
 
 
+# Roles that oversee or run the work rather than take leads in turn (docs/crm.md "Round robin").
+NOT_IN_TURN = ("manager", "admin", "process_owner", "auditor")
+
+
+def sales_reps(username=None):
+    """Usernames of the sales team that takes leads in turn, sorted: active users with the
+    ``sales`` role and none of :data:`NOT_IN_TURN` (a manager who also holds ``sales`` may
+    own a lead chosen for them, but is never handed one by round robin)."""
+    overseers = select(User.id).join(User.roles).where(Role.name.in_(NOT_IN_TURN))
+    query = (select(User.username).join(User.roles)
+             .where(User.active.is_(True), Role.name == "sales", User.id.not_in(overseers))
+             .order_by(User.username))
+    if username is not None:
+        query = query.where(User.username == username)
+    return list(db.session.scalars(query))
+
+
 def active_sales(username=None):
     """Usernames of active users with the ``sales`` role (only ``username``, if given), sorted."""
     query = (select(User.username).join(User.roles).where(User.active.is_(True), Role.name == "sales")

@@ -1,7 +1,9 @@
 """Notifications written in the transaction that causes them, sent after commit."""
+from sqlalchemy import case, select
+
 from .db import db
 from .errors import ValidationError
-from .models import Outbox
+from .models import HumanTask, Outbox
 from .unit import current_unit
 
 # "start" starts another process once this transaction commits (recipient: its key;
@@ -41,6 +43,26 @@ def add(channel, recipient, *, subject="", body="", link=None, instance_id=None,
     if work is not None:
         work.outbox.append(row)
     return row
+
+
+# A bell's link that names the task its step opens next (a call-back bell rings in the step
+# that opens the call task, before the task has an id): :func:`resolve_link` at delivery.
+OPEN_TASK = "task:open"
+TASK_LINK = "/tasks/{id}"
+
+
+def resolve_link(row):
+    """The link a delivered bell shows: :data:`OPEN_TASK` becomes the open task of the row's
+    case (the recipient's, else the newest), or the case when it has none open."""
+    if row.link != OPEN_TASK:
+        return row.link
+    if row.instance_id is None:
+        return None
+    mine = case((HumanTask.assignee == row.recipient, 0), else_=1)
+    task_id = db.session.scalar(select(HumanTask.id).where(
+        HumanTask.instance_id == row.instance_id, HumanTask.state == "open")
+        .order_by(mine, HumanTask.created_at.desc()).limit(1))
+    return TASK_LINK.format(id=task_id) if task_id else CASE_LINK.format(id=row.instance_id)
 
 
 def start_after_commit(key, *, data=None, business_key=None):

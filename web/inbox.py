@@ -6,15 +6,18 @@ update in place (a request with ``HX-Request`` gets the list fragment only).
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import or_, select
 
 from accounts.models import User
+from crm.models import Customer
 from engine import assignment, inbox
 from engine.db import db
 from engine.errors import ValidationError
-from engine.models import ProcessDefinition
+from engine.models import ProcessDefinition, ProcessInstance
 from engine.types import utcnow
 
 from . import access, navigation, task_actions
+from .customers import labels
 from .limits import db_int
 
 bp = Blueprint("inbox", __name__)
@@ -24,7 +27,9 @@ def filters_from(args):
     """:class:`engine.inbox.Filters` from query arguments; unknown values are ignored."""
     tab = args.get("tab", "mine")
     due = args.get("due") or None
+    order = args.get("order") or None
     return inbox.Filters(
+        order=order if order in inbox.ORDERS else None,
         tab=tab if tab in inbox.TABS else "mine",
         process=args.get("process") or None,
         due=due if due in inbox.DUE_FILTERS else None,
@@ -50,7 +55,26 @@ def _context(filters):
             "process_names": {p.key: p.name for p in processes},
             "assignees": (people := _task_holders()) if viewer.sees_all else [],
             "team_of": _teams(people if viewer.sees_all else []),
-            "may_take": lambda task: access.may_take(current_user, task)}
+            "may_take": lambda task: access.may_take(current_user, task),
+            "order": filters.order or inbox.default_order(filters.tab),
+            "about": _about(rows), "source_labels": labels()["source"]}
+
+
+def _about(rows):
+    """``{instance_id: (since, source)}`` of the page's tasks: when the customer a case is
+    about came in and from where (a lead's age and source), else when the case started."""
+    ids = {row.instance_id for row in rows}
+    if not ids:
+        return {}
+    about = {case_id: (started, None) for case_id, started in db.session.execute(
+        select(ProcessInstance.id, ProcessInstance.started_at).where(ProcessInstance.id.in_(ids)))}
+    for lead_case, pipeline_case, created, source in db.session.execute(
+            select(Customer.instance_id, Customer.pipeline_instance_id, Customer.created_at, Customer.source)
+            .where(or_(Customer.instance_id.in_(ids), Customer.pipeline_instance_id.in_(ids)))):
+        for case_id in (lead_case, pipeline_case):
+            if case_id in ids:
+                about[case_id] = (created, source)
+    return about
 
 
 def _task_holders():

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import update
 
 import engine
-from engine import incidents
+from engine import incidents, outbox
 from engine.db import db
 from engine.errors import IncidentError, TasklaneError
 from engine.models import MailMessage, Notification, Outbox
@@ -46,7 +46,7 @@ def _deliver_local(row):
     outbox_id, now = row.id, utcnow()
     if row.channel == "in_app":
         record = Notification(outbox_id=row.id, username=row.recipient, title=row.subject,
-                              body=row.body, link=row.link, kind=row.kind,
+                              body=row.body, link=outbox.resolve_link(row), kind=row.kind,
                               params=row.params, created_at=now)
     else:
         record = MailMessage(outbox_id=row.id, channel=row.channel, recipient=row.recipient,

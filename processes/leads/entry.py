@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 import engine
 from crm.models import Customer
-from crm.records import DOMAIN, active_sales, clean_lead  # DOMAIN: the leads' place (engine/places.py)
+from crm.records import DOMAIN, clean_lead, sales_reps  # DOMAIN: the leads' place (engine/places.py)
 from engine import audit
 from engine.db import db
 from engine.errors import ValidationError
@@ -65,18 +65,25 @@ def create_lead(data, *, actor, source, assign=None, region=None):
     return LeadResult(customer=customer, instance=instance, duplicates=duplicates)
 
 
+def entrant_owner(username):
+    """A lead a sales rep enters without naming an owner is theirs: ``username`` when it is a
+    rep (:func:`crm.records.sales_reps`), else ``None`` (round robin decides)."""
+    return username if username and sales_reps(username) else None
+
+
 def find_duplicates(phone):
     """Customers already stored with ``phone`` (E.164), oldest first. They are never merged."""
     return list(db.session.scalars(select(Customer).where(Customer.phone == phone).order_by(Customer.id)))
 
 
 def open_lead_load():
-    """``{username: open lead-handling tasks}`` for every active sales user.
+    """``{username: open lead-handling tasks}`` for every rep who takes leads in turn
+    (:func:`crm.records.sales_reps`).
 
     A task counts for a user when it is assigned to them, or unassigned and of a
     lead they own.
     """
-    load = dict.fromkeys(active_sales(), 0)
+    load = dict.fromkeys(sales_reps(), 0)
     open_tasks = select(HumanTask).where(HumanTask.state == "open", HumanTask.definition_key == PROCESS)
     assigned = open_tasks.where(HumanTask.assignee.is_not(None)).subquery()
     unassigned = open_tasks.where(HumanTask.assignee.is_(None)).subquery()
@@ -91,14 +98,16 @@ def open_lead_load():
 
 
 def next_owner():
-    """Round robin: the active sales user with the fewest open lead-handling tasks,
-    ties broken by username. Two leads created at the same moment may go to the same
+    """Round robin: the sales rep (:func:`crm.records.sales_reps`: never a manager, admin,
+    process owner or auditor) with the fewest open lead-handling tasks, ties broken by
+    username. Two leads created at the same moment may go to the same
     user; the next lead evens it out.
 
-    :raises ValidationError: there is no active sales user
+    :raises ValidationError: there is no active sales rep (the caller stores nothing)
     """
     load = open_lead_load()
     if not load:
-        message = _("There is no active sales user to give the lead to.")
+        message = _("No active sales rep can take the lead in turn: choose its owner, or "
+                    "activate a sales rep.")
         raise ValidationError(message, fields={"owner": message})
     return min(load, key=lambda username: (load[username], username))

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import update
 
 from crm.models import Customer, Interaction, Order
-from crm.records import active_sales
+from crm.records import active_sales, sales_reps
 from engine import outbox
 from engine.db import db
 from engine.errors import ForbiddenError, ValidationError
@@ -45,8 +45,9 @@ def _move(customer, status):
         customer.kind = STATUS_KIND[status]
 
 
-def remind_call(recipient, name, phone, link=None):
-    """Ring ``recipient``'s bell: time to call ``name`` back; shown in the reader's language."""
+def remind_call(recipient, name, phone, link=outbox.OPEN_TASK):
+    """Ring ``recipient``'s bell: time to call ``name`` back; shown in the reader's language.
+    It links to the call task this step opens (:data:`engine.outbox.OPEN_TASK`)."""
     outbox.add("in_app", recipient, subject=f"{name} {phone}".strip(), link=link, kind="callback_due",
                params={"name": name, "phone": phone})
     return True
@@ -92,6 +93,24 @@ def record_call(customer_id, outcome, notes=None):
         _move(customer, target)
     db.session.flush()
     return interaction.id
+
+
+def keep_lead(customer_id, owner, caller):
+    """The lead's owner after a call: a lead stays with the rep who works it.
+
+    An owned lead keeps its owner. An unowned one becomes the caller's when the caller is
+    a sales rep (:func:`crm.records.sales_reps`), on the customer too, so it stays in their
+    ``/leads`` after it becomes a contact and its next tasks open assigned to them.
+
+    :returns: the owner (a username) or ``None``
+    """
+    if owner or not caller or not sales_reps(caller):
+        return owner or None
+    customer = case_customer(customer_id)
+    if customer is not None and customer.owner is None:
+        customer.owner = caller
+        db.session.flush()
+    return caller
 
 
 def record_order(customer_id, product, quantity, amount):
@@ -175,5 +194,6 @@ HELPERS = {
     "remind_call": remind_call,
     "call_author": call_author,
     "record_call": record_call,
+    "keep_lead": keep_lead,
     "record_order": record_order,
 }

@@ -78,10 +78,14 @@ def test_start_data_the_start_form_refuses_is_422_naming_each_key_and_nothing_is
 
 def test_the_team_the_starter_and_overseers_read_a_case(api, lead):
     # a process owner reads every case (issue 13: their processes are all the deployed ones)
-    for username in ("sales1", "sales2", "manager", "auditor", "admin", "owner"):
+    for username in ("sales1", "manager", "auditor", "admin", "owner"):
         response = api(username).get(f"/instances/{lead.instance_id}")
         assert response.status_code == 200, username
         assert response.get_json()["open_tasks"][0]["id"] == lead.id
+    # the lead is sales1's, its task opened assigned to them: not another rep's (issue 13)
+    error_of(api("sales2").get(f"/instances/{lead.instance_id}"), 403)
+    unowned = engine.start("lead_handling", actor="manager", data={**LEAD, "owner": None})
+    assert api("sales2").get(f"/instances/{unowned.id}").status_code == 200  # waits in the team queue
 
 
 @pytest.mark.parametrize("username", ["partner1", "customer1"])

@@ -6,6 +6,7 @@ import engine
 from accounts import service
 from crm.models import Customer
 from engine.db import db
+from engine.models import HumanTask, ProcessInstance
 from tests.api.conftest import error_of
 from tests.conftest import ROOT
 
@@ -46,7 +47,7 @@ def test_a_known_phone_is_stored_again_and_listed_as_a_duplicate(api, deployed):
     second = api("manager").post("/leads", json={**LEAD, "phone": "+84321234567"})
     assert second.status_code == 201
     assert [d["id"] for d in second.get_json()["duplicates"]] == [first["customer"]["id"]]
-    assert first["customer"]["owner"] in ("manager", "sales1", "sales2")  # round robin among sales users
+    assert first["customer"]["owner"] in ("sales1", "sales2")  # round robin among the sales reps
 
 
 def test_invalid_fields_answer_422_with_a_message_each_and_store_nothing(api, deployed):
@@ -82,3 +83,56 @@ def test_an_import_without_a_file_or_with_a_wrong_file_is_refused(api, deployed)
     response = api("sales1").post("/leads/import", data={"file": (io.BytesIO(b"a,b\n1,2\n"), "x.csv")},
                                   content_type="multipart/form-data")
     assert set(error_of(response, 422)["fields"]) == {"file"}
+
+
+def _owners_of(response):
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["customer"]["owner"]
+
+
+def test_leads_posted_without_owner_go_to_the_sales_reps_in_turn_never_to_a_manager(api, deployed):
+    owners = [_owners_of(api(poster).post("/leads", json={**LEAD, "phone": f"09012345{n:02d}"}))
+              for n, poster in enumerate(["manager", "admin"] * 4)]
+    assert owners == ["sales1", "sales2"] * 4  # manager holds sales too, but oversees
+
+
+def test_a_lead_a_rep_posts_without_owner_is_theirs_and_its_call_task_is_assigned_to_them(api, deployed):
+    body = api("sales2").post("/leads", json=LEAD).get_json()
+    assert body["customer"]["owner"] == "sales2"
+    [task] = db.session.query(HumanTask).filter_by(instance_id=body["instance"]["id"], state="open").all()
+    assert task.assignee == "sales2"
+
+
+def test_an_import_by_a_manager_spreads_rows_without_owner_over_the_reps(api, deployed):
+    csv = "name,phone\nLan,0901234501\nBình,0901234502\nChâu,0901234503\n".encode()
+    response = api("manager").post("/leads/import", data={"file": (io.BytesIO(csv), "leads.csv")},
+                                   content_type="multipart/form-data")
+    ids = response.get_json()["imported"]
+    owners = [db.session.get(Customer, i).owner for i in ids]
+    assert owners == ["sales1", "sales2", "sales1"]
+
+
+def test_without_an_active_rep_a_lead_without_owner_is_refused_with_a_message(api, deployed, users):
+    for name in ("sales1", "sales2"):
+        users[name].active = False
+    db.session.commit()
+    error = error_of(api("manager").post("/leads", json=LEAD), 422)
+    assert error["fields"]["owner"].startswith("No active sales rep can take the lead in turn")
+    assert db.session.query(Customer).count() == 0 and db.session.query(ProcessInstance).count() == 0
+
+
+def test_the_task_queue_is_newest_first_by_default_and_ordered_by_due_time_on_request(api, deployed):
+    from processes.leads.entry import create_lead
+
+    older, newer = (create_lead({"name": name, "phone": phone}, actor="manager", source="website").instance.id
+                    for name, phone in (("Lan", "0901234561"), ("Bình", "0901234562")))
+
+    def queue(**args):
+        response = api("sales1").get("/tasks", query_string={"tab": "queue", **args})
+        assert response.status_code == 200, response.get_json()
+        return [task["instance_id"] for task in response.get_json()["items"]]
+
+    assert queue() == queue(order="newest") == [newer, older]
+    assert queue(order="due") == [older, newer]
+    assert set(error_of(api("sales1").get("/tasks", query_string={"order": "oldest"}), 422)["fields"]) == {
+        "order"}

@@ -103,8 +103,10 @@ def test_errors_are_documented_with_the_error_schema(document):
 def test_query_parameters_and_bodies_come_from_the_schemas(document):
     tasks = document["paths"]["/api/v1/tasks"]["get"]
     names = {p["name"]: p for p in tasks["parameters"]}
-    assert set(names) == {"tab", "process", "due", "assignee", "q", "page", "per_page"}
+    assert set(names) == {"tab", "process", "due", "assignee", "q", "order", "page", "per_page"}
     assert names["tab"]["schema"]["enum"] == ["mine", "queue", "all", "done"]
+    assert {"newest", "due"} <= set(names["order"]["schema"]["enum"])
+    assert "`queue`" in names["order"]["description"]
     assign = document["paths"]["/api/v1/tasks/{task_id}/assign"]["post"]
     assert assign["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/AssignRequest"}

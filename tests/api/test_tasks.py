@@ -50,13 +50,16 @@ def test_only_managers_open_the_all_tab(api, approval, two_lanes):
 
 def test_the_inbox_filters_by_process_search_and_due(api, lead, two_lanes):
     call = two_lanes()
-    rep = api("sales2")
-    assert ids(rep.get("/tasks?tab=queue&process=lead_handling")) == [lead.id]
-    assert ids(rep.get("/tasks?tab=queue&q=tran thi mai")) == [lead.id]
-    assert ids(rep.get("/tasks?tab=queue&q=912345678")) == [lead.id]
+    rep = api("sales1")  # the lead's owner: its task opens in their own tab (issue 13)
+    assert ids(rep.get("/tasks?tab=mine&process=lead_handling")) == [lead.id]
+    assert ids(rep.get("/tasks?tab=mine&q=tran thi mai")) == [lead.id]
+    assert ids(rep.get("/tasks?tab=mine&q=912345678")) == [lead.id]
     assert ids(rep.get("/tasks?tab=queue&due=none")) == [call.id]
-    assert ids(rep.get("/tasks?tab=queue&due=today")) == [lead.id]
-    assert ids(rep.get("/tasks?tab=queue&per_page=1&page=2")) != ids(rep.get("/tasks?tab=queue&per_page=1"))
+    assert ids(rep.get("/tasks?tab=mine&due=today")) == [lead.id]
+    assert ids(rep.get("/tasks?tab=queue&process=lead_handling")) == []
+    everyone = api("manager")
+    second, first = (everyone.get(f"/tasks?tab=all&per_page=1{more}") for more in ("&page=2", ""))
+    assert ids(second) != ids(first)
 
 
 @pytest.mark.parametrize(("query", "fields"), [

@@ -85,7 +85,53 @@ def test_a_new_phone_goes_straight_to_the_case_and_round_robin_picks_an_owner(de
                                                        "source": "manual", "owner": "round_robin"})
     lead = db.session.query(Customer).filter_by(name="Vũ Minh").one()
     assert response.headers["Location"] == f"/cases/{lead.instance_id}"
-    assert lead.owner is not None
+    assert lead.owner == "sales1"  # the demo manager holds sales too, but never takes leads in turn
+
+
+def test_the_managers_entry_form_shares_in_turn_over_the_reps_and_a_reps_form_keeps_the_lead(
+        deployed, sign_in):
+    manager = sign_in("manager")
+    assert 'value="round_robin" selected' in manager.get("/leads/new").get_data(as_text=True)
+    for n in range(6):
+        post(manager, "/leads/new", {"name": f"Khách {n}", "phone": f"09876543{n:02d}", "source": "manual",
+                                     "owner": "round_robin"})
+    owners = [c.owner for c in db.session.query(Customer).order_by(Customer.id)]
+    assert owners == ["sales1", "sales2", "sales3", "sales4", "sales5", "sales1"]
+    rep = sign_in("sales3")
+    assert 'value="sales3" selected' in rep.get("/leads/new").get_data(as_text=True)
+
+
+def _claim_and_reach(client, lead):
+    from engine.models import HumanTask
+
+    task = db.session.query(HumanTask).filter_by(instance_id=lead.instance_id, state="open").one()
+    assert post(client, f"/tasks/{task.id}/claim").status_code == 302
+    engine.complete_task(task.id, actor="sales1", data={"outcome": "reached", "closed_now": False})
+
+
+def test_a_rep_finds_in_leads_the_lead_they_took_from_the_queue_and_converted(deployed, sign_in):
+    lead = make("Đỗ Thị Hoa", "0977123456", None)
+    rep = sign_in("sales1")
+    _claim_and_reach(rep, lead)
+    db.session.expire_all()
+    assert (db.session.get(Customer, lead.id).kind, db.session.get(Customer, lead.id).owner) == (
+        "contact", "sales1")
+    assert "Đỗ Thị Hoa" in rep.get("/leads").get_data(as_text=True)
+    assert "Đỗ Thị Hoa" in rep.get("/leads?status=contact").get_data(as_text=True)
+    assert "Đỗ Thị Hoa" not in sign_in("sales2").get("/leads").get_data(as_text=True)
+
+
+def test_the_team_queue_shows_each_leads_age_and_source_newest_first(deployed, sign_in):
+    make("Lê Văn Cũ", "0977000001", None)
+    create_lead({"name": "Phan Thị Mới", "phone": "0977000002"}, actor="manager", source="facebook")
+    html = sign_in("sales1").get("/inbox?tab=queue").get_data(as_text=True)
+    assert html.index("Phan Thị Mới") < html.index("Lê Văn Cũ")
+    assert 'data-inbox-order="newest"' in html and 'data-source="facebook">Facebook<' in html
+    assert 'data-source="website">Website<' in html and "data-age" in html
+    assert "nhận " in html  # "came in ... ago", in the rep's Vietnamese
+    due_first = sign_in("sales1").get("/inbox?tab=queue&order=due").get_data(as_text=True)
+    assert due_first.index("Lê Văn Cũ") < due_first.index("Phan Thị Mới")
+    assert 'data-inbox-order="due"' in due_first
 
 
 def test_an_invalid_phone_is_shown_next_to_the_field_and_nothing_is_stored(deployed, sign_in):

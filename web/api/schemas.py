@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
 from crm.models import CLASSIFICATIONS, GENDERS, KINDS, SOURCES, STATUSES
-from engine.inbox import DUE_FILTERS, MAX_PER_PAGE, TABS
+from engine.inbox import DUE_FILTERS, MAX_PER_PAGE, ORDERS, TABS
 
 from ..limits import DB_INT_MAX, DB_INT_MIN
 
@@ -166,6 +166,10 @@ class TaskQuerySchema(PageQuerySchema):
                              metadata={"description": "a username, or `-` for unassigned"})
     q = fields.String(load_default=None, validate=validate.Length(max=200),
                       metadata={"description": "customer name or phone number"})
+    order = fields.String(load_default=None, validate=validate.OneOf(ORDERS), metadata={
+        "description": "`newest` (the task that opened last first) or `due` (priority, due time, "
+                       "age); default: `newest` for the `queue` tab, `due` for `mine` and `all`; "
+                       "`done` is always last completed first"})
 
 
 class AssignRequestSchema(Schema):

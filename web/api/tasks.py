@@ -23,7 +23,8 @@ from .schemas import CompleteRequestSchema, TaskCompletionSchema, TaskPageSchema
 def tasks_list():
     """Tabs as in the inbox: ``mine`` (assigned to the caller), ``queue`` (unassigned tasks
     of the caller's roles), ``all`` (every open task: managers and admins), ``done``
-    (completed by the caller). Ordered by priority, due time, age; ``done`` newest first.
+    (completed by the caller). ``order``: ``newest`` (the queue's default: fresh leads first)
+    or ``due`` (priority, due time, age: the other tabs' default); ``done`` last completed first.
 
     :raise 403: tab ``all`` for anyone but managers and admins
     """
@@ -34,7 +35,7 @@ def tasks_list():
         access.check(viewer.sees_all, _("Only managers see every task."))
     filters = inbox.Filters(tab=query["tab"], process=query["process"], due=query["due"],
                             assignee=query["assignee"], search=query["q"], page=query["page"],
-                            per_page=query["per_page"])
+                            per_page=query["per_page"], order=query["order"])
     rows, total = inbox.page(viewer, filters, utcnow())
     return page(TaskPageSchema, rows, total, query)
 

@@ -20,9 +20,10 @@ UPLOAD = {"multipart/form-data": {"schema": {"type": "object", "required": ["fil
            body=LeadRequestSchema, response=LeadSchema, errors=(403, 404),
            headers={"Location": "the lead's case (its lead-handling instance)"})
 def leads_create():
-    """Stores the customer (kind ``lead``, status ``new``) and starts ``lead_handling``;
-    without an ``owner`` the lead goes to a sales user by round robin. A phone that
+    """Stores the customer (kind ``lead``, status ``new``) and starts ``lead_handling``. A phone that
     is already known is stored again and listed in ``duplicates``. Sales, managers, admins.
+    Without an ``owner`` a lead a sales rep posts is theirs; anyone else's goes to a sales
+    rep by round robin (never a manager, admin, process owner or auditor; none active: 422).
 
     :raise 403: any other role
     :raise 404: lead_handling is not deployed
@@ -32,6 +33,8 @@ def leads_create():
     access.check(access.may_create_leads(user))
     body = load_body(LeadRequestSchema)
     source = body.pop("source")
+    if not body.get("owner"):
+        body["owner"] = leads.entrant_owner(user.username)
     result = leads.create_lead(body, actor=user.username, source=source, assign="round_robin")
     view = {"customer": result.customer, "instance": instance_view(result.instance),
             "duplicates": result.duplicates}

@@ -14,7 +14,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
 from crm.models import CLASSIFICATIONS, SOURCES, STATUSES, Customer
-from crm.records import active_sales
 from engine.db import db
 from engine.errors import ValidationError
 from engine.models import HumanTask
@@ -105,10 +104,8 @@ def _form_context(values, errors=None, error=None, created=None, duplicates=()):
 
 
 def _default_owner():
-    """Sales enter their own leads; managers and admins hand them out by round robin."""
-    if access.is_manager(current_user) or current_user.username not in active_sales():
-        return ROUND_ROBIN
-    return current_user.username
+    """Sales reps enter their own leads; managers and admins hand them out by round robin."""
+    return leads.entrant_owner(current_user.username) or ROUND_ROBIN
 
 
 @bp.get("/leads/new")
