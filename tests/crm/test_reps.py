@@ -113,10 +113,10 @@ def test_a_contact_call_back_opens_assigned_to_the_owner(team):
     assert db.session.get(Customer, result.customer.id).kind == "contact"
 
 
-def test_a_bell_meant_for_the_open_task_of_a_case_without_one_has_no_link(team):
+def test_a_bell_meant_for_the_open_task_of_a_case_without_one_links_to_the_case(team):
     result = leads.create_lead({**LAN, "owner": "sales1"}, actor="sales1", source="manual")
     complete(result.instance.id, "call_lead", {"outcome": "no_need"}, actor="sales1")
     assert open_tasks(result.instance.id) == {}
     row = Outbox(channel="in_app", recipient="sales1", link=outbox.OPEN_TASK, instance_id=result.instance.id)
-    assert outbox.resolve_link(row) is None
+    assert outbox.resolve_link(row) == f"/cases/{result.instance.id}"
     assert outbox.resolve_link(Outbox(channel="in_app", recipient="sales1", link="/leads")) == "/leads"
