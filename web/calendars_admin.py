@@ -94,13 +94,23 @@ class ExceptionSchema(DaySchema):
                        long_message=lambda count: _("At most %(count)d characters.", count=count))
 
 
+def _posted(name, schema):
+    """``(calendar, values, None)`` of a form posted to calendar ``name``, or ``(calendar,
+    None, page)`` with the page answering 422 with each field's message."""
+    calendar = _calendar(name)
+    found, errors = inputs.load(schema(), request.form)
+    if errors:
+        return calendar, None, _page(status=422, errors={calendar.name: errors},
+                                     values={calendar.name: request.form})
+    return calendar, found, None
+
+
 @bp.post("/<name>/hours")
 def calendar_hours_update(name):
     """Set the working hours (``start`` before ``end``, HH:MM)."""
-    calendar = _calendar(name)
-    found, errors = inputs.load(HoursSchema(), request.form)
-    if errors:
-        return _page(status=422, errors={calendar.name: errors}, values={calendar.name: request.form})
+    calendar, found, refused = _posted(name, HoursSchema)
+    if refused:
+        return refused
     calendar_admin.set_hours(calendar.name, found["start"], found["end"], actor=current_user.username)
     db.session.commit()
     return redirect(url_for(".calendar_index", saved=calendar.name), 303)
@@ -109,10 +119,9 @@ def calendar_hours_update(name):
 @bp.post("/<name>/exceptions")
 def calendar_exception_create(name):
     """Make a day working (``working=1``) or non-working (``working=0``), with a note."""
-    calendar = _calendar(name)
-    found, errors = inputs.load(ExceptionSchema(), request.form)
-    if errors:
-        return _page(status=422, errors={calendar.name: errors}, values={calendar.name: request.form})
+    calendar, found, refused = _posted(name, ExceptionSchema)
+    if refused:
+        return refused
     calendar_admin.set_exception(calendar.name, found["day"], found["working"] == "1", found["note"],
                                  actor=current_user.username)
     db.session.commit()
@@ -122,10 +131,9 @@ def calendar_exception_create(name):
 @bp.post("/<name>/exceptions/delete")
 def calendar_exception_delete(name):
     """Remove the exception of the day ``day``: the package's rule holds for it again."""
-    calendar = _calendar(name)
-    found, errors = inputs.load(DaySchema(), request.form)
-    if errors:
-        return _page(status=422, errors={calendar.name: errors}, values={calendar.name: request.form})
+    calendar, found, refused = _posted(name, DaySchema)
+    if refused:
+        return refused
     row = db.session.query(CalendarException).filter_by(calendar=calendar.name, day=found["day"]).first()
     if row is None:
         raise NotFoundError(_("Not found."))
