@@ -12,6 +12,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
+from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
@@ -83,6 +84,9 @@ def prune(workflow):
        removes the cancelled join instances of earlier loop passes, which
        SpiffWorkflow 3.2 would otherwise count as arrived tokens and fire a
        parallel join in a loop before all its branches arrive.
+       A branch that arrived at a join still waiting is not dead: SpiffWorkflow
+       cancels all but the newest instance of a waiting join and counts the
+       cancelled ones as arrived tokens (:func:`_arrivals`).
     2. Chains: every completed task with one completed child is dropped and the
        first task kept below is re-hung under the start task. Direct parents of
        live tasks stay, because joins read them.
@@ -101,16 +105,41 @@ _FINISHED = TaskState.COMPLETED | TaskState.CANCELLED
 
 
 def _leads_to_live(workflow):
-    """Ids of tasks that are live or have a live descendant."""
+    """Ids of tasks that are live, arrived at a waiting join, or have such a descendant."""
     marked = set()
+    arrivals = _arrivals(workflow)
     for task in workflow.tasks.values():
-        if task.has_state(_FINISHED):
+        if task.has_state(_FINISHED) and task.id not in arrivals:
             continue
         node = task
         while node is not None and node.id not in marked:
             marked.add(node.id)
             node = workflow.tasks.get(node._parent) if node._parent else None
     return marked
+
+
+def _arrivals(workflow):
+    """Ids of the cancelled instances of joins that are still waiting, in the current pass.
+
+    When a branch reaches a parallel or inclusive join that cannot fire yet, SpiffWorkflow
+    keeps only the newest join instance waiting and cancels the others; the join fires
+    once the parents of its instances (cancelled ones included) cover every input. So
+    a cancelled instance is an arrived token until the join fires. Instances cancelled
+    before the join last completed belong to an earlier loop pass and are not.
+    """
+    joins = {}
+    for task in workflow.tasks.values():
+        if isinstance(task.task_spec, UnstructuredJoin):
+            joins.setdefault(task.task_spec.name, []).append(task)
+    kept = set()
+    for instances in joins.values():
+        if not any(t.has_state(TaskState.WAITING) for t in instances):
+            continue
+        fired = max((t.last_state_change for t in instances if t.has_state(TaskState.COMPLETED)),
+                    default=None)
+        kept.update(t.id for t in instances if t.has_state(TaskState.CANCELLED)
+                    and (fired is None or t.last_state_change > fired))
+    return kept
 
 
 def _drop(top, workflow, task_id):
