@@ -198,16 +198,44 @@ class SpecCache:
                           .join(ProcessDefinition).filter(ProcessVersion.id == version_id).one())
             self._ids[version_id] = ident
         with self._lock:
-            if ident in self._items:
+            value = self._items.get(ident)
+            if value is not None:
                 self._items.move_to_end(ident)
-                return self._items[ident]
+        if value is not None:
+            return value.fresh() if isinstance(value, _Private) else value
         spec_json = db.session.query(ProcessVersion.spec_json).filter_by(id=version_id).scalar()
-        dct = json.loads(spec_json)
-        reg = registry()
-        value = (reg.restore(dct["spec"]),
-                 {k: reg.restore(v) for k, v in dct["subprocess_specs"].items()})
+        value = _restore(spec_json)
+        if triggers(value[0]):
+            value = _Private(spec_json)
         with self._lock:
             self._items[ident] = value
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return value
+        return value.fresh() if isinstance(value, _Private) else value
+
+
+def _restore(spec_json):
+    dct = json.loads(spec_json)  # restoring changes the dict: parse it each time
+    reg = registry()
+    return (reg.restore(dct["spec"]),
+            {k: reg.restore(v) for k, v in dct["subprocess_specs"].items()})
+
+
+def triggers(spec):
+    """The event-triggered processes of ``spec`` (message, signal, ... event sub-processes).
+
+    SpiffWorkflow 3.2 connects such a process to the start of the spec the first time
+    its event arrives (``BpmnStartTask.trigger_wf``): a shared spec would then start
+    the event sub-process in every later case, and differ from a fresh one.
+    """
+    return getattr(spec.start, "trigger_specs", ())
+
+
+class _Private:
+    """A spec that changes as its cases run: each workflow gets its own copy."""
+
+    def __init__(self, spec_json):
+        self.spec_json = spec_json
+
+    def fresh(self):
+        return _restore(self.spec_json)

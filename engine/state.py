@@ -70,7 +70,23 @@ def load(state, spec, subprocess_specs, registry, script_engine):
         raise ValueError("saved workflow is not in the Tasklane format")
     workflow = _InstanceConverter(registry).restore(dct, spec, subprocess_specs)
     workflow.script_engine = script_engine
+    _reconnect_triggered(workflow)
     return workflow
+
+
+def _reconnect_triggered(workflow):
+    """Connect the event sub-processes this case started to its spec's start again, as
+    SpiffWorkflow did when their events arrived (``BpmnStartTask.trigger_wf``), so the
+    restored case runs on the spec it ran on before the save. The spec is the case's own
+    copy (engine.specs.SpecCache hands out one per workflow for such processes)."""
+    start = workflow.spec.start
+    for name in getattr(start, "trigger_specs", ()):
+        task_spec = workflow.spec.task_specs.get(name)
+        if task_spec is None or start in task_spec.inputs:
+            continue
+        if any(child.task_spec is task_spec for child in workflow.task_tree.children):
+            start.connect(task_spec)
+            task_spec.connect(workflow.spec.end)
 
 
 def prune(workflow):
@@ -144,16 +160,20 @@ def _arrivals(workflow):
 
 def _drop(top, workflow, task_id):
     """Remove a task and its whole subtree; returns how many tasks went."""
-    count, stack = 0, [task_id]
+    subtree, stack = [], [task_id]
     while stack:
-        task = workflow.tasks.pop(stack.pop())
+        task = workflow.tasks[stack.pop()]
+        subtree.append(task)
         stack.extend(task._children)
+    # Subprocesses first: deleting one looks up the parent task of every subprocess.
+    for task in subtree:
         if task.id in top.subprocesses:
             top.delete_subprocess(task)
+    for task in subtree:
+        del workflow.tasks[task.id]
         if workflow.last_task is task:
             workflow.last_task = None
-        count += 1
-    return count
+    return len(subtree)
 
 
 def _cut_dead_branches(top, workflow):
