@@ -22,6 +22,7 @@ KINDS = {
     "comment_added": _l("Comment"),
     "attachment_added": _l("File attached"),
     "step": _l("Step completed"),
+    "instance_migrated": _l("Case moved to another version"),
 }
 QUIET = {"gateway_passed", "event_passed", "step"}  # shown folded, for auditors who want them
 
@@ -50,6 +51,15 @@ def changes(before, after, *, only_after=False):
     return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
 
 
+def _moved(event):
+    """What a migration changed, "from version 1 to version 2"; ``None`` for other events."""
+    details = event.details or {}
+    if event.kind != "instance_migrated" or "to_version" not in details:
+        return None
+    return str(_l("from version %(old)s to version %(new)s", old=details.get("from_version"),
+                  new=details["to_version"]))
+
+
 def entries(events, tasks, names=None):
     """Timeline entries, oldest first; task elements named in the reader's language, other
     elements (a timer, a gateway) by their name in the diagram (``names``: id -> name)."""
@@ -59,7 +69,7 @@ def entries(events, tasks, names=None):
     result = []
     for event in events:
         name = (titles.get(event.element_id) or (event.details or {}).get("name")
-                or names.get(event.element_id) or event.element_id)
+                or names.get(event.element_id) or event.element_id or _moved(event))
         result.append(Entry(event=event, label=label(event.kind), element=name,
                             changes=changes(event.data_before, event.data_after,
                                             only_after=event.kind == "task_completed"),

@@ -4,6 +4,7 @@ import re
 import pytest
 
 import engine
+from accounts.models import User
 from engine.db import db
 from engine.models import AuditEvent, ProcessDefinition, ProcessInstance
 from tests.conftest import deploy_file
@@ -127,6 +128,21 @@ def test_a_process_owner_opens_the_case_they_just_migrated_and_finds_it_in_the_c
     assert client.get(f"/cases/{at_call}").status_code == 200
     assert f'href="/cases/{at_call}"' in client.get("/cases").get_data(as_text=True)
     assert post(client, f"/cases/{at_call}/comments", {"body": "moved"}).status_code == 403
+
+
+def test_a_moved_case_timeline_says_from_which_version_to_which_in_the_reader_language(sign_in, versioned):
+    """The auditor's Vietnamese timeline names the move, not the raw event kind."""
+    at_call, _at_review = versioned
+    post(sign_in("owner"), "/processes/versioned/migrate",
+         {"from": "1", "to": "2", "instance_id": [str(at_call)]})
+    db.session.query(User).filter_by(username="auditor").one().locale = "vi"
+    db.session.commit()
+    html = sign_in("auditor").get(f"/cases/{at_call}").get_data(as_text=True)
+    moved = re.search(r'data-kind="instance_migrated">(.*?)</li>', html, re.S)
+    assert moved is not None, html
+    text = " ".join(re.sub(r"<[^>]+>", "", moved.group(1)).split())
+    moved_by_owner = "Hồ sơ đã chuyển sang phiên bản khác: từ phiên bản 1 sang phiên bản 2 owner · "
+    assert text.startswith(moved_by_owner), text
 
 
 def test_choosing_the_same_version_twice_goes_back_with_a_message(sign_in, versioned):

@@ -29,6 +29,12 @@ def test_the_task_title_follows_the_language_of_the_reader(two_lanes, sign_in):
     assert "Позвонить клиенту" in client.get(f"/tasks/{call.id}").get_data(as_text=True)
 
 
+def test_an_unclaimed_task_names_its_team_in_the_reader_language_not_the_role_key(two_lanes, sign_in):
+    call = two_lanes()
+    html = sign_in("sales1").get(f"/tasks/{call.id}").get_data(as_text=True)
+    assert "Chưa giao, nhóm: Kinh doanh" in html and "nhóm: sales" not in html
+
+
 def test_invalid_input_is_shown_next_to_the_field_and_nothing_is_stored(lead, sign_in):
     client = sign_in("sales1")
     response = post(client, f"/tasks/{lead.id}", {"outcome": "not_reached", "callback_at": ""})
