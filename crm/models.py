@@ -17,6 +17,10 @@ CHANNELS = ("call", "email", "sms", "note")
 # Seed 004: a stage is worked on (open), a sale (won: the prospect becomes a customer) or the
 # end of the care (lost).
 STAGE_KINDS = ("open", "won", "lost")
+# An order is placed, or cancelled (a mistaken cancel may be undone). A correction is not a
+# state but an event of its history: ``version``, ``updated_at`` / ``updated_by`` and the
+# audit trail keep it (docs/crm.md "Orders").
+ORDER_STATUSES = ("placed", "cancelled")
 
 
 class Customer(db.Model):
@@ -91,6 +95,9 @@ class Interaction(db.Model):
 
 
 class Order(db.Model):
+    """An order of a customer, written by the step that closed the sale; its owner may
+    correct it (:mod:`crm.orders`), each correction raising ``version`` by one."""
+
     __tablename__ = "crm_order"
     id = db.Column(db.Integer, primary_key=True)
     customer_id = db.Column(db.ForeignKey("crm_customer.id"), nullable=False, index=True)
@@ -101,3 +108,7 @@ class Order(db.Model):
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     created_by = db.Column(db.String(80), nullable=False)
     instance_id = db.Column(db.ForeignKey("process_instance.id"), index=True)
+    status = db.Column(db.String(20), nullable=False, default="placed")
+    version = db.Column(db.Integer, nullable=False, default=1)
+    updated_at = db.Column(UTCDateTime)
+    updated_by = db.Column(db.String(80))

@@ -3,6 +3,7 @@ user add, deploy; and a check that the migration matches the models."""
 import logging
 import shutil
 import warnings
+from decimal import Decimal
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -298,8 +299,7 @@ def test_the_currency_migration_keeps_existing_amounts_in_dong_and_the_partial_i
     with app.app_context():
         upgrade(directory=MIGRATIONS, revision="c3a7d2e91f40")
         _money_rows_before_currency()
-        upgrade(directory=MIGRATIONS)
-        assert ScriptDirectory(MIGRATIONS).get_current_head() == "d4b7e2c91a05"
+        upgrade(directory=MIGRATIONS, revision="d4b7e2c91a05")
         for table in MONEY_TABLES:
             assert db.session.execute(text(f"SELECT currency FROM {table}")).scalars().all() == ["VND"], table
             column = next(c for c in inspect(db.engine).get_columns(table) if c["name"] == "currency")
@@ -311,3 +311,36 @@ def test_the_currency_migration_keeps_existing_amounts_in_dong_and_the_partial_i
         with pytest.raises(IntegrityError):
             db.session.execute(text(in_progress))
         db.session.rollback()
+
+
+def _orders_before_status():
+    """A customer with two orders, inserted as the schema of d4b7e2c91a05 had them."""
+    for statement in (
+        "INSERT INTO crm_customer (id, kind, name, phone, source, owner, status, created_at, created_by)"
+        f" VALUES (1, 'customer', 'Lan', '+84912345678', 'website', 'sales1', 'ordered', '{NOW}', 'sales1')",
+        "INSERT INTO crm_order (customer_id, product, quantity, amount, currency, created_at, created_by)"
+        f" VALUES (1, 'Liệu trình', 1, 4500000, 'VND', '{NOW}', 'sales1')",
+        "INSERT INTO crm_order (customer_id, product, quantity, amount, currency, created_at, created_by)"
+        f" VALUES (1, 'Kem dưỡng', 3, 900000, 'VND', '{NOW}', 'sales1')",
+    ):
+        db.session.execute(text(statement))
+    db.session.commit()
+
+
+def test_the_order_status_migration_makes_existing_orders_placed_at_version_one(make_app):
+    app = make_app("testing")
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="d4b7e2c91a05")
+        _orders_before_status()
+        upgrade(directory=MIGRATIONS, revision="e6f1a3b8c2d7")
+        rows = db.session.execute(text("SELECT product, amount, status, version, updated_at, updated_by"
+                                       " FROM crm_order ORDER BY id")).all()
+        assert [tuple(row) for row in rows] == [
+            ("Liệu trình", Decimal("4500000.00"), "placed", 1, None, None),
+            ("Kem dưỡng", Decimal("900000.00"), "placed", 1, None, None)]
+        columns = {c["name"]: c for c in inspect(db.engine).get_columns("crm_order")}
+        for name in ("status", "version"):
+            assert columns[name]["nullable"] is False and columns[name]["default"] is None, name
+        # batch mode's copy of the table on SQLite keeps its indexes
+        assert {i["name"] for i in inspect(db.engine).get_indexes("crm_order")} >= {
+            "ix_crm_order_customer_id", "ix_crm_order_instance_id"}

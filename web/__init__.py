@@ -21,6 +21,7 @@ def init_app(app):
         inbox,
         limits,
         navigation,
+        orders,
         profile,
         security,
         tasks,
@@ -42,7 +43,7 @@ def init_app(app):
     formatting.init_app(app)
     bell.init_app(app)
     navigation.init_app(app)
-    for blueprint in (health.bp, inbox.bp, tasks.bp, cases.bp, profile.bp):
+    for blueprint in (health.bp, inbox.bp, tasks.bp, cases.bp, profile.bp, orders.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(reports_bp)
     app.register_blueprint(processes_bp)

@@ -21,6 +21,8 @@ KINDS = {
     "subprocess_completed": _l("Sub-process completed"),
     "comment_added": _l("Comment"),
     "attachment_added": _l("File attached"),
+    "order_corrected": _l("Order corrected"),
+    "order_cancelled": _l("Order cancelled"),
     "step": _l("Step completed"),
     "instance_migrated": _l("Case moved to another version"),
 }

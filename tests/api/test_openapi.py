@@ -122,3 +122,18 @@ def test_query_parameters_and_bodies_come_from_the_schemas(document):
 def test_the_document_is_built_once(app, document):
     assert app.extensions["tasklane_openapi"] is not None
     assert openapi.openapi_path("/tasks/<task_id>") == "/api/v1/tasks/{task_id}"
+
+
+def test_a_customer_and_the_correction_of_its_orders_are_documented(document):
+    customer = document["paths"]["/api/v1/customers/{customer_id}"]["get"]
+    assert customer["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/CustomerDetail"}
+    orders = resolve(document, "#/components/schemas/CustomerDetail")["properties"]["orders"]
+    order = resolve(document, orders["items"]["$ref"])["properties"]
+    assert order["amount"]["type"] == "string" and order["amount"]["format"] == "decimal"
+    assert order["status"]["enum"] == ["placed", "cancelled"]
+    patch = document["paths"]["/api/v1/orders/{order_id}"]["patch"]
+    assert {"401", "403", "404", "409", "422"} <= set(patch["responses"])
+    body = resolve(document, patch["requestBody"]["content"]["application/json"]["schema"]["$ref"])
+    assert body["required"] == ["version"]
+    assert set(body["properties"]) == {"version", "product", "quantity", "amount", "status"}

@@ -4,6 +4,8 @@ partner's, a sales rep's and an admin's token: no 500, and every answer as docum
 The document is loaded from the app itself (WSGI, no server). The run is bounded and
 reproducible: a few derandomized examples per operation and caller, no deadline.
 """
+from decimal import Decimal
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
@@ -12,6 +14,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 import engine
 from accounts import service
+from crm.models import Order
 from engine.db import db
 from tests.api.conftest import LEAD, ROOT
 from tests.referral_data import catalogue, deploy_procedure, referral_form
@@ -24,7 +27,7 @@ LAST = "auth_token_delete"  # revokes the token it is called with
 
 @pytest.fixture
 def seeded(users, two_lanes):
-    """A case with an open task, a prospect, a referral: the path parameters every operation is
+    """A case with an open task, a prospect with an order, a referral: the path parameters every operation is
     called with, so that requests reach real objects (ids past them are 404s, tested elsewhere)."""
     from processes.leads import entry as leads
     from processes.pipeline import prospects as pipeline
@@ -38,11 +41,16 @@ def seeded(users, two_lanes):
     person = {"name": LEAD["name"], "phone": LEAD["phone"], "owner": "sales1"}
     customer = leads.create_lead(person, actor="manager", source="referral").customer
     pipeline.enter(customer.id, actor="sales1")
+    order = Order(customer_id=customer.id, product="Liệu trình", amount=Decimal("4500000"),
+                  created_by="sales1", instance_id=customer.instance_id)
+    db.session.add(order)
+    db.session.commit()
     call = two_lanes()
     referral = procedure.submit_referral(referral_form(shop.cash_loan), actor="partner1")
     db.session.commit()
     return {"task_id": call.id, "instance_id": call.instance_id, "customer_id": customer.id,
-            "referral_id": referral.id, "key": "api_two_lanes", "a": 1, "b": 1, "number": 1}
+            "order_id": order.id, "referral_id": referral.id, "key": "api_two_lanes", "a": 1, "b": 1,
+            "number": 1}
 
 
 def _operations(app):

@@ -9,6 +9,7 @@ an input that is refused before anything is stored), so one set of data serves e
 import hashlib
 import uuid
 from dataclasses import dataclass, field
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -18,7 +19,7 @@ from sqlalchemy import select, update
 import engine
 from accounts import service, tokens
 from accounts.models import User
-from crm.models import StageChange
+from crm.models import Order, StageChange
 from engine import attachments
 from engine.db import db
 from engine.models import HumanTask, Notification, ProcessInstance
@@ -76,8 +77,14 @@ def _lead(owner, phone):
     first = stages.ordered()[0]
     db.session.add(StageChange(customer_id=result.customer.id, to_stage_id=first.id, author=owner,
                                instance_id=result.instance.id))
+    db.session.add(Order(customer_id=result.customer.id, product="Liệu trình", amount=Decimal("4500000"),
+                         created_by=owner, instance_id=result.instance.id))
     db.session.commit()
     return result.customer.id, result.instance.id
+
+
+def _order_of(customer_id):
+    return db.session.query(Order.id).filter_by(customer_id=customer_id).scalar()
 
 
 def _generic(holder):
@@ -129,6 +136,7 @@ def build():
         "case": cases, "attachment": {name: files[cases[name]] for name in everyone},
         "task": {name: generic[name][1] for name in everyone},
         "customer": dict.fromkeys(everyone, customer),
+        "order": dict.fromkeys(everyone, _order_of(customer)),
         "customer_file": dict.fromkeys(everyone, files[lead_case]),
         "referral": dict.fromkeys(everyone, referral),
         "mine": {name: notes[name].id for name in everyone},
@@ -137,7 +145,8 @@ def build():
     world.other = {
         "case": other_referral_case, "attachment": files[other_referral_case],
         "task": _open_task(other_referral_case),
-        "customer": other_customer, "customer_file": files[other_lead_case],
+        "customer": other_customer, "order": _order_of(other_customer),
+        "customer_file": files[other_lead_case],
         "referral": other_referral, "mine": notes["sales2"].id, "token": issued["sales2"],
     }
     db.session.commit()
@@ -186,8 +195,8 @@ QUERIES = {"processes.process_diff": "?a=1&b=1", "processes.process_migrate_chec
 FIXED = {"formeditor.form_edit": {"key": "referral-accept"}}
 BODIES = {"api.prospects_create":
           lambda world, username, own: {"customer_id": world.of("customer", username, own)}}
-PARAM_KINDS = {"instance_id": "case", "task_id": "task", "customer_id": "customer", "referral_id": "referral",
-               "note_id": "mine", "token_id": "token"}
+PARAM_KINDS = {"instance_id": "case", "task_id": "task", "customer_id": "customer", "order_id": "order",
+               "referral_id": "referral", "note_id": "mine", "token_id": "token"}
 
 
 def url_rules(app):

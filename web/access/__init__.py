@@ -170,6 +170,16 @@ def may_change_customer(user, customer):
     return may_see_customer(user, customer, "change")
 
 
+def may_correct_order(user, customer):
+    """Correcting or cancelling an order of ``customer`` (``ORDER`` "change"): managers and
+    admins, or the sales rep who owns the customer; never auditors, never another rep, and
+    a rep not on an unowned customer's orders."""
+    reach = table.scope(table.ORDER, "change", roles(user))
+    if reach != table.OWN:
+        return reach == ANY
+    return customer.owner == user.username
+
+
 def referral_reader(user):
     """How far ``user`` reads referrals on the staff pages: ``table.ANY``, ``table.OWN`` (a
     consultant: the ones they have a part in) or ``table.NONE``."""

@@ -13,7 +13,7 @@ from . import table
 @dataclass(frozen=True)
 class Rule:
     """``roles``: who may use the route (``None``: every signed-in user); ``object``: what
-    it addresses (``case``, ``task``, ``customer``, ``referral`` in the table, or ``mine``: a
+    it addresses (``case``, ``task``, ``customer``, ``order``, ``referral`` in the table, or ``mine``: a
     user's own notification or token), and ``action``: the table's row for it; ``public``: no
     sign-in needed; ``refusal``: what a refused user gets."""
 
@@ -26,8 +26,8 @@ class Rule:
 
 # A user's own notification or API token: theirs only, whoever they are.
 MINE = {"read": {table.DEFAULT: table.OWN}, "revoke": {table.DEFAULT: table.OWN}}
-OBJECTS = {"case": table.CASE, "task": table.TASK, "customer": table.CUSTOMER, "referral": table.REFERRAL,
-           "mine": MINE}
+OBJECTS = {"case": table.CASE, "task": table.TASK, "customer": table.CUSTOMER, "order": table.ORDER,
+           "referral": table.REFERRAL, "mine": MINE}
 
 PUBLIC = Rule(public=True)
 SIGNED_IN = Rule()
@@ -94,6 +94,10 @@ ROUTES = {
     "pipeline.prospect_enter": on("customer", "change"), "pipeline.prospect_move": on("customer", "change"),
     "api.prospects_list": only(CUSTOMER_READERS), "api.pipeline_stages": only(CUSTOMER_READERS),
     "api.prospects_create": on("customer", "change"), "api.prospects_move": on("customer", "change"),
+    # a customer and its orders (docs/crm.md "Orders")
+    "api.customers_get": on("customer"),
+    "orders.order_edit": on("order", "change"), "orders.order_update": on("order", "change"),
+    "api.orders_update": on("order", "change"),
     "stages.stage_index": only(ADMINS), "stages.stage_create": only(ADMINS),
     "stages.stage_update": only(ADMINS),
     # reports and dashboards

@@ -9,9 +9,10 @@ of it each role reaches:
   (:mod:`web.access.cases`);
 - ``NONE``: no case.
 
-``TASK``, ``CUSTOMER`` and ``REFERRAL`` do the same for a task (``OWN``: one the user holds,
-or an open, unassigned one of their team; reading also any task of a case they see), a
-customer (lead, prospect; ``OWN``: theirs and the unowned ones) and a referral on the staff
+``TASK``, ``CUSTOMER``, ``ORDER`` and ``REFERRAL`` do the same for a task (``OWN``: one the user
+holds, or an open, unassigned one of their team; reading also any task of a case they see), a
+customer (lead, prospect; ``OWN``: theirs and the unowned ones), a customer's order (``OWN``:
+its customer is theirs; reading it is reading the customer) and a referral on the staff
 pages (``OWN``: one the consultant holds, held or is offered; for a referrer: their own).
 
 A user with several roles gets the widest scope of them. Roles the table does not name
@@ -44,6 +45,13 @@ TASK = {
 CUSTOMER = {
     "read": {"manager": ANY, "admin": ANY, "auditor": ANY, "sales": OWN, DEFAULT: NONE},
     "change": {"manager": ANY, "admin": ANY, "sales": OWN, DEFAULT: NONE},   # move, enter the pipeline
+}
+
+# Correcting or cancelling an order (docs/crm.md "Orders"): OWN is the rep who owns the order's
+# customer (``Customer.owner``), not the unowned customers a rep may also work: money a rep
+# has not answered for is corrected by a manager.
+ORDER = {
+    "change": {"manager": ANY, "admin": ANY, "sales": OWN, DEFAULT: NONE},
 }
 
 REFERRAL = {

@@ -59,6 +59,7 @@ def init_app(app):
     from . import (  # noqa: F401
         assignment,
         auth,
+        customers,
         definitions,
         instances,
         notifications,

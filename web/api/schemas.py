@@ -6,7 +6,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields, validate
 
-from crm.models import CLASSIFICATIONS, GENDERS, KINDS, SOURCES, STATUSES
+from crm.models import CLASSIFICATIONS, GENDERS, KINDS, ORDER_STATUSES, SOURCES, STATUSES
 from engine.inbox import DUE_FILTERS, MAX_PER_PAGE, ORDERS, TABS
 
 from ..limits import DB_INT_MAX, DB_INT_MIN
@@ -287,6 +287,43 @@ class CustomerSchema(Schema):
     created_by = fields.String()
     first_contact_at = fields.DateTime(allow_none=True)
     instance_id = DbInteger(allow_none=True)
+
+
+class OrderSchema(Schema):
+    id = DbInteger()
+    customer_id = DbInteger()
+    product = fields.String(metadata={"example": "Liệu trình chăm sóc da 10 buổi"})
+    quantity = DbInteger(metadata={"example": 1})
+    amount = DecimalString(places=2, metadata={"description": "a decimal string, in the currency beside it",
+                                               "example": "4500000.00"})
+    currency = fields.String(metadata={"description": "ISO 4217 code of the amount", "example": "VND"})
+    status = fields.String(metadata={"enum": list(ORDER_STATUSES)})
+    created_at = fields.DateTime()
+    created_by = fields.String(metadata={"description": "username of who made it (the step's author)"})
+    instance_id = DbInteger(allow_none=True, metadata={"description": "the case that made it"})
+    version = DbInteger(metadata={"description": "send it back with a correction (PATCH); 1 when made, "
+                                                 "one more at each correction"})
+    updated_at = fields.DateTime(allow_none=True, metadata={"description": "the last correction"})
+    updated_by = fields.String(allow_none=True, metadata={"description": "who made the last correction"})
+
+
+class CustomerDetailSchema(CustomerSchema):
+    orders = fields.List(fields.Nested(OrderSchema), required=True,
+                         metadata={"description": "the customer's orders, newest first"})
+
+
+class OrderPatchSchema(Schema):
+    """Checked by crm.orders (forms.inputs fields, every bad field at once); a field left out stays."""
+
+    version = DbInteger(required=True, metadata={
+        "description": "the order's version you read; another has corrected it since: 409"})
+    product = fields.Raw(metadata={"type": "string", "description": "1 to 200 characters"})
+    quantity = fields.Raw(metadata={"type": "integer", "minimum": 1, "maximum": 1000000})
+    amount = fields.Raw(metadata={"type": ["number", "string"], "example": "4500000.00", "description": (
+        "in the order's currency (forms.inputs.Money): a JSON number, a decimal string, or digits "
+        "grouped as people type them; not negative")})
+    status = fields.Raw(metadata={"enum": list(ORDER_STATUSES), "description": "cancelled cancels the order; "
+                                                                               "placed undoes a cancel"})
 
 
 class LeadSchema(Schema):

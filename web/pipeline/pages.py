@@ -24,7 +24,7 @@ from engine.models import HumanTask
 from engine.types import utcnow
 from processes.pipeline import prospects as pipeline
 from processes.pipeline import stages
-from web import access
+from web import access, orders
 from web.cases import download
 from web.customers import READERS, labels, sales_users
 from web.limits import db_int
@@ -133,7 +133,8 @@ def _prospect_page(row, *, values=None, errors=None, chosen=None, status=200):
         "pipeline/show.html", prospect=row, case=case, pending=pending, history=pipeline.history(row),
         names=pipeline.stage_names(_locale()), stages=stages.ordered(), calls=calls, labels=labels(),
         kinds=kind_labels(), form=_move_form(values, errors), stage_error=(errors or {}).get("stage"),
-        chosen=chosen, next_stage=_next_stage(row), may_change=may_change(row), now=utcnow()), status
+        chosen=chosen, next_stage=_next_stage(row), may_change=may_change(row), now=utcnow(),
+        orders=orders.listing(row, current_user), order_statuses=orders.status_labels()), status
 
 
 def _next_stage(row):
