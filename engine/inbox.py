@@ -52,6 +52,7 @@ class Filters:
     due: str = None
     assignee: str = None  # a username, or "-" for unassigned (the all tab)
     search: str = None
+    phone: object = None  # ``search`` read as a phone number (forms.phone_search.read); None: not one
     page: int = 1
     per_page: int = 25
     order: str = None  # one of ORDERS; None: the tab's default (default_order)
@@ -103,22 +104,22 @@ def _narrow(viewer, filters, now):
         clauses += [HumanTask.due_at >= start, HumanTask.due_at < end]
     elif filters.due == "none":
         clauses.append(HumanTask.due_at.is_(None))
-    return clauses + search_clauses(filters.search)
+    return clauses + search_clauses(filters.search, filters.phone)
 
 
-def search_clauses(search):
-    """Task rows about the customer ``search`` names (see :func:`_search_words`)."""
-    return [HumanTask.search_text.contains(word, autoescape=True) for word in _search_words(search)]
+def search_clauses(search, phone=None):
+    """Task rows about the customer ``search`` names: by number when ``phone`` (``search``
+    read as a phone number, :func:`forms.phone_search.read`, asked by the caller since the
+    engine sits below forms) is given, else by name word by word, without accents.
 
-
-def _search_words(search):
-    """A phone number is searched by its digits; a name word by word, without accents."""
+    :param phone: a :class:`forms.phone_search.PhoneSearch`, or ``None``: not a number
+    """
+    if phone is not None:
+        return [phone.condition(HumanTask.search_text)]
     if not search or not search.strip():
         return []
-    digits = "".join(c for c in search if c.isdigit())
-    if len(digits) >= 3:
-        return [digits]
-    return task_meta.search_text(search, None).split()
+    return [HumanTask.search_text.contains(word, autoescape=True)
+            for word in task_meta.search_text(search, None).split()]
 
 
 def _day_bounds(now, zone, days):

@@ -8,12 +8,18 @@ Vietnamese mobiles written with their old 11-digit prefix (``0162 …``, ``+84 1
 are rewritten to today's 10-digit prefix first: customer lists and old contacts
 still carry them, and ``phonenumbers`` no longer accepts them. This is the one
 implementation; ``crm.phones`` uses it too.
+
+Shown to people (:func:`display`), a number is written as its own country writes it
+when that country is the reader's place's, and internationally otherwise
+(docs/crm.md "Phone numbers").
 """
 import re
 
 import phonenumbers
+from flask import has_request_context
+from flask_babel import get_locale
 
-from engine.places import place, regions
+from engine.places import place, region_of_language, regions
 
 # The region whose 2018 renumbering OLD_MOBILE_PREFIXES records: a fact of that table, not a place.
 RENUMBERED_REGION = "VN"
@@ -78,3 +84,31 @@ def normalise(text, region=None):
         if phonenumbers.is_valid_number(number):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     raise ValueError(text)
+
+
+def reader_region():
+    """The region of the reader's place: the place that speaks the reader's language
+    (Russian readers: the brokerage's RU), else the default place's (no request: the default's)."""
+    if not has_request_context():
+        return place().region
+    return region_of_language(str(get_locale() or place().language))
+
+
+def display(number, region=None):
+    """``number`` (E.164) as people write it: the national format (``0362 345 678``) when it
+    is a number of ``region``, the international one (``+7 912 345-67-89``) otherwise.
+    Anything that is not a valid number comes back as it is (a page never fails on it).
+
+    :param region: ISO 3166 region of the reader; ``None``: :func:`reader_region`
+    """
+    if not isinstance(number, str) or not number.strip():
+        return number or ""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    if not phonenumbers.is_valid_number(parsed):
+        return number
+    home = phonenumbers.region_code_for_number(parsed) == (region or reader_region())
+    style = phonenumbers.PhoneNumberFormat.NATIONAL if home else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(parsed, style)

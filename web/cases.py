@@ -30,7 +30,8 @@ from engine.models import (
     ProcessVersion,
 )
 from engine.types import utcnow
-from forms import inputs, uploads
+from forms import inputs, phone_search, uploads
+from forms.phone import reader_region
 
 from . import access, case_diagram, case_export, timeline
 from .limits import db_int
@@ -86,7 +87,8 @@ def search_filters(args):
     if values["incident"]:
         clauses.append(ProcessInstance.error.is_not(None))
     if values["q"]:
-        clauses.append(ProcessInstance.id.in_(select(HumanTask.instance_id).where(*inbox.search_clauses(values["q"]))))
+        clauses.append(ProcessInstance.id.in_(select(HumanTask.instance_id).where(
+            *inbox.search_clauses(values["q"], phone_search.read(values["q"], reader_region())))))
     return clauses, values, errors
 
 

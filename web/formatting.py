@@ -1,7 +1,8 @@
 """Jinja filters that show times and amounts the way the reader expects.
 
 Times are stored in UTC and shown in the user's time zone (Flask-Babel's timezone
-selector); money is formatted per locale with its currency (engine.places.format_money).
+selector); money is formatted per locale with its currency (engine.places.format_money);
+phone numbers are stored as E.164 and shown as the reader's country writes them (``phone``).
 """
 from datetime import datetime, timezone
 
@@ -18,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine.inbox import COUNT_CAP
 from engine.places import format_money, place
+from forms.phone import display
 
 # The shipped roles (accounts.models.ROLES) as people call them; a role an admin made
 # for a diagram's lane is shown by its own name.
@@ -65,6 +67,13 @@ def country(code):
     return (get_locale() or Locale("en")).territories.get(code, code)
 
 
+def phone(number):
+    """A stored (E.164) number as the reader writes it: national for a number of the reader's
+    place's country, international otherwise (:func:`forms.phone.display`). ``tel:`` links
+    keep the E.164 number."""
+    return display(number)
+
+
 def tally(count, cap=None):
     """A count in the reader's digits; ``"1,000+"`` when it reached the inbox's cap."""
     cap = cap or COUNT_CAP
@@ -82,5 +91,5 @@ def role_name(role):
 
 def init_app(app):
     app.jinja_env.filters.update(when=when, relative=relative, money=money, country=country, tally=tally,
-                                 role_name=role_name)
+                                 role_name=role_name, phone=phone)
     app.jinja_env.tests["overdue"] = is_overdue

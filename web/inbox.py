@@ -15,6 +15,8 @@ from engine.db import db
 from engine.errors import ValidationError
 from engine.models import ProcessDefinition, ProcessInstance
 from engine.types import utcnow
+from forms import phone_search
+from forms.phone import reader_region
 
 from . import access, navigation, task_actions
 from .customers import labels
@@ -28,13 +30,15 @@ def filters_from(args):
     tab = args.get("tab", "mine")
     due = args.get("due") or None
     order = args.get("order") or None
+    search = (args.get("q") or "").strip()[:100] or None
     return inbox.Filters(
         order=order if order in inbox.ORDERS else None,
         tab=tab if tab in inbox.TABS else "mine",
         process=args.get("process") or None,
         due=due if due in inbox.DUE_FILTERS else None,
         assignee=args.get("assignee") or None,
-        search=(args.get("q") or "").strip()[:100] or None,
+        search=search,
+        phone=phone_search.read(search, reader_region()),
         page=args.get("page", 1, type=db_int) or 1,
         per_page=args.get("per_page", 25, type=db_int) or 25,
     )

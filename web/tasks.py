@@ -10,12 +10,13 @@ from flask_login import current_user, login_required
 
 import engine
 import forms
-from engine import comments, places
+from engine import comments
 from engine.db import db
 from engine.errors import NotFoundError, ValidationError
 from engine.models import AuditEvent, Comment, HumanTask, ProcessDefinition
 from engine.types import utcnow
 from forms import instructions
+from forms.phone import reader_region
 
 from . import access, task_actions
 
@@ -25,7 +26,7 @@ bp = Blueprint("tasks", __name__)
 def region():
     """Phone numbers without a country code are read in the region of a place that speaks
     the reader's language (Russian numbers for Russian readers), else the default place's."""
-    return places.region_of_language(str(get_locale()))
+    return reader_region()
 
 
 def _page(task, *, values=None, errors=None, status=200):

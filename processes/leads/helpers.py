@@ -21,6 +21,7 @@ from engine.db import db
 from engine.errors import ForbiddenError, ValidationError
 from engine.types import utcnow
 from engine.unit import current_unit
+from forms.phone import display
 from processes.common import call_author, case_customer, customer_of, customer_of_case, step_author  # noqa: F401
 from processes.rules import OVERSEERS, ProcessRules, Start
 
@@ -59,7 +60,7 @@ def callback_text(note):
     params = note.params or {}
     name, phone = params.get("name"), params.get("phone")
     title = _("Call back %(name)s", name=name) if name else _("Time for a call-back")
-    body = (_("The call-back time has come: %(phone)s.", phone=phone) if phone
+    body = (_("The call-back time has come: %(phone)s.", phone=display(phone)) if phone
             else _("The call-back time has come."))
     return title, body
 

@@ -17,6 +17,7 @@ from engine.db import db
 from engine.errors import ConflictError, NotFoundError, ScriptError, ValidationError
 from engine.models import HumanTask, ProcessInstance
 from engine.places import place
+from forms import phone_search
 
 from . import stages
 
@@ -130,10 +131,17 @@ def prospects(*, owner=None, stage_id=None, search=None, include_closed=False):
         query = query.filter(Customer.owner == owner)
     if stage_id:
         query = query.filter(Customer.stage_id == stage_id)
-    if search:
-        like = f"%{search.strip().lower()}%"
-        query = query.filter(or_(func.lower(Customer.name).like(like), Customer.phone.like(like)))
+    if search and search.strip():
+        query = query.filter(matching(search))
     return query
+
+
+def matching(search):
+    """Customers whose name contains ``search`` (any case), or whose phone is the number it
+    writes or holds its digits (:func:`forms.phone_search.read`, in the pipeline's region)."""
+    name = func.lower(Customer.name).contains(search.strip().lower(), autoescape=True)
+    phone = phone_search.read(search, place(DOMAIN).region)
+    return name if phone is None else or_(name, phone.condition(Customer.phone))
 
 
 def board(*, owner=None, search=None, narrow=None):

@@ -22,6 +22,7 @@ from engine.db import db
 from engine.errors import ConflictError, ForbiddenError
 from engine.places import format_money, place
 from engine.unit import current_unit
+from forms.phone import display
 from processes.common import step_author
 from processes.referrals import cases as referral_cases
 from processes.referrals import referrals
@@ -320,9 +321,11 @@ def referral_texts(kind, name):
 
 
 def notification_text(note):
-    """``(title, body)`` of a referral notification: the titled name, and the phone."""
+    """``(title, body)`` of a referral notification: the titled name, and the phone (as the
+    reader writes it, :func:`forms.phone.display`)."""
     params = note.params or {}
-    return referral_texts(note.kind, params.get("name")), params.get("phone") or note.body or ""
+    phone = params.get("phone")
+    return referral_texts(note.kind, params.get("name")), display(phone) if phone else note.body or ""
 
 
 NOTIFICATIONS = dict.fromkeys(TITLES, notification_text)

@@ -8,7 +8,7 @@ user is; every query here narrows by it, so a consultant never reads another's r
 (docs/referrals.md). The same rule decides who sees a referral's case (:func:`case_part`,
 plugged into the web layer's permissions table; docs/security.md).
 """
-import re
+
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -19,20 +19,17 @@ from marshmallow import validates_schema
 from sqlalchemy import and_, func, or_, select
 
 from accounts.models import User
-from crm import phones
 from engine.db import db
-from engine.errors import NotFoundError, ValidationError
+from engine.errors import NotFoundError
 from engine.models import HumanTask, ProcessInstance
 from engine.places import place
-from forms import inputs
+from forms import inputs, phone_search
 
 from .models import DOMAIN, STATES, Commission, FinanceCompany, LoanProduct, Offer, Referral, domain_region
 
 PAGE = 50
 NOBODY = "_none"  # the consultant filter's value for referrals nobody holds yet
 NEEDLE_MAX = 100
-# Digits with the signs people write phone numbers with: "0912 345 678", "+84-912.345.678".
-PHONE_LIKE = re.compile(r"^\+?[\d\s().-]+$")
 
 
 @dataclass(frozen=True)
@@ -155,16 +152,11 @@ def case_part(username, roles, fallback, customers):
 
 def _matching(needle):
     """Referrals whose customer's name contains ``needle``, or whose phone is the number typed
-    (``0912 345 678`` is ``+84912345678``) or contains its digits (part of a number)."""
-    conditions = [Referral.customer_name.icontains(needle, autoescape=True)]
-    digits = "".join(c for c in needle if c.isdigit())
-    if PHONE_LIKE.match(needle) and len(digits) >= 3:
-        try:
-            conditions.append(Referral.phone == phones.normalize(needle, domain_region()))
-        except ValidationError:   # part of a number: look for its digits
-            local = digits[1:] if digits.startswith("0") else digits
-            conditions.append(Referral.phone.contains(local, autoescape=True))
-    return or_(*conditions)
+    (``0912 345 678`` is ``+84912345678``) or holds its digits (part of a number; the rule is
+    :func:`forms.phone_search.read`)."""
+    name = Referral.customer_name.icontains(needle, autoescape=True)
+    phone = phone_search.read(needle, domain_region())
+    return name if phone is None else or_(name, phone.condition(Referral.phone))
 
 
 def _local_midnight(day, zone):

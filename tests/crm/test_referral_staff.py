@@ -94,12 +94,13 @@ def test_a_consultant_cannot_widen_their_list_with_the_consultant_filter(shop):
 
 
 @pytest.mark.parametrize("needle", [
-    "Trần", "trần thị", "0912 345 679", "+84912345679", "345 679", "0162 345 6789"])
+    "Trần", "trần thị", "0912 345 679", "+84912345679", "345 679", "0162 345 6789", "84 912 345 679",
+    "0912.345.679", "0912 345", "+84 162 345 6789"])
 def test_the_search_finds_the_customer_by_name_or_by_phone_however_it_is_written(shop, needle):
     mai = referral(shop.cash_loan, "0912 345 679", customer_name="Trần Thị Mai")
     old = referral(shop.cash_loan, "0323456789", customer_name="Lê Văn Cũ")   # 0162 345 6789 today
     referral(shop.cash_loan, "0987 654 321")
-    expected = [old.id] if needle.startswith("0162") else [mai.id]
+    expected = [old.id] if "162" in needle else [mai.id]
     assert ids(referral_staff.find(MANAGER, filters(q=needle))) == expected
 
 

@@ -85,3 +85,13 @@ def test_every_list_of_notifications_shows_the_newest_first_though_rows_came_in_
     db.session.commit()
     items = client.get("/api/v1/notifications", headers={"Authorization": f"Bearer {token}"}).get_json()
     assert [item["id"] for item in items["items"]] == expected
+
+
+def test_a_call_back_bell_writes_the_number_as_its_reader_does(sign_in):
+    notify("sales1", kind="callback_due", title="Trần Thị Mai +84362345678",
+           params={"name": "Trần Thị Mai", "phone": "+84362345678"})
+    client = sign_in("sales1")
+    assert "0362 345 678" in client.get("/notifications").get_data(as_text=True)
+    post(client, "/language", {"language": "ru"})   # a Russian reader's place is the brokerage's, in Russia
+    html = client.get("/notifications").get_data(as_text=True)
+    assert "+84 362 345 678" in html and "+84362345678" not in html

@@ -231,7 +231,9 @@ def test_the_referral_page_tells_its_history_in_sentences_with_the_consultants_c
                      "The consultant asks to offer the customer another product: Vay tiêu dùng"):
         assert sentence in html, sentence
     assert "adjusted by the consultant, was ₫30,000,000" in html and "₫25,000,000" in html
+    # dialled as E.164, shown as written in Vietnam
     assert f'href="tel:{CONSULTANT_PHONES[consultant]}"' in html
+    assert f"0901 000 00{consultant[-1]}</a>" in html and "0912 345 678 ·" in html
     assert f'data-request="{row.id}"' in html and 'value="yes"' in html and 'value="no"' in html
     home = text(sign_in("partner2").get("/portal"))
     assert f'data-request="{row.id}"' in home

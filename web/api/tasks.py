@@ -7,6 +7,8 @@ from engine import inbox
 from engine.db import db
 from engine.models import HumanTask
 from engine.types import utcnow
+from forms import phone_search
+from forms.phone import reader_region
 
 from .. import access, task_actions
 from ..i18n import user_zone
@@ -34,7 +36,8 @@ def tasks_list():
     if query["tab"] == "all":
         access.check(viewer.sees_all, _("Only managers see every task."))
     filters = inbox.Filters(tab=query["tab"], process=query["process"], due=query["due"],
-                            assignee=query["assignee"], search=query["q"], page=query["page"],
+                            assignee=query["assignee"], search=query["q"],
+                            phone=phone_search.read(query["q"], reader_region()), page=query["page"],
                             per_page=query["per_page"], order=query["order"])
     rows, total = inbox.page(viewer, filters, utcnow())
     return page(TaskPageSchema, rows, total, query)

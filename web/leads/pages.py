@@ -13,11 +13,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, or_, select
 
+from crm import records
 from crm.models import CLASSIFICATIONS, SOURCES, STATUSES, Customer
 from engine.db import db
 from engine.errors import ValidationError
 from engine.models import HumanTask
+from engine.places import place
 from engine.task_meta import search_text
+from forms import phone_search
 from processes.leads import entry as leads
 from processes.leads import imports
 from web import access
@@ -49,14 +52,14 @@ def _not_contacted():
 
 
 def _matching(needle):
-    """Leads whose name (accents ignored) or phone (as dialled at home) contains ``needle``."""
+    """Leads whose name contains ``needle`` (as typed, or accents ignored through their
+    case's tasks), or whose phone is the number ``needle`` writes or holds its digits
+    (:func:`forms.phone_search.read`, in the leads' region)."""
     conditions = [Customer.name.icontains(needle, autoescape=True)]
-    digits = "".join(c for c in needle if c.isdigit())
-    if len(digits) >= 3:
-        local = digits[1:] if digits.startswith("0") else digits  # 0901... is +84901...
-        conditions.append(Customer.phone.contains(local, autoescape=True))
-    words = search_text(needle, None).split()
-    if words:
+    phone = phone_search.read(needle, place(records.DOMAIN).region)
+    if phone is not None:
+        conditions.append(phone.condition(Customer.phone))
+    elif words := search_text(needle, None).split():
         tasks = select(HumanTask.instance_id).where(
             *[HumanTask.search_text.contains(w, autoescape=True) for w in words])
         conditions.append(Customer.instance_id.in_(tasks))
