@@ -87,7 +87,7 @@ def test_a_lead_typed_in_by_a_rep_is_called_from_my_tasks_and_ends_as_an_order(
     row = page.locator("[data-task]").filter(has_text=LEAD["name"])
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Gọi khách hàng mới (Gọi ngay bây giờ)")
-    expect(row).to_contain_text("+84912345678")
+    expect(row).to_contain_text("0912 345 678")
     expect(row).to_contain_text("sales1")
     screenshot(page, "journey-lead-1-my-tasks-vi")
 
@@ -113,7 +113,7 @@ def test_a_lead_typed_in_by_a_rep_is_called_from_my_tasks_and_ends_as_an_order(
     page.goto("/leads")
     lead_row = page.locator("[data-lead]").filter(has_text=LEAD["name"])
     expect(lead_row).to_contain_text("Đã đặt hàng")
-    expect(lead_row).to_contain_text("+84912345678")
+    expect(lead_row).to_contain_text("0912 345 678")
     lead_row.get_by_role("link", name=LEAD["name"]).click()
     expect(page.get_by_role("heading", name=LEAD["name"])).to_be_visible()
     expect(page.locator("main")).to_contain_text("Đã đặt hàng")
