@@ -18,7 +18,7 @@ from .runtime import Runtime
 
 __all__ = ["db", "init_app", "deploy", "deploy_shipped", "deploy_preview", "validate", "register_check",
            "begin", "start", "complete_task", "send_message", "cancel", "fire_timer", "register_helper",
-           "on_commit", "get_runtime", "task_data", "case_data", "start_outline"]
+           "register_operator", "on_commit", "get_runtime", "task_data", "case_data", "start_outline"]
 
 
 def init_app(app):
@@ -72,6 +72,11 @@ def deploy_preview(xml, *, name="diagram", roles=None):
 
     return preview.preview(get_runtime(), xml, name=name, roles=roles,
                                   max_bytes=current_app.config.get("TASKLANE_MAX_BPMN_BYTES", 2_000_000))
+
+
+def register_operator(name, operator):
+    """Make ``operator(params, data) -> result`` what service tasks naming ``name`` call."""
+    get_runtime().register_operator(name, operator)
 
 
 def register_check(check):

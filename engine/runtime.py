@@ -8,23 +8,20 @@ import copy
 import logging
 from uuid import UUID
 
-from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import TaskNotFoundException, WorkflowException
-from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.spiff.specs.defaults import ServiceTask
 from SpiffWorkflow.util.task import TaskState
 
-from . import attachments, incidents, specs, state, transaction, unit
+from . import attachments, checks, incidents, messages, specs, state, transaction, unit
 from .db import db
 from .errors import (
-    CaseDataTooLargeError,
     ConflictError,
     IncidentError,
     NotFoundError,
-    ScriptError,
     TaskNotReadyError,
-    describe,
 )
+from .faults import as_incident
 from .models import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, Timer
 from .sandbox import script_engine
 from .starting import prefire_start_events
@@ -40,7 +37,8 @@ class Runtime:
         self.max_case_bytes = max_case_bytes
         self.script_memory_bytes = script_memory_bytes
         self.helpers = {}
-        self.checks = []
+        self.operators = {}
+        self.checks = [self._known_operator]
         self.spec_cache = specs.SpecCache()
         self.on_commit_hooks = []
         self._script_engine = None
@@ -54,6 +52,21 @@ class Runtime:
         self.helpers[name] = function
         self._script_engine = None
 
+    def register_operator(self, name, operator):
+        """Make ``operator(params, data) -> result`` callable from service tasks as ``name``
+        (``spiffworkflow:serviceTaskOperator``); the result must be JSON-serializable."""
+        self.operators[name] = operator
+        self._script_engine = None
+
+    def _known_operator(self, task_spec):
+        name = getattr(task_spec, "operation_name", None)
+        if not isinstance(task_spec, ServiceTask) or name in self.operators:
+            return []
+        known = ", ".join(sorted(self.operators)) or "none"
+        return [checks.problem(checks.element_id(task_spec),
+                               f"service task calls operator '{name}', which is not registered here "
+                               f"(registered: {known}); use one of them or a script task")]
+
     def register_check(self, check):
         """Run ``check(task_spec) -> problems`` on every task of a diagram being deployed
         or validated (see engine/checks.py)."""
@@ -64,7 +77,8 @@ class Runtime:
         if self._script_engine is None:
             self._script_engine = script_engine(dict(self.helpers), self.script_timeout,
                                                 max_data_bytes=self.max_case_bytes,
-                                                memory_bytes=self.script_memory_bytes)
+                                                memory_bytes=self.script_memory_bytes,
+                                                operators=dict(self.operators))
         return self._script_engine
 
     def on_commit(self, hook):
@@ -104,20 +118,12 @@ def run_engine(work):
     """
     recorder = StepRecorder(work)
     workflow = work.workflow
-    try:
+    with as_incident(lambda: recorder.running):
         workflow.refresh_timers()
         for _ in range(MAX_ENGINE_ROUNDS):
             workflow.do_engine_steps(will_complete_task=recorder.before, did_complete_task=recorder.after)
             if not any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY)):
                 return
-    except WorkflowException as error:
-        spec = error.task.task_spec if getattr(error, "task", None) else error.task_spec
-        element = getattr(spec, "bpmn_id", None)
-        too_large = error.__context__
-        if isinstance(too_large, CaseDataTooLargeError):  # a script left too much data
-            raise CaseDataTooLargeError(f"{element}: {too_large.message}", limit=too_large.limit,
-                                        element=element) from error
-        raise ScriptError(f"{element or 'script'}: {describe(error)}", element=element) from error
 
 
 def start(runtime, key, *, actor, data=None, business_key=None, version=None):
@@ -215,7 +221,8 @@ def complete_task(runtime, task_id, *, actor, data=None):
         values, _ = attachments.store_uploads(data or {}, instance_id=work.instance.id,
                                               actor=work.actor, at=work.now, task_id=task_id)
         task.data.update(values)
-        task.run()
+        with as_incident(lambda: task):
+            task.run()
         work.completed = (task_id, work.actor)
         work.audit("task_completed", task_id=task_id, element_id=task.task_spec.bpmn_id,
                    data_before=before, data_after=values)
@@ -263,11 +270,12 @@ def send_message(runtime, instance_id, name, *, actor, payload=None):
         if isinstance(payload, dict):
             values, _ = attachments.store_uploads(payload, instance_id=work.instance.id, actor=work.actor,
                                                   at=work.now)
-        event = BpmnEvent(MessageEventDefinition(name), payload=values)
-        try:
-            work.workflow.send_event(event)
-        except WorkflowException as error:
-            raise ConflictError(f"instance {instance_id} is not waiting for message '{name}'") from error
+        event = messages.event(work.workflow, name, values)
+        with as_incident():
+            try:
+                work.workflow.send_event(event)
+            except WorkflowException as error:
+                raise ConflictError(f"instance {instance_id} is not waiting for message '{name}'") from error
         work.audit("message_received", data_after=values, details={"message": name})
         run_engine(work)
 

@@ -9,6 +9,7 @@ CPython cannot pause are size-checked (engine/limits.py), an address-space cap a
 check of the data a script leaves back them up; docs/security.md has the rules.
 """
 import ast
+import copy
 import json
 import re
 from datetime import date, datetime, timedelta, timezone
@@ -17,11 +18,12 @@ from RestrictedPython import compile_restricted_eval, compile_restricted_exec, s
 from RestrictedPython.Eval import default_guarded_getitem, default_guarded_getiter
 from RestrictedPython.Guards import full_write_guard, guarded_iter_unpack_sequence, guarded_unpack_sequence
 from RestrictedPython.transformer import RestrictingNodeTransformer
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 
 from . import limits
-from .errors import CaseDataTooLargeError, TasklaneError
+from .errors import CaseDataTooLargeError, TasklaneError, describe
 from .guards import SCRIPT_FILENAME, Deadline, Expired, MemoryCap
 
 MAX_RANGE = 100_000
@@ -211,9 +213,10 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
     :param memory_bytes: how much the process may grow while a script runs (:class:`engine.guards.MemoryCap`)
     """
 
-    def __init__(self, helpers, timeout, *, max_data_bytes=None, memory_bytes=None):
+    def __init__(self, helpers, timeout, *, max_data_bytes=None, memory_bytes=None, operators=None):
         super().__init__({"__builtins__": BUILTINS, **GUARDS, **helpers})
         self.helpers = helpers
+        self.operators = operators or {}
         self.timeout = timeout
         self.max_data_bytes = max_data_bytes
         self.memory_bytes = memory_bytes
@@ -267,8 +270,17 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
                                         f"of {self.max_data_bytes:,} bytes a case may hold",
                                         limit=self.max_data_bytes)
 
-    def call_service(self, context, **kwargs):
-        raise TasklaneError("service tasks are not supported; use a script task calling a helper")
+    def call_service(self, context, operation_name=None, operation_params=None, **kwargs):
+        """Run the operator a service task names (``spiffworkflow:serviceTaskOperator``)
+        with its evaluated parameters and a copy of the task data; its result, as JSON,
+        becomes the task's result variable."""
+        operator = self.operators.get(operation_name)
+        if operator is None:  # validation refuses this; a version deployed before may not
+            raise LookupError(f"no service operator '{operation_name}' is registered here")
+        params = {name: param["value"] for name, param in (operation_params or {}).items()}
+        result = operator(params, copy.deepcopy(dict(context)))
+        self._check_size({"result": result})
+        return json.dumps(result, default=str)
 
 
 class RestrictedScriptEngine(PythonScriptEngine):
@@ -277,14 +289,26 @@ class RestrictedScriptEngine(PythonScriptEngine):
     def validate(self, expression):
         compile_expression(expression, "exec")
 
+    def call_service(self, task, **kwargs):
+        """SpiffWorkflow's own fails with a NameError on any error (it names a variable it
+        does not have); an operator's error names the task instead."""
+        try:
+            return self.environment.call_service(task.data, **kwargs)
+        except TasklaneError:
+            raise
+        except Exception as error:  # noqa: BLE001 - the operator's failure, shown on the case
+            raise WorkflowTaskException(f"service operator '{kwargs.get('operation_name')}' failed: "
+                                        f"{describe(error)}", task=task, exception=error) from error
 
-def script_engine(helpers, timeout, *, max_data_bytes=None, memory_bytes=None):
+
+def script_engine(helpers, timeout, *, max_data_bytes=None, memory_bytes=None, operators=None):
     """A SpiffWorkflow script engine with only ``helpers`` callable.
 
     :param helpers: mapping of name -> function registered by ``processes/``
     :param timeout: seconds one condition or script may run
     :param max_data_bytes: the most task data a script may leave (None: no check)
     :param memory_bytes: address space a running script may add (None: no cap)
+    :param operators: name -> ``operator(params, data)`` for service tasks
     """
     return RestrictedScriptEngine(environment=RestrictedEnvironment(
-        helpers, timeout, max_data_bytes=max_data_bytes, memory_bytes=memory_bytes))
+        helpers, timeout, max_data_bytes=max_data_bytes, memory_bytes=memory_bytes, operators=operators))

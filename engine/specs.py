@@ -131,10 +131,17 @@ def _expressions(task_spec):
         yield "eval", event.expression, "timer"
     if getattr(event, "expression", None) and not isinstance(event, TimerEventDefinition):
         yield "eval", event.expression, "event condition"
+    yield from _parameters(task_spec)
     for name in ("dueIn", "dueInBusinessDays", "dueInBusinessHours"):
         due = properties(task_spec).get(name)
         if due:
             yield "eval", due, name
+
+
+def _parameters(task_spec):
+    """A service task's parameters: each value is an expression."""
+    for name, param in (getattr(task_spec, "operation_params", None) or {}).items():
+        yield "eval", param.get("value") or "None", f"service parameter '{name}'"
 
 
 def check(process, helpers, roles=None, extra=()):

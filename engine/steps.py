@@ -31,8 +31,10 @@ class StepRecorder:
     def __init__(self, work):
         self.work = work
         self._before = {}
+        self.running = None  # the task being run, to name it when it fails
 
     def before(self, task):
+        self.running = task
         if isinstance(task.task_spec, ScriptEngineTask):
             self._before[task.id] = copy.deepcopy(task.data)  # scripts may change nested values
 

@@ -42,6 +42,11 @@ def helpers_of(declarations):
     return merge("script helper", [(d.name, d.helpers) for d in declarations])
 
 
+def operators_of(declarations):
+    """name -> service task operator of every declaration. :raises ConfigError: declared twice"""
+    return merge("service operator", [(d.name, d.operators) for d in declarations])
+
+
 def notifications_of(declarations):
     """kind -> ``render(note)`` of every declaration. :raises ConfigError: a kind declared twice"""
     return merge("notification kind", [(d.name, d.notifications) for d in declarations])
@@ -92,4 +97,6 @@ def init_app(app):
     with app.app_context():
         for name, function in helpers.items():
             engine.register_helper(name, function)
+        for name, operator in operators_of(declared).items():
+            engine.register_operator(name, operator)
         engine.register_check(check_user_task)

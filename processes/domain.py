@@ -43,6 +43,8 @@ class Domain:
         (``fallback``: the platform's rule, for a case the domain has no record of;
         ``customers``: a condition on the customers the user may read, from the
         permissions table). A process without one follows the platform's rule.
+    :param operators: service task operators by the name ``spiffworkflow:serviceTaskOperator``
+        gives, each ``operator(params, data) -> result`` (engine.register_operator)
     """
 
     name: str
@@ -54,6 +56,7 @@ class Domain:
     demo: Callable | None = None
     pages: str | None = None
     case_parts: Mapping[str, Callable] = field(default_factory=dict)
+    operators: Mapping[str, Callable] = field(default_factory=dict)
 
 
 def merge(what, tables):

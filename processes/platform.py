@@ -10,7 +10,7 @@ from accounts import models as account_models
 from crm import models as crm_models
 from engine import deadlines
 
-from . import common
+from . import common, operators
 from .domain import Domain
 
 # Each renderer leaves out a phrase whose value is missing (an older row, a sender that
@@ -60,6 +60,7 @@ PLATFORM = Domain(
     name="platform",
     models=(account_models, crm_models),
     helpers=common.HELPERS,
+    operators=operators.HTTP,
     notifications={"task_assigned": task_assigned, "comment_added": comment_added,
                    "deadline_near": deadline_near},
     periodic=tuple(deadlines.PERIODIC),

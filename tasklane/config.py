@@ -105,6 +105,11 @@ SETTINGS = [
     Setting("TASKLANE_PLACES", str, json.dumps(DOMAIN_PLACES),
             "JSON: a domain's own place over the default, e.g. "
             '{"brokerage": {"zone": "Europe/Moscow", "region": "RU", "language": "ru", "currency": "RUB"}}'),
+    Setting("TASKLANE_SERVICE_HOSTS", str, "",
+            "hosts (comma-separated, host or host:port) the HTTP service operators may call; "
+            "empty: none (docs/runtime.md, Service tasks)"),
+    Setting("TASKLANE_SERVICE_TIMEOUT_SECONDS", float, 10.0,
+            "time limit of one HTTP call a service task makes"),
     Setting("TASKLANE_TEST_HOOKS", bool, False,
             "let the test clock hook (engine/testclock.py) move timers; tests only, refused in production"),
 ]

@@ -1,0 +1,61 @@
+"""What SpiffWorkflow raises while a case runs, as the one error a caller can act on.
+
+A case that meets data its diagram cannot handle (a multi-instance over a number, a
+sub-process that leaves its data output unset, a script that fails) is the diagram's or
+the data's problem, not a server fault: :func:`as_incident` turns whatever SpiffWorkflow
+or a script raises into a :class:`~engine.errors.ScriptError` naming the element, which
+the unit of work rolls back and records once as an incident of the case
+(engine/incidents.py), and the web layer answers 422. Tasklane's own errors pass
+through unchanged.
+"""
+import logging
+from contextlib import contextmanager
+
+from SpiffWorkflow.exceptions import WorkflowException
+
+from .errors import CaseDataTooLargeError, ScriptError, TasklaneError, describe
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def as_incident(running=lambda: None):
+    """Run a SpiffWorkflow call, raising what fails as a :class:`ScriptError`.
+
+    :param running: returns the task being run when the error is not SpiffWorkflow's
+        own (which names its task), to name the element
+    """
+    try:
+        yield
+    except TasklaneError:
+        raise
+    except WorkflowException as error:
+        element = _element(getattr(error, "task", None), getattr(error, "task_spec", None))
+        too_large = error.__context__
+        if isinstance(too_large, CaseDataTooLargeError):  # a script left too much data
+            raise CaseDataTooLargeError(f"{element}: {too_large.message}", limit=too_large.limit,
+                                        element=element) from error
+        raise ScriptError(f"{element or 'script'}: {_explain(error)}", element=element) from error
+    except Exception as error:  # noqa: BLE001 - anything else a running diagram raised
+        element = _element(running(), None)
+        log.warning("element %s failed with %s", element, type(error).__name__, exc_info=True)
+        raise ScriptError(f"{element or 'the case'}: {_explain(error)}", element=element) from error
+
+
+def _element(task, task_spec):
+    spec = task.task_spec if task is not None else task_spec
+    return getattr(spec, "bpmn_id", None)
+
+
+def _explain(error):
+    """``describe(error)`` with the data item SpiffWorkflow's data errors leave out."""
+    text = describe(error)
+    for attr in ("data_output", "data_input"):
+        item = getattr(error, attr, None)
+        name = getattr(item, "bpmn_id", None) or getattr(item, "bpmn_name", None)
+        if name and name not in text:
+            text = f"{text}: '{name}'"
+    kind = type(error).__name__
+    if isinstance(error, (TypeError, KeyError, ValueError, AttributeError)) and kind not in text:
+        text = f"{kind}: {text}"
+    return text
