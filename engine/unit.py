@@ -19,6 +19,7 @@ from . import audit, projections, state, transaction
 from .db import db, is_postgresql
 from .errors import CaseDataTooLargeError, IncidentError, NotFoundError, TasklaneError
 from .models import ProcessInstance, Timer
+from .stuck import stopped_at
 from .types import utcnow
 
 log = logging.getLogger(__name__)
@@ -166,6 +167,8 @@ def save(unit):
         unit.audit("instance_completed")
     if instance.error is not None:
         _resolve_incident(unit)
+    if instance.status == "running":
+        _mark_if_stuck(unit)
     if unit.chain is not None:
         unit.chain.write()
     db.session.flush()
@@ -185,6 +188,18 @@ def _resolve_incident(unit):
     if parked is None:
         unit.instance.error = None
         unit.audit("incident_resolved")
+
+
+def _mark_if_stuck(unit):
+    """A running case nothing can move on becomes an incident naming where it stopped
+    (engine/stuck.py); the change itself is kept."""
+    element = stopped_at(unit.workflow)
+    if element is None:
+        return
+    message = (f"{element}: the case stopped here; no task, timer or message can move it on. "
+               "Migrate it to a version that fixes the diagram, or cancel it.")
+    unit.instance.error = message
+    unit.audit("incident", element_id=element, details={"error": message, "code": "stuck"})
 
 
 def _status(instance, workflow):
