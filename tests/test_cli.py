@@ -1,5 +1,6 @@
 """The ``tasklane`` command: setup (Alembic migration, the bpmn folder, demo users),
 user add, deploy; and a check that the migration matches the models."""
+import json
 import logging
 import shutil
 import warnings
@@ -18,7 +19,7 @@ from engine.db import db
 from engine.models import ProcessDefinition, ProcessVersion
 from tasklane.app import MIGRATIONS, create_app
 from tasklane.cli import main
-from tests.conftest import BACKENDS, BPMN, fresh_database
+from tests.conftest import BACKENDS, BPMN, ROOT, fresh_database
 
 DEMO_ROLES = {
     "admin": {"admin"},
@@ -311,3 +312,22 @@ def test_the_currency_migration_keeps_existing_amounts_in_dong_and_the_partial_i
         with pytest.raises(IntegrityError):
             db.session.execute(text(in_progress))
         db.session.rollback()
+
+
+def test_the_texts_migration_names_each_deployed_process_in_every_language(make_app):
+    app = make_app("testing")
+    xml = (ROOT / "bpmn" / "lead_handling.bpmn").read_text(encoding="utf-8")
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="d4b7e2c91a05")
+        db.session.execute(text(
+            "INSERT INTO process_definition (id, key, name, latest_version, created_at)"
+            f" VALUES (1, 'lead_handling', 'Lead handling', 1, '{NOW}')"))
+        db.session.execute(text(
+            "INSERT INTO process_version (definition_id, version, bpmn_xml, sha256, spec_json, deployed_by,"
+            f" deployed_at) VALUES (1, 1, :xml, 'x', '{{}}', 'owner', '{NOW}')"), {"xml": xml})
+        db.session.commit()
+        upgrade(directory=MIGRATIONS)
+        titles = db.session.execute(text("SELECT titles FROM process_definition")).scalar()
+        titles = json.loads(titles) if isinstance(titles, str) else titles
+        assert titles == {"vi": "Xử lý khách hàng mới", "en": "Lead handling", "ru": "Обработка заявок"}
+        assert "instructions_texts" in {c["name"] for c in inspect(db.engine).get_columns("human_task")}
