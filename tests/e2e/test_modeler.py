@@ -239,7 +239,8 @@ def test_the_owner_edits_process_names_and_instructions_per_language_and_they_su
         lead_handling, new_page, live_server):
     page, errors = open_modeler(new_page, live_server)
     # nothing selected: the panel edits the process behind the canvas
-    expect(page.locator("#tasklane-panel [data-field=process_title_vi]")).to_have_value("Xử lý khách hàng mới")
+    panel = page.locator("#tasklane-panel")
+    expect(panel.locator("[data-field=process_title_vi]")).to_have_value("Xử lý khách hàng mới")
     edit(page, "process_title_ru", "Обработка новых заявок")
     edit(page, "defaultLanguage", "ru")
     page.evaluate(SELECT, "call_lead")
@@ -263,10 +264,10 @@ def test_the_owner_edits_process_names_and_instructions_per_language_and_they_su
 
     page.reload()
     page.wait_for_selector(READY)
-    expect(page.locator("#tasklane-panel [data-field=process_title_ru]")).to_have_value("Обработка новых заявок")
+    expect(panel.locator("[data-field=process_title_ru]")).to_have_value("Обработка новых заявок")
     expect(page.locator("#tasklane-panel [data-field=defaultLanguage]")).to_have_value("ru")
     page.evaluate(SELECT, "call_lead")
     expect(page.locator("#tasklane-panel [data-field=instructions_ru]")).to_have_value(RU_STEPS)
     page.evaluate(SELECT, "lead_handling_participant")  # a pool edits its process's names too
-    expect(page.locator("#tasklane-panel [data-field=process_title_ru]")).to_have_value("Обработка новых заявок")
+    expect(panel.locator("[data-field=process_title_ru]")).to_have_value("Обработка новых заявок")
     assert errors == []
