@@ -92,7 +92,8 @@ def _store(process, xml_text, digest, actor, source_name, now, keep_newer):
         query = query.with_for_update()
     definition = query.one_or_none()
     if definition is None:
-        definition = ProcessDefinition(key=process.key, name=process.name, latest_version=0, created_at=now)
+        definition = ProcessDefinition(key=process.key, name=process.name, titles=process.titles,
+                                       latest_version=0, created_at=now)
         db.session.add(definition)
         db.session.flush()
     versions = (db.session.query(ProcessVersion).filter_by(definition_id=definition.id)
@@ -109,7 +110,7 @@ def _store(process, xml_text, digest, actor, source_name, now, keep_newer):
                              bpmn_xml=xml_text, sha256=digest, spec_json=process.spec_json(),
                              source_name=source_name, deployed_by=actor, deployed_at=now)
     definition.latest_version = version.version
-    definition.name = process.name
+    definition.name, definition.titles = process.name, process.titles
     db.session.add(version)
     db.session.flush()
     audit.append(f"definition:{process.key}", "version_deployed", actor=actor, at=now,

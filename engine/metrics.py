@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
 
+from . import texts
 from .db import db
 from .errors import ValidationError
 from .models import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion
@@ -68,10 +69,12 @@ class Window:
         return min(local.astimezone(self.end.tzinfo), self.end)
 
 
-def processes():
-    """``[(key, name)]`` of every deployed process, the first deployed first."""
-    return [tuple(row) for row in db.session.execute(
-        select(ProcessDefinition.key, ProcessDefinition.name).order_by(ProcessDefinition.id))]
+def processes(lang=None):
+    """``[(key, name)]`` of every deployed process, the first deployed first; named in
+    ``lang`` when given (:func:`engine.texts.localized`), else by the BPMN name."""
+    rows = db.session.execute(select(ProcessDefinition.key, ProcessDefinition.name, ProcessDefinition.titles)
+                              .order_by(ProcessDefinition.id))
+    return [(key, texts.localized(titles, lang, name) if lang else name) for key, name, titles in rows]
 
 
 def versions(key):

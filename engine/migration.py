@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
-from . import task_meta, unit
+from . import task_meta, texts, unit
 from .db import db
 from .errors import TasklaneError
 from .models import HumanTask, ProcessInstance
@@ -230,10 +230,12 @@ def _refresh_open_tasks(instance, workflow):
         if task is None:
             continue
         spec = task.task_spec
-        row.titles = task_meta.titles(spec)
+        language = texts.process_language(instance)
+        row.titles = task_meta.titles(spec, language)
         row.title = row.titles["en"]
         row.lane, row.candidate_role = spec.lane, task_meta.lane_role(spec.lane)
         row.form_key, row.ui_form_key = task_meta.form_keys(spec)
-        row.instructions = task_meta.instructions(spec)
+        row.instructions = task_meta.plain_instructions(spec)
+        row.instructions_texts = task_meta.instructions(spec, language)
         row.priority = task_meta.priority(spec)
         row.sort_key = task_meta.sort_key(row.priority, row.due_at, row.created_at)

@@ -15,6 +15,8 @@ class ProcessDefinition(db.Model):
     id = db.Column(db.Integer, primary_key=True)
     key = db.Column(db.String(255), unique=True, nullable=False)
     name = db.Column(db.String(255), nullable=False)
+    # {lang: name} of the latest version (engine.texts); ``name`` is the plain BPMN name
+    titles = db.Column(db.JSON)
     latest_version = db.Column(db.Integer, nullable=False, default=0)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
 
@@ -84,7 +86,8 @@ class HumanTask(db.Model):
     priority = db.Column(db.Integer, nullable=False, default=0)
     form_key = db.Column(db.String(255))
     ui_form_key = db.Column(db.String(255))
-    instructions = db.Column(db.Text)
+    instructions = db.Column(db.Text)  # spiff's instructionsForEndUser, the fallback
+    instructions_texts = db.Column(db.JSON)  # {lang: Markdown} (engine.texts)
     subject = db.Column(db.String(255))
     subject_phone = db.Column(db.String(32))
     search_text = db.Column(db.String(500))

@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
 
-from . import calendars, task_meta
+from . import calendars, task_meta, texts
 from .db import db
 from .errors import ScriptError, describe
 from .models import HumanTask, Timer
@@ -51,14 +51,17 @@ def sync_human_tasks(instance, workflow, now, completed=None):
 
 def _human_task(instance, task, now):
     spec = task.task_spec
-    titles = task_meta.titles(spec)
+    language = texts.process_language(instance)
+    titles = task_meta.titles(spec, language)
+    instructions = task_meta.instructions(spec, language)
     form_key, ui_form_key = task_meta.form_keys(spec)
     due_at, priority = _due(task, now), task_meta.priority(spec)
     row = HumanTask(
         id=str(task.id), instance_id=instance.id, definition_key=instance.definition_key,
         element_id=spec.bpmn_id or spec.name, title=titles["en"], titles=titles, lane=spec.lane,
         candidate_role=task_meta.lane_role(spec.lane), due_at=due_at, priority=priority,
-        form_key=form_key, ui_form_key=ui_form_key, instructions=task_meta.instructions(spec),
+        form_key=form_key, ui_form_key=ui_form_key, instructions=task_meta.plain_instructions(spec),
+        instructions_texts=instructions,
         state="open", created_at=now, sort_key=task_meta.sort_key(priority, due_at, now),
         assignee=task_meta.lane_owner(spec.lane, task.data),
     )

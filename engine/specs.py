@@ -21,7 +21,7 @@ from SpiffWorkflow.specs.MultiChoice import MultiChoice
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from . import checks, xml_safety
+from . import checks, texts, xml_safety
 from .errors import DeployError
 from .sandbox import compile_expression, unknown_calls
 from .task_meta import lane_role, properties
@@ -44,6 +44,7 @@ class ParsedProcess:
     spec: object
     subprocess_specs: dict
     lanes: set = field(default_factory=set)
+    titles: dict = field(default_factory=dict)  # {lang: name} (engine.texts)
 
     def spec_json(self):
         reg = registry()
@@ -98,6 +99,9 @@ def inspect(xml, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
                           [{"element": name, "message": str(error)}]) from None
     if not parsed:
         raise DeployError(f"{name} has no executable process", [{"element": name, "message": "no process"}])
+    document = texts.read(root)
+    for process in parsed:
+        process.titles = document.titles(process.key, process.name)
     problems = [p for process in parsed for p in check(process, helpers, roles, checks)]
     return parsed, text, problems
 

@@ -1,6 +1,8 @@
 """What Tasklane reads from a user task's spiff extensions and data."""
 import unicodedata
 
+from . import texts
+
 
 def properties(task_spec):
     """The ``spiffworkflow:properties`` of a task spec as a dict (empty if none)."""
@@ -31,11 +33,11 @@ def lane_owner(lane, data):
     return None
 
 
-def titles(task_spec):
-    """The task's name per language; the BPMN ``name`` fills any language not given."""
-    props = properties(task_spec)
+def titles(task_spec, default=None):
+    """The task's name per language (:func:`engine.texts.pick`): its ``title_<lang>``, else
+    the one in the process's ``default`` language, else the BPMN ``name``."""
     fallback = getattr(task_spec, "bpmn_name", None) or task_spec.name
-    return {lang: props.get(f"title_{lang}") or fallback for lang in ("vi", "en", "ru")}
+    return texts.per_language(properties(task_spec), texts.TITLE, default=default, fallback=fallback)
 
 
 def form_keys(task_spec):
@@ -57,9 +59,20 @@ def priority(task_spec):
         return {"low": -1, "normal": 0, "high": 1, "urgent": 2}.get(str(raw).lower(), 0)
 
 
-def instructions(task_spec):
-    extensions = getattr(task_spec, "extensions", None) or {}
-    return extensions.get("instructionsForEndUser")
+def plain_instructions(task_spec):
+    """Spiff's own ``instructionsForEndUser`` of a task, or ``None``."""
+    return (getattr(task_spec, "extensions", None) or {}).get("instructionsForEndUser")
+
+
+def instructions(task_spec, default=None):
+    """The task's instructions per language (:func:`engine.texts.pick`): its
+    ``instructions_<lang>``, else the default language's, else spiff's ``instructionsForEndUser``;
+    ``None`` when the diagram gives no instructions per language (only the plain ones, or none)."""
+    props = properties(task_spec)
+    if not any((props.get(f"{texts.INSTRUCTIONS}_{lang}") or "").strip() for lang in texts.LANGUAGES):
+        return None
+    return texts.per_language(props, texts.INSTRUCTIONS, default=default,
+                              fallback=plain_instructions(task_spec))
 
 
 def sort_key(priority, due_at, created_at):

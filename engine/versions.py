@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from SpiffWorkflow.bpmn.util.diff import SpecDiff
 from sqlalchemy.exc import IntegrityError
 
-from . import audit, start_timers
+from . import audit, start_timers, texts
 from .db import db, is_postgresql
 from .errors import ConflictError, NotFoundError
 from .models import ProcessDefinition, ProcessVersion
@@ -201,6 +201,7 @@ def redeploy(runtime, version, *, actor):
         db.session.flush()
         spec, _subs = runtime.spec_cache.get(new.id)
         definition.name = spec.description or definition.key
+        definition.titles = texts.of_version(new.id).titles(definition.key, definition.name)
         timers = start_timers.schedule(runtime, new, spec, now)
         audit.append(f"definition:{definition.key}", "version_deployed", actor=actor, at=now,
                      details={"version": new.version, "sha256": new.sha256, "source": new.source_name,

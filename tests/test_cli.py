@@ -1,5 +1,6 @@
 """The ``tasklane`` command: setup (Alembic migration, the bpmn folder, demo users),
 user add, deploy; and a check that the migration matches the models."""
+import json
 import logging
 import shutil
 import warnings
@@ -19,7 +20,7 @@ from engine.db import db
 from engine.models import ProcessDefinition, ProcessVersion
 from tasklane.app import MIGRATIONS, create_app
 from tasklane.cli import main
-from tests.conftest import BACKENDS, BPMN, fresh_database
+from tests.conftest import BACKENDS, BPMN, ROOT, fresh_database
 
 DEMO_ROLES = {
     "admin": {"admin"},
@@ -344,3 +345,22 @@ def test_the_order_status_migration_makes_existing_orders_placed_at_version_one(
         # batch mode's copy of the table on SQLite keeps its indexes
         assert {i["name"] for i in inspect(db.engine).get_indexes("crm_order")} >= {
             "ix_crm_order_customer_id", "ix_crm_order_instance_id"}
+
+
+def test_the_texts_migration_names_each_deployed_process_in_every_language(make_app):
+    app = make_app("testing")
+    xml = (ROOT / "bpmn" / "lead_handling.bpmn").read_text(encoding="utf-8")
+    with app.app_context():
+        upgrade(directory=MIGRATIONS, revision="d4b7e2c91a05")
+        db.session.execute(text(
+            "INSERT INTO process_definition (id, key, name, latest_version, created_at)"
+            f" VALUES (1, 'lead_handling', 'Lead handling', 1, '{NOW}')"))
+        db.session.execute(text(
+            "INSERT INTO process_version (definition_id, version, bpmn_xml, sha256, spec_json, deployed_by,"
+            f" deployed_at) VALUES (1, 1, :xml, 'x', '{{}}', 'owner', '{NOW}')"), {"xml": xml})
+        db.session.commit()
+        upgrade(directory=MIGRATIONS)
+        titles = db.session.execute(text("SELECT titles FROM process_definition")).scalar()
+        titles = json.loads(titles) if isinstance(titles, str) else titles
+        assert titles == {"vi": "Xử lý khách hàng mới", "en": "Lead handling", "ru": "Обработка заявок"}
+        assert "instructions_texts" in {c["name"] for c in inspect(db.engine).get_columns("human_task")}

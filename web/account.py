@@ -10,6 +10,7 @@ from engine.models import ProcessDefinition, ProcessInstance
 from engine.types import utcnow
 
 from . import access, bell
+from .formatting import process_names
 
 bp = Blueprint("account", __name__)
 SHOWN = 10
@@ -25,6 +26,6 @@ def account_home():
     cases = db.session.scalars(select(ProcessInstance).where(ProcessInstance.started_by == me)
                                .order_by(ProcessInstance.id.desc()).limit(SHOWN)).all()
     notes = db.session.scalars(notifications.of(me).limit(SHOWN)).all()
-    names = {d.key: d.name for d in db.session.query(ProcessDefinition)}
+    names = process_names(db.session.query(ProcessDefinition))
     return render_template("account/home.html", tasks=tasks, cases=cases, names=names,
                            notes=[(note, *bell.text(note)) for note in notes])

@@ -17,9 +17,12 @@ from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.util.task import TaskState
 
 import engine
+from engine import texts
 from engine.db import db
 from engine.models import AuditEvent
 from engine.xml_safety import parse
+
+from .formatting import role_name
 
 MAX_XML_BYTES = 8 * 1024 * 1024
 # Kinds of audit event that mean "this element was completed"; timer_fired is followed
@@ -124,12 +127,20 @@ def events_of(instance_id):
         .order_by(AuditEvent.seq).all()
 
 
-def state(instance):
+def names(instance, lang):
+    """``{element id: name in lang}`` of a case's diagram (:func:`engine.texts.pick`)."""
+    document = texts.of_version(instance.version_id)
+    return {element_id: name for element_id in document.elements
+            if (name := document.name(element_id, lang))}
+
+
+def state(instance, lang):
     """``{xml, completed, taken_flows, waiting}`` of a case; ids not in its diagram
-    (elements of a called process) are left out."""
+    (elements of a called process) are left out. The XML names every element in
+    ``lang`` (and each lane by its role's name); ids and drawing are the deployed ones."""
     xml = instance.version.bpmn_xml
     diagram = graph(xml)
     done = [e for e in completions(events_of(instance.id)) if e in diagram.tags]
     waiting = [e for e in waiting_elements(instance) if e in diagram.tags]
-    return {"xml": xml, "completed": sorted(set(done)),
+    return {"xml": texts.localize_xml(xml, lang, role_name), "completed": sorted(set(done)),
             "taken_flows": sorted(replay(diagram, done, waiting)), "waiting": waiting}

@@ -34,6 +34,7 @@ from forms import inputs, phone_search, uploads
 from forms.phone import reader_region
 
 from . import access, case_diagram, case_export, timeline
+from .formatting import process_name, process_names
 from .limits import db_int
 
 bp = Blueprint("cases", __name__)
@@ -103,8 +104,8 @@ def case_index():
         access.visible_cases(listed, current_user)
         .where(*clauses).order_by(ProcessInstance.id.desc())
         .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
-    definitions = db.session.query(ProcessDefinition).order_by(ProcessDefinition.name).all()
-    names = {d.key: d.name for d in definitions}
+    definitions = sorted(db.session.query(ProcessDefinition).all(), key=process_name)
+    names = process_names(definitions)
     html = render_template("cases/index.html", cases=cases[:PER_PAGE], more=len(cases) > PER_PAGE,
                            page=page, values=values, subjects=_subjects([c.id for c in cases]),
                            errors=errors, names=names, definitions=definitions,
@@ -129,7 +130,7 @@ def case_show(instance_id):
     return render_template(
         "cases/show.html", instance=instance, tasks=tasks, data=engine.case_data(instance_id),
         definition=db.session.query(ProcessDefinition).filter_by(key=instance.definition_key).first(),
-        timeline=timeline.entries(events, tasks, case_diagram.graph(instance.version.bpmn_xml).names),
+        timeline=timeline.entries(events, tasks, case_diagram.names(instance, str(get_locale()))),
         comments=comments.of_case(instance_id),
         files=db.session.query(Attachment).filter_by(instance_id=instance_id).order_by(Attachment.id).all(),
         may_take=lambda t: access.may_take(current_user, t), now=utcnow(),
@@ -140,7 +141,7 @@ def case_show(instance_id):
 @login_required
 def case_diagram_show(instance_id):
     """``{xml, completed, taken_flows, waiting}`` for the viewer (web/case_diagram.py)."""
-    return jsonify(case_diagram.state(access.case_for(current_user, instance_id)))
+    return jsonify(case_diagram.state(access.case_for(current_user, instance_id), str(get_locale())))
 
 
 @bp.get("/cases/<int:instance_id>/elements/<element_id>/events")
@@ -151,7 +152,7 @@ def case_element_events(instance_id, element_id):
     events = db.session.query(AuditEvent).filter_by(
         stream=f"instance:{instance.id}", element_id=element_id[:255]).order_by(AuditEvent.seq).all()
     tasks = db.session.query(HumanTask).filter_by(instance_id=instance.id).all()
-    names = case_diagram.graph(instance.version.bpmn_xml).names
+    names = case_diagram.names(instance, str(get_locale()))
     return render_template("cases/_element_events.html", name=names.get(element_id) or element_id,
                            timeline=timeline.entries(events, tasks, names))
 

@@ -157,7 +157,7 @@ def dashboard_index():
     """The dashboard of the chosen process and period; 422 with the messages for bad input."""
     _check()
     now, zone = utcnow(), user_zone(current_user)
-    names = metrics.processes()
+    names = metrics.processes(str(get_locale()))
     keys = [key for key, _name in names]
     form = {name: request.args.get(name, "") for name in FIELDS}
     if not keys:

@@ -17,6 +17,7 @@ from flask_babel import (
 )
 from flask_babel import lazy_gettext as _l
 
+from engine import texts
 from engine.inbox import COUNT_CAP
 from engine.places import format_money, place
 from forms.phone import display
@@ -89,7 +90,19 @@ def role_name(role):
     return str(ROLE_NAMES.get(role, role))
 
 
+def process_name(definition):
+    """A process's name in the reader's language (its titles, engine.texts), else its BPMN name."""
+    if definition is None:
+        return ""
+    return texts.localized(definition.titles, get_locale(), definition.name)
+
+
+def process_names(definitions):
+    """``{key: name in the reader's language}`` of process definitions."""
+    return {d.key: process_name(d) for d in definitions}
+
+
 def init_app(app):
     app.jinja_env.filters.update(when=when, relative=relative, money=money, country=country, tally=tally,
-                                 role_name=role_name, phone=phone)
+                                 role_name=role_name, phone=phone, process_name=process_name)
     app.jinja_env.tests["overdue"] = is_overdue

@@ -20,6 +20,7 @@ from forms.phone import reader_region
 
 from . import access, navigation, task_actions
 from .customers import labels
+from .formatting import process_name, process_names
 from .limits import db_int
 
 bp = Blueprint("inbox", __name__)
@@ -54,9 +55,8 @@ def _context(filters):
     return {"rows": rows, "total": total, "pages": pages, "cap": inbox.COUNT_CAP, "filters": filters,
             "now": now,
             "counts": inbox.counts(viewer, now, filters, known={filters.tab: total}), "viewer": viewer,
-            "processes": (processes := db.session.query(ProcessDefinition)
-                          .order_by(ProcessDefinition.name).all()),
-            "process_names": {p.key: p.name for p in processes},
+            "processes": (processes := sorted(db.session.query(ProcessDefinition).all(), key=process_name)),
+            "process_names": process_names(processes),
             "assignees": (people := _task_holders()) if viewer.sees_all else [],
             "team_of": _teams(people if viewer.sees_all else []),
             "may_take": lambda task: access.may_take(current_user, task),

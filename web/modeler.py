@@ -34,7 +34,8 @@ bp = Blueprint("modeler", __name__)
 PANEL_TYPES = {
     **TYPES, "Task": _l("Task"), "SubProcess": _l("Sub-process"), "Transaction": _l("Transaction"),
     "SequenceFlow": _l("Sequence flow"), "MessageFlow": _l("Message flow"), "Participant": _l("Pool"),
-    "Lane": _l("Lane"), "TextAnnotation": _l("Text annotation"), "Association": _l("Association"),
+    "Lane": _l("Lane"), "Process": _l("Process"), "TextAnnotation": _l("Text annotation"),
+    "Association": _l("Association"),
     "DataObjectReference": _l("Data object"), "DataStoreReference": _l("Data store"), "Group": _l("Group"),
 }
 KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,254}$")
@@ -96,6 +97,12 @@ def _labels():
         "id": _("Id"), "titles": _("Task name per language"),
         "title_vi": _("Name in Vietnamese"), "title_en": _("Name in English"),
         "title_ru": _("Name in Russian"),
+        "elementTitles": _("Name per language"), "processTitles": _("Process name per language"),
+        "defaultLanguage": _("Language shown when the reader's has no text"),
+        "languages": {"vi": _("Vietnamese"), "en": _("English"), "ru": _("Russian")},
+        "instructionsTitle": _("Instructions per language (Markdown)"),
+        "instructions_vi": _("Instructions in Vietnamese"), "instructions_en": _("Instructions in English"),
+        "instructions_ru": _("Instructions in Russian"),
         "form": _("Form"), "uiForm": _("Form layout (UI schema)"), "none": _("(none)"),
         "dueIn": _("Due in (expression, e.g. \"PT15M\")"), "priority": _("Priority"),
         "dueInBusinessDays": _("Due in business days (e.g. 2)"),
@@ -104,7 +111,8 @@ def _labels():
         "calendars": {"": _("default (%(name)s)", name=calendars.default_name()),
                       **{cal.name: country(cal.country) for cal in calendars.built_in().values()}},
         "priorities": {"": _("normal"), "-1": _("low"), "1": _("high"), "2": _("urgent")},
-        "instructions": _("Instructions for the user (Markdown)"), "script": _("Script"),
+        "instructions": _("Instructions when none is given in the reader's language (Markdown)"),
+        "script": _("Script"),
         "preScript": _("Script before the task"), "postScript": _("Script after the task"),
         "condition": _("Condition (expression)"), "defaultFlow": _("This is the gateway's default flow."),
         "timer": _("Timer"), "timerKind": _("Kind"), "timeDate": _("At a date and time"),

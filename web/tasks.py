@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 import engine
 import forms
-from engine import comments
+from engine import comments, texts
 from engine.db import db
 from engine.errors import NotFoundError, ValidationError
 from engine.models import AuditEvent, Comment, HumanTask, ProcessDefinition
@@ -43,10 +43,16 @@ def _page(task, *, values=None, errors=None, status=200):
     notes = db.session.query(Comment).filter_by(task_id=task.id).order_by(Comment.id).all()
     return render_template(
         "tasks/show.html", task=task, form=form, data=data, definition=definition,
-        instructions=instructions.render(task.instructions, data) if task.instructions else "",
+        instructions=_instructions(task, data),
         comments=notes, may_work=task.state == "open" and access.may_take(current_user, task),
         may_comment=access.may_see_case(current_user, task.instance_id, "comment"),
         missing_form=bool(task.form_key) and form is None, now=utcnow()), status
+
+
+def _instructions(task, data):
+    """The task's instructions in the reader's language (engine.texts), filled in from ``data``."""
+    text = texts.localized(task.instructions_texts, get_locale(), task.instructions)
+    return instructions.render(text, data) if text else ""
 
 
 def _submitted(task):

@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from engine import texts
+
 KINDS = {
     "instance_started": _l("Case started"),
     "instance_completed": _l("Case completed"),
@@ -64,14 +66,16 @@ def _moved(event):
 
 def entries(events, tasks, names=None):
     """Timeline entries, oldest first; task elements named in the reader's language, other
-    elements (a timer, a gateway) by their name in the diagram (``names``: id -> name)."""
+    elements (a timer, a gateway) by their name in the diagram in that language (``names``:
+    id -> name, :func:`web.case_diagram.names`); an element of a called process by the name
+    its event recorded."""
     lang = str(get_locale())
-    titles = {t.element_id: t.titles.get(lang) or t.title for t in tasks}
+    titles = {t.element_id: texts.localized(t.titles, lang, t.title) for t in tasks}
     names = names or {}
     result = []
     for event in events:
-        name = (titles.get(event.element_id) or (event.details or {}).get("name")
-                or names.get(event.element_id) or event.element_id or _moved(event))
+        name = (titles.get(event.element_id) or names.get(event.element_id)
+                or (event.details or {}).get("name") or event.element_id or _moved(event))
         result.append(Entry(event=event, label=label(event.kind), element=name,
                             changes=changes(event.data_before, event.data_after,
                                             only_after=event.kind == "task_completed"),

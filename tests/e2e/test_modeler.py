@@ -8,11 +8,12 @@ import re
 from datetime import timedelta
 
 import pytest
+from lxml import etree
 from playwright.sync_api import expect
 
 import engine
 from accounts import service
-from engine import drafts, testclock
+from engine import drafts, testclock, texts
 from engine.db import db
 from engine.models import HumanTask, ProcessDefinition, ProcessInstance, ProcessVersion, Timer
 from tests.conftest import ROOT
@@ -228,4 +229,45 @@ def test_the_owner_sets_a_due_time_in_business_days_and_validation_names_a_bad_o
     call = saved.split('id="call_lead"')[1].split("</bpmn:userTask>")[0]
     assert 'name="dueInBusinessDays" value="2"' in call and 'name="businessCalendar" value="RU"' in call
     assert 'name="dueIn"' not in call
+    assert errors == []
+
+
+RU_STEPS = "Позвоните клиенту **{{ name }}**.\n\n- Уточните, удобно ли говорить."
+
+
+def test_the_owner_edits_process_names_and_instructions_per_language_and_they_survive_a_reload(
+        lead_handling, new_page, live_server):
+    page, errors = open_modeler(new_page, live_server)
+    # nothing selected: the panel edits the process behind the canvas
+    panel = page.locator("#tasklane-panel")
+    expect(panel.locator("[data-field=process_title_vi]")).to_have_value("Xử lý khách hàng mới")
+    edit(page, "process_title_ru", "Обработка новых заявок")
+    edit(page, "defaultLanguage", "ru")
+    page.evaluate(SELECT, "call_lead")
+    expect(page.locator("#tasklane-panel [data-field=instructions_vi]")).to_have_value(
+        re.compile("Gọi ngay cho khách hàng"))
+    edit(page, "instructions_ru", RU_STEPS)
+    edit(page, "instructions_en", "")
+    page.evaluate(SELECT, "lead_received")
+    edit(page, "title_ru", "Заявка поступила")
+    page.click("[data-action=save]")
+    expect(page.locator("#modeler-status")).to_have_class(re.compile("alert-success"))
+
+    saved = drafts.load("lead_handling").xml
+    document = texts.read(etree.fromstring(saved.encode()))
+    process = document.elements["lead_handling"].props
+    assert process["title_ru"] == "Обработка новых заявок" and process["defaultLanguage"] == "ru"
+    call = document.elements["call_lead"].props
+    assert call["instructions_ru"] == RU_STEPS  # the line breaks survive the attribute
+    assert "instructions_en" not in call  # emptied: removed, the plain instructions stay the fallback
+    assert document.name("lead_received", "ru") == "Заявка поступила"
+
+    page.reload()
+    page.wait_for_selector(READY)
+    expect(panel.locator("[data-field=process_title_ru]")).to_have_value("Обработка новых заявок")
+    expect(page.locator("#tasklane-panel [data-field=defaultLanguage]")).to_have_value("ru")
+    page.evaluate(SELECT, "call_lead")
+    expect(page.locator("#tasklane-panel [data-field=instructions_ru]")).to_have_value(RU_STEPS)
+    page.evaluate(SELECT, "lead_handling_participant")  # a pool edits its process's names too
+    expect(panel.locator("[data-field=process_title_ru]")).to_have_value("Обработка новых заявок")
     assert errors == []

@@ -262,7 +262,7 @@ def diagram():
 
 
 def flow_nodes(process):
-    skip = {"laneSet", "sequenceFlow", "documentation"}
+    skip = {"laneSet", "sequenceFlow", "documentation", "extensionElements"}
     return {e.get("id"): e for e in process if etree.QName(e).localname not in skip}
 
 

@@ -27,7 +27,9 @@ def with_condition(xml, flow_id, condition):
         lambda m: f'{m.group(1)}><bpmn:conditionExpression>{condition}</bpmn:conditionExpression>'
                   '</bpmn:sequenceFlow>', xml)
     if count == 0:
-        pattern = re.compile(rf'(<bpmn:sequenceFlow id="{re.escape(flow_id)}"[^>]*>)\s*'
+        # the flow's own condition, after its names per language if it has them
+        pattern = re.compile(rf'(<bpmn:sequenceFlow id="{re.escape(flow_id)}"[^>]*>\s*'
+                             r'(?:<bpmn:extensionElements>.*?</bpmn:extensionElements>\s*)?)'
                              r'<bpmn:conditionExpression[^>]*>.*?</bpmn:conditionExpression>', re.S)
         replaced, count = pattern.subn(
             lambda m: f'{m.group(1)}<bpmn:conditionExpression>{condition}</bpmn:conditionExpression>', xml)

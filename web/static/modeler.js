@@ -60,12 +60,14 @@
 
   // ---- moddle edits through the command stack ------------------------------------
 
-  function extensionElements(element) {
-    var bo = element.businessObject;
+  // ``bo`` is the business object that holds the extension: the element's own, or for
+  // the process names the process behind the canvas root or a pool.
+  function extensionElements(element, bo) {
+    bo = bo || element.businessObject;
     if (!bo.extensionElements) {
       var ext = service('moddle').create('bpmn:ExtensionElements', { values: [] });
       ext.$parent = bo;
-      service('modeling').updateProperties(element, { extensionElements: ext });
+      service('modeling').updateModdleProperties(element, bo, { extensionElements: ext });
     }
     return bo.extensionElements;
   }
@@ -104,15 +106,15 @@
     modeling.updateModdleProperties(element, ext, { values: (ext.values || []).concat([created]) });
   }
 
-  function spiffProperty(element, name) {
-    var props = findExtension(element.businessObject, SPIFF + 'Properties');
+  function spiffProperty(element, name, bo) {
+    var props = findExtension(bo || element.businessObject, SPIFF + 'Properties');
     var found = props && (props.properties || []).filter(function (p) { return p.name === name; })[0];
     return found ? found.value : '';
   }
 
-  function setSpiffProperty(element, name, value) {
+  function setSpiffProperty(element, name, value, bo) {
     var modeling = service('modeling'), moddle = service('moddle');
-    var props = findExtension(element.businessObject, SPIFF + 'Properties');
+    var props = findExtension(bo || element.businessObject, SPIFF + 'Properties');
     var list = props ? (props.properties || []) : [];
     var found = list.filter(function (p) { return p.name === name; })[0];
     if (found && value) {
@@ -120,7 +122,7 @@
     } else if (found) {
       modeling.updateModdleProperties(element, props, { properties: list.filter(function (p) { return p !== found; }) });
     } else if (value) {
-      var ext = extensionElements(element);
+      var ext = extensionElements(element, bo);
       if (!props) {
         props = moddle.create(SPIFF + 'Properties', { properties: [] });
         props.$parent = ext;
@@ -186,17 +188,49 @@
     }), 'name'));
   }
 
+  var LANGUAGES = ['vi', 'en', 'ru'];
+
+  // The element's name in each language: spiffworkflow properties title_vi / _en / _ru
+  // (engine/texts.py); ``bo`` is the process for the process's names.
+  function titleFields(element, parts, heading, bo, prefix) {
+    prefix = prefix || '';
+    parts.push(el('h3', { 'class': 'h6 mt-3', text: heading }));
+    LANGUAGES.forEach(function (lang) {
+      var name = 'title_' + lang;
+      parts.push(field(labels[name], input(spiffProperty(element, name, bo), function (v) {
+        setSpiffProperty(element, name, v, bo);
+      }, { lang: lang }), prefix + name));
+    });
+  }
+
+  // A process's names per language and the language shown when the reader's has no text.
+  function processFields(element, parts, process) {
+    titleFields(element, parts, labels.processTitles, process, 'process_');
+    var options = [['', labels.none]].concat(LANGUAGES.map(function (l) { return [l, labels.languages[l]]; }));
+    parts.push(field(labels.defaultLanguage, select(options, spiffProperty(element, 'defaultLanguage', process), function (v) {
+      setSpiffProperty(element, 'defaultLanguage', v, process);
+    }), 'defaultLanguage'));
+  }
+
+  function instructionFields(element, parts) {
+    var bo = element.businessObject;
+    parts.push(el('h3', { 'class': 'h6 mt-3', text: labels.instructionsTitle }));
+    LANGUAGES.forEach(function (lang) {
+      var name = 'instructions_' + lang;
+      var area = textarea(spiffProperty(element, name), function (v) {
+        setSpiffProperty(element, name, v.trim() ? v : '');
+      }, 6);
+      area.setAttribute('lang', lang);
+      parts.push(field(labels[name], area, name));
+    });
+    var instructions = findExtension(bo, SPIFF + 'InstructionsForEndUser');
+    parts.push(field(labels.instructions, textarea(instructions && instructions.value, function (v) {
+      setBodyExtension(element, bo, SPIFF + 'InstructionsForEndUser', v);
+    }, 4), 'instructions'));
+  }
+
   function taskFields(element, parts) {
     var bo = element.businessObject;
-    if (is(bo, 'bpmn:UserTask') || is(bo, 'bpmn:ManualTask')) {
-      parts.push(el('h3', { 'class': 'h6 mt-3', text: labels.titles }));
-      ['vi', 'en', 'ru'].forEach(function (lang) {
-        var name = 'title_' + lang;
-        parts.push(field(labels[name], input(spiffProperty(element, name), function (v) {
-          setSpiffProperty(element, name, v);
-        }, { lang: lang }), name));
-      });
-    }
     if (is(bo, 'bpmn:UserTask')) {
       parts.push(field(labels.form, select(fileOptions(config.forms), spiffProperty(element, 'formJsonSchemaFilename'), function (v) {
         setSpiffProperty(element, 'formJsonSchemaFilename', v);
@@ -221,12 +255,7 @@
         setSpiffProperty(element, 'priority', v);
       }), 'priority'));
     }
-    if (is(bo, 'bpmn:UserTask') || is(bo, 'bpmn:ManualTask')) {
-      var instructions = findExtension(bo, SPIFF + 'InstructionsForEndUser');
-      parts.push(field(labels.instructions, textarea(instructions && instructions.value, function (v) {
-        setBodyExtension(element, bo, SPIFF + 'InstructionsForEndUser', v);
-      }, 6), 'instructions'));
-    }
+    if (is(bo, 'bpmn:UserTask') || is(bo, 'bpmn:ManualTask')) instructionFields(element, parts);
     if (is(bo, 'bpmn:ScriptTask')) {
       parts.push(field(labels.script, textarea(bo.script, function (v) {
         service('modeling').updateProperties(element, { script: v || undefined, scriptFormat: v ? 'python' : undefined });
@@ -310,6 +339,15 @@
     return (labels.types || {})[short] || short;
   }
 
+  // The process the canvas shows: the root's own, or the executable pool's.
+  function rootProcess() {
+    var root = service('canvas').getRootElement();
+    var bo = root && root.businessObject;
+    if (is(bo, 'bpmn:Process')) return bo;
+    var pools = ((bo && bo.participants) || []).map(function (p) { return p.processRef; }).filter(Boolean);
+    return pools.filter(function (p) { return p.isExecutable; })[0] || pools[0] || null;
+  }
+
   function renderPanel() {
     var panel = document.getElementById('tasklane-panel');
     var selected = service('selection').get();
@@ -317,6 +355,15 @@
     panel.innerHTML = '';
     if (!element || element.type === 'label') {
       panel.appendChild(el('p', { 'class': 'small tl-muted', text: labels.nothing }));
+      var process = rootProcess();
+      if (process) {
+        var parts0 = [el('p', { 'class': 'small mb-2' }, [
+          el('span', { 'class': 'badge text-bg-light me-1', 'data-element-type': process.$type, text: typeName(process.$type) }),
+          el('code', { 'data-element-id': process.id, text: process.id })
+        ])];
+        processFields(service('canvas').getRootElement(), parts0, process);
+        parts0.forEach(function (part) { panel.appendChild(part); });
+      }
       return;
     }
     var bo = element.businessObject, parts = [];
@@ -328,6 +375,8 @@
       laneFields(element, parts);
     } else {
       nameFields(element, parts);
+      titleFields(element, parts, is(bo, 'bpmn:Task') ? labels.titles : labels.elementTitles);
+      if (is(bo, 'bpmn:Participant') && bo.processRef) processFields(element, parts, bo.processRef);
       if (is(bo, 'bpmn:Activity')) taskFields(element, parts);
       if (is(bo, 'bpmn:SequenceFlow')) flowFields(element, parts);
       if (is(bo, 'bpmn:Event')) { timerFields(element, parts); messageFields(element, parts); }
