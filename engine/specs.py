@@ -21,7 +21,7 @@ from SpiffWorkflow.specs.MultiChoice import MultiChoice
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from . import checks, texts, xml_safety
+from . import checks, reachability, texts, xml_safety
 from .errors import DeployError
 from .sandbox import compile_expression, unknown_calls
 from .task_meta import lane_role, properties
@@ -98,12 +98,26 @@ def inspect(xml, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
         raise DeployError(f"{name} could not be parsed: {error}",
                           [{"element": name, "message": str(error)}]) from None
     if not parsed:
-        raise DeployError(f"{name} has no executable process", [{"element": name, "message": "no process"}])
+        raise DeployError(f"{name} has no executable process", _not_executable(root, name))
     document = texts.read(root)
     for process in parsed:
         process.titles = document.titles(process.key, process.name)
-    problems = [p for process in parsed for p in check(process, helpers, roles, checks)]
+    runnable = {pid for pid, pp in parser.process_parsers.items() if pp.process_executable}
+    problems = reachability.check(root, runnable | set(parser.get_process_dependencies()))
+    problems += [p for process in parsed for p in check(process, helpers, roles, checks)]
     return parsed, text, problems
+
+
+def _not_executable(root, name):
+    """What to do about a document none of whose processes may run."""
+    processes = list(root.iter(f"{{{reachability.BPMN}}}process"))
+    if not processes:
+        return [{"element": name, "message": "the file holds no bpmn:process; draw one, or export the "
+                                             "process rather than only its collaboration"}]
+    return [{"element": p.get("id") or name,
+             "message": f"process '{p.get('name') or p.get('id')}' is marked isExecutable=\"false\" (the "
+                        "default of most modelling tools); set isExecutable=\"true\" on it to run it here"}
+            for p in processes]
 
 
 def _top_level_keys(parser):

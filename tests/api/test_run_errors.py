@@ -196,7 +196,8 @@ def test_a_sub_process_that_does_not_set_its_data_output_is_an_incident(api, dep
 def test_a_service_task_calling_an_unknown_operator_is_refused_at_validate(api, users):
     client = api("owner")
     xml = SERVICE.format(operator="acme/FetchRate", url="http://127.0.0.1:9/rate")
-    response = client.post("/process-definitions/validate", data=xml, headers={"Content-Type": "application/xml"})
+    response = client.post("/process-definitions/validate", data=xml,
+                           headers={"Content-Type": "application/xml"})
     body = response.get_json()
     assert response.status_code in (200, 422) and body["valid"] is False, body
     [problem] = body["problems"]
@@ -237,7 +238,8 @@ def rates(app):
 
 def test_a_service_task_calls_an_allowed_host_and_keeps_the_answer(api, deploy, rates):
     deploy(SERVICE.format(operator="http/GetRequestV2", url=f"{rates}/rate"), "calls_out.bpmn")
-    response = api("manager").post("/process-definitions/calls_out/instances", json={"data": {"currency": "RUB"}})
+    response = api("manager").post("/process-definitions/calls_out/instances",
+                                   json={"data": {"currency": "RUB"}})
     assert response.status_code == 201, response.get_json()
     case = response.get_json()
     assert case["status"] == "completed"
@@ -253,7 +255,8 @@ def test_a_service_task_calls_an_allowed_host_and_keeps_the_answer(api, deploy, 
 ])
 def test_a_service_call_that_fails_is_refused_with_an_incident_naming_the_task(api, deploy, rates, url, says):
     deploy(SERVICE.format(operator="http/GetRequestV2", url=url.format(rates=rates)), "calls_out.bpmn")
-    response = api("manager").post("/process-definitions/calls_out/instances", json={"data": {"currency": "RUB"}})
+    response = api("manager").post("/process-definitions/calls_out/instances",
+                                   json={"data": {"currency": "RUB"}})
     error = error_of(response, 422)
     assert error["code"] == "script_error" and "fetch_rate" in error["fields"]
     assert says in error["message"] and " object at 0x" not in error["message"]

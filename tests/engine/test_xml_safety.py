@@ -42,8 +42,9 @@ def of_size(size):
     return raw.replace(closing, b"<!--" + b"x" * padding + b"-->" + closing)
 
 
-def refusal(xml):
-    """The DeployError for ``xml``, after checking that nothing was stored."""
+def refusal(xml, element=NAME):
+    """The DeployError for ``xml``, after checking that nothing was stored and that its one
+    problem names ``element``."""
     with pytest.raises(DeployError) as refused:
         engine.deploy(xml, actor="owner", name=NAME)
     db.session.rollback()
@@ -51,7 +52,7 @@ def refusal(xml):
     assert db.session.query(ProcessVersion).count() == 0
     assert db.session.query(AuditEvent).count() == 0
     assert refused.value.message.startswith(f"{NAME} ")
-    assert [p["element"] for p in refused.value.problems] == [NAME]
+    assert [p["element"] for p in refused.value.problems] == [element]
     return refused.value
 
 
@@ -108,8 +109,10 @@ def test_deploy_refuses_well_formed_xml_that_is_not_bpmn(app):
 
 
 def test_deploy_refuses_bpmn_without_an_executable_process(app):
-    refused = refusal(call_loop().replace('isExecutable="true"', 'isExecutable="false"'))
+    refused = refusal(call_loop().replace('isExecutable="true"', 'isExecutable="false"'), element="call_loop")
     assert refused.message == f"{NAME} has no executable process"
+    [problem] = refused.problems
+    assert 'isExecutable="false"' in problem["message"] and 'set isExecutable="true"' in problem["message"]
 
 
 def test_a_utf16_document_without_a_doctype_deploys_and_is_stored_as_utf8(app):
