@@ -42,7 +42,8 @@ def _page(task, *, values=None, errors=None, status=200):
     notes = db.session.query(Comment).filter_by(task_id=task.id).order_by(Comment.id).all()
     return render_template(
         "tasks/show.html", task=task, form=form, data=data, definition=definition,
-        instructions=instructions.render(task.instructions, data) if task.instructions else "",
+        instructions=(instructions.render(task.instructions, data, get_locale().language)
+                      if task.instructions else ""),
         comments=notes, may_work=task.state == "open" and access.may_take(current_user, task),
         may_comment=access.may_see_case(current_user, task.instance_id, "comment"),
         missing_form=bool(task.form_key) and form is None, now=utcnow()), status
