@@ -102,6 +102,16 @@ def is_overdue(value, now=None):
     return bool(value) and value < (now or datetime.now(timezone.utc))
 
 
+# Actors that are not people: the engine's own steps (timers, outbox starts) act as "system".
+NON_PERSON_ACTORS = {"system": _l("the system")}
+
+
+def actor(username):
+    """Who did something, for the reader: a username as it is, the engine's own ``system``
+    in the reader's language."""
+    return str(NON_PERSON_ACTORS.get(username, username or ""))
+
+
 def role_name(role):
     """A role's name in the reader's language."""
     return str(ROLE_NAMES.get(role, role))
@@ -109,5 +119,5 @@ def role_name(role):
 
 def init_app(app):
     app.jinja_env.filters.update(when=when, relative=relative, money=money, country=country, tally=tally,
-                                 role_name=role_name, zone_words=zone_words)
+                                 role_name=role_name, zone_words=zone_words, actor=actor)
     app.jinja_env.tests["overdue"] = is_overdue
