@@ -7,6 +7,9 @@ the last sequence number and hash, so an edited, inserted or deleted event
 """
 import hashlib
 import json
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import timezone
 
 from sqlalchemy import insert
 
@@ -15,6 +18,24 @@ from .models import AuditEvent, AuditStream
 from .types import utcnow
 
 GENESIS = "0" * 64
+_STORY_TIME = ContextVar("audit_story_time", default=None)
+
+
+@contextmanager
+def story_time(moment):
+    """Events added in this block without a time of their own are dated ``moment``.
+
+    For the demo loader only: it tells, in seconds, a story that took days (a referral sent,
+    accepted, worked, disbursed), and a history must show each event when it happened in
+    the story. The chain is built as ever, so :func:`verify` holds. A unit of work dates its
+    instance's events itself (``Recorder``), so those keep the moment they were written.
+    """
+    moment = moment.astimezone(timezone.utc)   # as stored, so the hash covers what is read back
+    token = _STORY_TIME.set(moment)
+    try:
+        yield moment
+    finally:
+        _STORY_TIME.reset(token)
 
 
 def jsonable(value):
@@ -61,7 +82,7 @@ class Chain:
         row = {
             "stream": self.stream, "seq": self._head.seq + 1, "instance_id": instance_id,
             "task_id": task_id, "element_id": element_id, "kind": kind, "actor": actor,
-            "at": at or utcnow(), "data_before": jsonable(data_before),
+            "at": at or _STORY_TIME.get() or utcnow(), "data_before": jsonable(data_before),
             "data_after": jsonable(data_after), "details": jsonable(details),
             "prev_hash": self._head.hash,
         }

@@ -13,7 +13,7 @@ Public API::
     describe_schema(schema, ui=None, *, locale, task_data) -> FormView   (a schema not in a file)
     validate(form_key, ui_form_key=None, *, formdata | json, files, locale, timezone, region, task_data)
         -> dict
-    instructions.render(markdown_text, data) -> Markup   (data as text, template bounded)
+    instructions.render(markdown_text, data, language) -> Markup   (data as text, template bounded)
     spreadsheet.csv_row(values) -> list    spreadsheet.append_row(sheet, values)   (never a formula)
     inputs.Day / Flag / Money / Percent / Phone / Duration / ...   (fields of business schemas)
     inputs.load(schema, data) -> (values, {field: message})    inputs.check(schema, data) -> values

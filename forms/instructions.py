@@ -80,7 +80,7 @@ class _Fields:
         return self.expanded[number]
 
 
-def _fill(source, data):
+def _fill(source, data, language):
     """The owner's Markdown with the fields as placeholders, and the fields.
 
     :raises LimitError: over a limit of :mod:`forms.template_limits`
@@ -91,7 +91,8 @@ def _fill(source, data):
     env.finalize = fields.finalize
     env.concat = lambda parts: _OwnerText("".join(parts))
     chunks, size = [], 0
-    for chunk in env.from_string(source).generate(data if isinstance(data, dict) else {}):
+    context = {**(data if isinstance(data, dict) else {}), "reader_language": language}
+    for chunk in env.from_string(source).generate(context):
         size += len(chunk)
         if size > MAX_SIZE:
             raise LimitError("size", f"instructions over {MAX_SIZE} characters")
@@ -117,20 +118,26 @@ def _markdown(text):
     return MarkdownIt("commonmark").enable("table").render(text)
 
 
-def render(markdown_text, data):
+def render(markdown_text, data, language=None):
     """``markdown_text`` with its Jinja fields filled from ``data``, as sanitised HTML.
+
+    ``reader_language`` in the template is ``language``, the reader's ("vi", "en", "ru"),
+    so one task's instructions can read in each reader's language at display time
+    (``{% if reader_language == "ru" %}...{% endif %}``); it wins over a data field of
+    that name.
 
     Undefined fields render empty. A template that fails to render, or asks for more
     than the limits allow, is shown as written, followed by a short note saying why;
     this function does not raise for bad templates or data.
 
     :param data: the task data (a dict); other values count as no data
+    :param language: the reader's language code, or ``None`` when unknown
     :returns: ``markupsafe.Markup``
     """
     source = markdown_text or ""
     note = None
     try:
-        text, fields = _fill(source, data)
+        text, fields = _fill(source, data, language)
     except LimitError as error:
         text, fields, note = source, None, _limit_note(error)
     except Exception:  # noqa: BLE001 - any failure of an author's template shows the raw text

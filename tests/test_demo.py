@@ -287,6 +287,7 @@ def check_referrals_in_every_state_through_the_procedure(before):
     [asked] = referral_views.open_requests("partner2")
     assert open_tasks.get(asked.instance_id) is None and cases[asked.instance_id].status != "completed"
     check_referral_times_tell_a_60_day_story(referrals, before)
+    check_referral_histories_tell_each_event_when_it_happened(referrals, before)
 
 
 def check_referral_times_tell_a_60_day_story(referrals, before):
@@ -308,6 +309,32 @@ def check_referral_times_tell_a_60_day_story(referrals, before):
         assert offers and offers[0].offered_at >= r.created_at
     phones = [r.phone for r in referrals if r.state == "in_progress"]
     assert len(set(phones)) == len(phones)
+
+
+def check_referral_histories_tell_each_event_when_it_happened(referrals, before):
+    """The history the referrer reads: sent when the referral was created, accepted when it
+    was, closed when it was; in order, none after now, and not all at the load (issue 13).
+    The chain of each history still verifies."""
+    from engine import audit
+    from processes.referrals import views as referral_views
+
+    now = utcnow()
+    for r in referrals:
+        events = referral_views.history(r)
+        times = [e.at for e in events]
+        assert times == sorted(times) and times[-1] < now, r.id
+        at = {e.kind: e.at for e in reversed(events)}   # the first event of each kind
+        assert events[0].kind == "referral_submitted" and events[0].at == r.created_at
+        if r.accepted_at is not None:
+            assert at["referral_accepted"] == r.accepted_at
+        if r.closed_at is not None:
+            assert at["referral_closed"] == r.closed_at
+        if r.state == "disbursed":
+            assert at["referral_closed"] - at["referral_submitted"] > timedelta(days=1)
+        assert r.created_at > before - timedelta(days=61)
+        assert audit.verify(f"referral:{r.id}") == []
+    old = [r for r in referrals if r.created_at < before - timedelta(days=2)]
+    assert old and all(referral_views.history(r)[0].at < before - timedelta(days=2) for r in old)
 
 
 def check_commissions_by_the_policy_of_their_day_pending_and_paid():

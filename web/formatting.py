@@ -7,6 +7,8 @@ phone numbers are stored as E.164 and shown as the reader's country writes them 
 from datetime import datetime, timezone
 
 from babel import Locale
+from babel.core import get_global
+from babel.dates import get_timezone_location, get_timezone_name
 from flask_babel import (
     format_date,
     format_datetime,
@@ -14,6 +16,7 @@ from flask_babel import (
     format_time,
     format_timedelta,
     get_locale,
+    pgettext,
 )
 from flask_babel import lazy_gettext as _l
 
@@ -75,6 +78,30 @@ def phone(number):
     return display(number)
 
 
+def zone_words(zone):
+    """A time zone as the reader calls it, from CLDR: its country when the country has one
+    zone ("giờ Việt Nam", "Vietnam time", "Вьетнам"), else the country and its city
+    ("Россия (Москва)"); zones of no country by their name ("Coordinated Universal Time").
+    A name CLDR does not know is shown as given.
+
+    Babel's own location format is not used: its Russian pattern says "summer time".
+    """
+    locale = get_locale() or Locale("en")
+    canonical = get_global("zone_aliases").get(zone, zone)
+    territory = get_global("zone_territories").get(canonical)
+    try:
+        if territory in (None, "ZZ", "001"):
+            name = get_timezone_name(canonical, "long", zone_variant="standard", locale=locale)
+            return name[:1].lower() + name[1:] if locale.language == "vi" else name
+        where = locale.territories.get(territory, territory)
+        if len(get_global("territory_zones").get(territory, ())) > 1:
+            city = get_timezone_location(canonical, locale=locale, return_city=True)
+            where = locale.zone_formats["fallback"] % {"0": city, "1": where}
+    except LookupError:
+        return zone
+    return pgettext("time zone", "%(place)s time", place=where)
+
+
 def tally(count, cap=None):
     """A count in the reader's digits; ``"1,000+"`` when it reached the inbox's cap."""
     cap = cap or COUNT_CAP
@@ -83,6 +110,16 @@ def tally(count, cap=None):
 
 def is_overdue(value, now=None):
     return bool(value) and value < (now or datetime.now(timezone.utc))
+
+
+# Actors that are not people: the engine's own steps (timers, outbox starts) act as "system".
+NON_PERSON_ACTORS = {"system": _l("the system")}
+
+
+def actor(username):
+    """Who did something, for the reader: a username as it is, the engine's own ``system``
+    in the reader's language."""
+    return str(NON_PERSON_ACTORS.get(username, username or ""))
 
 
 def role_name(role):
@@ -104,5 +141,6 @@ def process_names(definitions):
 
 def init_app(app):
     app.jinja_env.filters.update(when=when, relative=relative, money=money, country=country, tally=tally,
-                                 role_name=role_name, phone=phone, process_name=process_name)
+                                 role_name=role_name, phone=phone, process_name=process_name,
+                                 zone_words=zone_words, actor=actor)
     app.jinja_env.tests["overdue"] = is_overdue

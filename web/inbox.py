@@ -6,10 +6,10 @@ update in place (a request with ``HX-Request`` gets the list fragment only).
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from accounts.models import User
-from crm.models import Customer
+from crm import arrivals
 from engine import assignment, inbox
 from engine.db import db
 from engine.errors import ValidationError
@@ -66,18 +66,14 @@ def _context(filters):
 
 def _about(rows):
     """``{instance_id: (since, source)}`` of the page's tasks: when the customer a case is
-    about came in and from where (a lead's age and source), else when the case started."""
+    about came in and from where (a lead's age and source, :mod:`crm.arrivals`), else when
+    the case started."""
     ids = {row.instance_id for row in rows}
     if not ids:
         return {}
     about = {case_id: (started, None) for case_id, started in db.session.execute(
         select(ProcessInstance.id, ProcessInstance.started_at).where(ProcessInstance.id.in_(ids)))}
-    for lead_case, pipeline_case, created, source in db.session.execute(
-            select(Customer.instance_id, Customer.pipeline_instance_id, Customer.created_at, Customer.source)
-            .where(or_(Customer.instance_id.in_(ids), Customer.pipeline_instance_id.in_(ids)))):
-        for case_id in (lead_case, pipeline_case):
-            if case_id in ids:
-                about[case_id] = (created, source)
+    about.update(arrivals.of_cases(ids))
     return about
 
 

@@ -52,7 +52,7 @@ def _page(task, *, values=None, errors=None, status=200):
 def _instructions(task, data):
     """The task's instructions in the reader's language (engine.texts), filled in from ``data``."""
     text = texts.localized(task.instructions_texts, get_locale(), task.instructions)
-    return instructions.render(text, data) if text else ""
+    return instructions.render(text, data, get_locale().language) if text else ""
 
 
 def _submitted(task):

@@ -13,8 +13,11 @@ The referrals came in over the last 60 days. After each step the moment it happe
 the story is noted; once a referral has been driven, the times its records carry
 (submission, offers, acceptance, close, tasks, the case, its bells, the commission's
 day and payment) are moved back to those moments, so the star ranking has a history.
-A commission follows the policy in force on its backdated day. Audit events keep the
-moment they were written, and timers stay as the engine set them: that is why the
+A commission follows the policy in force on its backdated day. The referral's history
+(its audit stream, which the referrer and the staff read) is written at the story's
+moments as it goes (engine.audit.story_time): sent, offered, accepted, worked, disbursed,
+paid, each when it happened. The case's own audit trail keeps the moment it was written,
+and timers stay as the engine set them: that is why the
 referrals still waiting (on a consultant, on the referrer's cross-sell answer) reached
 that point minutes ago in the story. E-mails stay in the outbox for the worker.
 """
@@ -26,7 +29,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 import engine
-from engine import task_meta
+from engine import audit, task_meta
 from engine.db import db
 from engine.models import HumanTask, Notification, Outbox, ProcessDefinition, ProcessInstance
 from engine.places import place
@@ -281,12 +284,15 @@ def _drive(story, customer, products, now):
             "consultant_choice": story.choice, "cross_sell_consent": story.consent}
     if story.consultant:
         form["consultant_phone"] = CONSULTANTS[story.consultant][0]
-    referral_id = procedure.submit_referral(form, actor=story.referrer).id
-    [start] = [row for row in db.session.scalars(select(Outbox).filter_by(channel="start", state="pending"))
-               if (row.params or {}).get("data") == {"referral_id": referral_id}]
-    start_id, created = start.id, _office(now - story.age, now)
-    if delivery.deliver(start_id) != "sent":
-        raise RuntimeError(f"demo: the case of referral {referral_id} did not start")
+    created = _office(now - story.age, now)
+    with audit.story_time(created):
+        referral_id = procedure.submit_referral(form, actor=story.referrer).id
+        pending = select(Outbox).filter_by(channel="start", state="pending")
+        [start] = [row for row in db.session.scalars(pending)
+                   if (row.params or {}).get("data") == {"referral_id": referral_id}]
+        start_id = start.id
+        if delivery.deliver(start_id) != "sent":
+            raise RuntimeError(f"demo: the case of referral {referral_id} did not start")
     case_id = db.session.scalars(select(ProcessInstance.id).filter_by(
         business_key=f"referral:{referral_id}")).one()
     moments = Moments(referral_id, case_id)
@@ -294,7 +300,8 @@ def _drive(story, customer, products, now):
     moment = created
     for after, action, *args in story.steps:
         moment = max(moment + MINUTE, _office(moment + after, now))
-        _act(story, referral_id, case_id, products, action, args)
+        with audit.story_time(moment):
+            _act(story, referral_id, case_id, products, action, args)
         moments.note(moment)
     start = db.session.get(Outbox, start_id)
     start.created_at = start.sent_at = created

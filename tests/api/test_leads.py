@@ -136,3 +136,29 @@ def test_the_task_queue_is_newest_first_by_default_and_ordered_by_due_time_on_re
     assert queue(order="due") == [older, newer]
     assert set(error_of(api("sales1").get("/tasks", query_string={"order": "oldest"}), 422)["fields"]) == {
         "order"}
+
+
+def test_task_rows_of_a_lead_case_carry_the_leads_age_and_source_as_the_team_queue_shows_them(
+        api, deployed, two_lanes):
+    from datetime import timedelta
+
+    from engine.types import utcnow
+    from processes.leads.entry import create_lead
+
+    case = create_lead({"name": "Lan", "phone": "0901234561", "owner": "sales1"}, actor="manager",
+                       source="facebook").instance.id
+    customer = db.session.query(Customer).filter_by(instance_id=case).one()
+    customer.created_at = came_in = utcnow() - timedelta(hours=3)
+    db.session.commit()
+    other = two_lanes().instance_id
+    response = api("manager").get("/tasks", query_string={"tab": "all"})
+    assert response.status_code == 200, response.get_json()
+    rows = {row["instance_id"]: row for row in response.get_json()["items"]}
+    lead = rows[case]["lead"]
+    assert lead["source"] == "facebook" and lead["source_label"] == "Facebook"
+    assert lead["came_in_at"].startswith(came_in.isoformat(timespec="seconds")[:19])
+    assert 3 * 3600 <= lead["age_seconds"] < 3 * 3600 + 60
+    assert rows[other]["lead"] is None
+    one = api("sales1").get(f"/tasks/{rows[case]['id']}").get_json()["lead"]
+    assert (one["came_in_at"], one["source"]) == (lead["came_in_at"], "facebook")
+    assert api("manager").get(f"/tasks/{rows[other]['id']}").get_json()["lead"] is None

@@ -119,6 +119,19 @@ def test_query_parameters_and_bodies_come_from_the_schemas(document):
                                                   "maximum": 2**31 - 1}}]
 
 
+def test_task_rows_document_the_leads_age_and_source(document):
+    schemas = document["components"]["schemas"]
+    page_items = schemas["TaskPage"]["properties"]["items"]["items"]
+    assert page_items == {"$ref": "#/components/schemas/TaskRow"}
+    lead = schemas["TaskRow"]["properties"]["lead"]
+    assert "null" in str(lead) and "LeadArrival" in str(lead)
+    arrival = schemas["LeadArrival"]
+    assert set(arrival["properties"]) == {"came_in_at", "age_seconds", "source", "source_label"}
+    assert "facebook" in str(arrival["properties"]["source"])
+    get = document["paths"]["/api/v1/tasks/{task_id}"]["get"]["responses"]["200"]
+    assert "TaskRow" in str(get)
+
+
 def test_the_document_is_built_once(app, document):
     assert app.extensions["tasklane_openapi"] is not None
     assert openapi.openapi_path("/tasks/<task_id>") == "/api/v1/tasks/{task_id}"

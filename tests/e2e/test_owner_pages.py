@@ -20,7 +20,7 @@ PAGES = [("processes", "/processes"), ("process-versions", "/processes/versioned
 # dates for versions, and the English of labels that have a translation.
 WRONG = {"vi": ["Họ tên", "Từ ngày", "Đến ngày", "UserTask", "Process name", "From version", "Drafts",
                 "Forms"],
-         "ru": ["Имя", "UserTask", "Process name", "From version", "Drafts", "Forms"],
+         "ru": ["Имя", "ФИО", "UserTask", "Process name", "From version", "Drafts", "Forms"],
          "en": ["UserTask", "The forms user tasks name"]}
 
 

@@ -9,7 +9,7 @@ from engine.db import db
 from processes.leads import entry as leads
 from processes.pipeline import prospects as pipeline
 from tests.conftest import ROOT
-from tests.e2e.conftest import login, one_backend
+from tests.e2e.conftest import CHROMIUM_ARGS, DESKTOP, chromium_path, login, one_backend
 
 pytestmark = one_backend
 
@@ -68,3 +68,55 @@ def test_the_prospect_page_in_each_language(prospects, new_page, live_server, sc
     screenshot(page, f"pipeline-prospect-{locale}")
     page.goto("/pipeline")
     screenshot(page, f"pipeline-board-{locale}-manager")
+
+
+BOARD_GEOMETRY = """() => {
+  const board = document.querySelector('[data-board]');
+  const columns = [...board.querySelectorAll('[data-stage]')];
+  const last = columns[columns.length - 1].getBoundingClientRect();
+  const box = board.getBoundingClientRect();
+  return {scrolls: board.scrollWidth > board.clientWidth, lastRight: last.right, boardRight: box.right,
+          boardBottom: box.bottom, scrollbar: board.offsetHeight - board.clientHeight,
+          viewport: document.documentElement.clientWidth, pageScrolls: document.documentElement.scrollWidth
+            > document.documentElement.clientWidth, columns: columns.length};
+}"""
+
+
+@pytest.fixture
+def with_scrollbars(browser, live_server):
+    """A 1280x800 page of a Chromium that draws scrollbars (Playwright hides them by default
+    in headless mode, which would hide the one thing to check)."""
+    shown = browser.browser_type.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS,
+                                        ignore_default_args=["--hide-scrollbars"])
+    context = shown.new_context(base_url=live_server, locale="ru", **DESKTOP)
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+    shown.close()
+
+
+@pytest.mark.parametrize("extra_stages", [0, 4])
+def test_every_column_of_the_board_is_reachable_at_1280_px(prospects, with_scrollbars, live_server,
+                                                            screenshot, extra_stages):
+    """The shipped stages fit a 1280 px window; more stages than fit scroll inside the board,
+    whose scrollbar shows within the window, and scrolling brings the last column into view."""
+    from processes.pipeline import stages
+
+    for n in range(extra_stages):
+        stages.save({"key": f"extra_{n}", "name_vi": f"Bước thêm {n}", "name_en": f"Extra {n}",
+                     "name_ru": f"Доп. {n}", "kind": "open", "position": str(5 + n)})
+    db.session.commit()
+    page = with_scrollbars
+    login(page, live_server, "manager")
+    page.goto("/pipeline")
+    geometry = page.evaluate(BOARD_GEOMETRY)
+    assert geometry["columns"] == 6 + extra_stages and not geometry["pageScrolls"]
+    if extra_stages:
+        assert geometry["scrolls"] and geometry["scrollbar"] > 0     # a visible scrollbar, not an overlay
+        page.locator("[data-board] [data-stage]").last.scroll_into_view_if_needed()
+        geometry = page.evaluate(BOARD_GEOMETRY)
+        assert geometry["boardBottom"] <= 800   # the scrollbar is on screen, not below the fold
+    else:
+        assert not geometry["scrolls"]
+    assert geometry["lastRight"] <= min(geometry["boardRight"], geometry["viewport"]) + 0.5
+    screenshot(page, f"pipeline-board-1280-{6 + extra_stages}-columns")

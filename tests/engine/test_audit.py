@@ -152,3 +152,30 @@ def test_cli_exits_1_naming_the_broken_stream_and_event(case, runner):
     [problem] = [json.loads(line) for line in result.stderr.splitlines()]
     assert (problem["stream"], problem["seq"], problem["event_id"]) == (f"instance:{case}", 3, third.id)
     assert runner.invoke(main, ["audit", "verify", "--stream", "definition:call_loop"]).exit_code == 0
+
+
+def test_events_added_in_a_story_are_dated_at_its_moments_and_still_verify(deploy):
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from engine.types import utcnow
+
+    before = utcnow()
+    sent = datetime(2026, 10, 1, 9, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))   # a local time, as the demo has
+    with audit.story_time(sent):
+        audit.append("referral:7", "referral_submitted", actor="partner1")
+    with audit.story_time(sent + timedelta(days=2)):
+        audit.append("referral:7", "referral_accepted", actor="consultant1")
+    audit.append("referral:7", "referral_closed", actor="consultant1")
+    deploy("call_loop.bpmn")
+    started = engine.start("call_loop", actor="sales1", data={"name": "An", "calls": 0})
+    with audit.story_time(sent):   # a unit of work dates its own instance's events
+        complete(started.id, "call", {"outcome": "reached"}, actor="sales2")
+    db.session.commit()
+    db.session.expire_all()
+    story = db.session.query(AuditEvent).filter_by(stream="referral:7").order_by(AuditEvent.seq).all()
+    assert [e.at for e in story[:2]] == [datetime(2026, 10, 1, 2, 30, tzinfo=timezone.utc),
+                                         datetime(2026, 10, 3, 2, 30, tzinfo=timezone.utc)]
+    assert story[2].at >= before   # outside the block: now
+    assert all(e.at >= before for e in events(started.id))
+    assert audit.verify() == []

@@ -140,3 +140,12 @@ def test_ordinary_use_of_the_bounded_filters_still_works():
         "{% for i in range(3) %}{% set ns.n = ns.n + i %}{% endfor %}{{ ns.n }}",
         {"name": "Lan", "amount": 3.14159, "note": "a long note indeed", "items": [{"n": "a"}, {"n": "b"}]})
     assert html == "<p>   Lan   |3.14|   Lan|LanLan|a long...|Lan+Lan|a,b|2|1024|3</p>\n"
+
+
+def test_the_readers_language_picks_the_text_and_a_data_field_of_that_name_does_not_override_it():
+    source = '{% if reader_language == "ru" %}Партнёр{% elif reader_language == "en" %}Referrer' \
+             '{% else %}Người giới thiệu{% endif %}: {{ referrer }}'
+    data = {"referrer": "An", "reader_language": "en"}
+    assert str(instructions.render(source, data, "ru")) == "<p>Партнёр: An</p>\n"
+    assert str(instructions.render(source, data, "vi")) == "<p>Người giới thiệu: An</p>\n"
+    assert str(instructions.render(source, {"referrer": "An"})) == "<p>Người giới thiệu: An</p>\n"

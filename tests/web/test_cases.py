@@ -64,3 +64,18 @@ def test_a_comment_rings_the_bell_of_the_people_on_the_case(two_lanes, sign_in):
     post(sign_in("manager"), f"/cases/{call.instance_id}/comments", {"body": "Ưu tiên khách này"})
     note = db.session.query(Outbox).filter_by(kind="comment_added").one()
     assert note.recipient == "sales1" and note.link == f"/cases/{call.instance_id}"
+
+
+def test_a_case_the_system_started_names_the_system_in_the_readers_language(two_lanes, sign_in):
+    import re
+
+    task = two_lanes(actor="system")
+    for lang, words, system in (("vi", "Khởi tạo bởi hệ thống lúc", "hệ thống"),
+                                ("ru", "Запуск: система,", "система"),
+                                ("en", "Started by the system on", "the system")):
+        client = sign_in("manager")
+        post(client, "/language", {"language": lang})
+        html = client.get(f"/cases/{task.instance_id}").get_data(as_text=True)
+        assert words in html, lang
+        timeline = [who.strip() for who in re.findall(r'<div class="tl-muted">([^·<]*) ·', html)]
+        assert system in timeline and "system" not in timeline

@@ -132,3 +132,24 @@ def test_bad_input_is_refused_with_a_clear_message_not_a_server_error(cases, sig
     assert page.status_code == 422
     assert f'id="dashboard-{field}-error">{expected}<' in html
     assert vi("Check the process and the period.") in html
+
+
+@pytest.mark.parametrize("lang, zone, words", [
+    ("vi", "Asia/Ho_Chi_Minh", "thời gian theo giờ Việt Nam."),
+    ("en", "Asia/Ho_Chi_Minh", "times in Vietnam time."),
+    ("ru", "Asia/Ho_Chi_Minh", "время указано по часовому поясу «Вьетнам»."),
+    ("ru", "Europe/Moscow", "время указано по часовому поясу «Россия (Москва)»."),
+    ("vi", "UTC", "thời gian theo giờ Phối hợp Quốc tế."),
+    ("en", "Etc/UTC", "times in Coordinated Universal Time."),
+])
+def test_the_period_sentence_names_the_time_zone_in_words_of_the_readers_language(
+        cases, sign_in, lang, zone, words):
+    from accounts.models import User
+
+    manager = db.session.query(User).filter_by(username="manager").one()
+    manager.locale, manager.timezone = lang, zone
+    db.session.commit()
+    html = sign_in("manager").get(f"/dashboard?{PERIOD}").get_data(as_text=True)
+    sentence = re.search(r"data-period>(.*?)</p>", html, re.S).group(1)
+    assert sentence.endswith(words)
+    assert zone not in sentence and "летнее" not in sentence

@@ -174,3 +174,21 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_whole(deployed, sign_in):
 def test_the_nav_shows_leads_to_staff_only(deployed, sign_in):
     assert 'href="/leads"' in sign_in("sales1").get("/cases").get_data(as_text=True)
     assert 'href="/leads"' not in sign_in("partner1").get("/cases").get_data(as_text=True)
+
+
+# The call task's instructions in the reader's language only (issue 13): they were one
+# Vietnamese and one English line each.
+CALL_TEXT = {"vi": "Gọi ngay cho khách hàng", "en": "Call the customer now", "ru": "Позвоните клиенту сейчас"}
+
+
+@pytest.mark.parametrize("lang", sorted(CALL_TEXT))
+def test_the_call_tasks_instructions_read_in_the_readers_language_only(lead, sign_in, lang):
+    client = sign_in("sales1")
+    post(client, "/language", {"language": lang})
+    html = client.get(f"/tasks/{lead.id}").get_data(as_text=True)
+    instructions = html.split('class="tl-instructions', 1)[1].split("</div>", 1)[0]
+    assert CALL_TEXT[lang] in instructions
+    assert [text for other, text in CALL_TEXT.items() if other != lang and text in instructions] == []
+    assert instructions.count("<li>") == 4   # the four outcomes, as a list
+    if lang != "en":
+        assert "Reached" not in instructions and "Wrong or fake number" not in instructions

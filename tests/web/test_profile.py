@@ -12,7 +12,10 @@ def test_a_user_moves_to_moscow_time_and_russian(sign_in):
     user = db.session.query(User).filter_by(username="sales1").one()
     db.session.refresh(user)
     assert (user.locale, user.timezone) == ("ru", "Europe/Moscow")
-    assert "Профиль" in client.get("/profile").get_data(as_text=True)
+    html = client.get("/profile").get_data(as_text=True)
+    assert "Профиль" in html
+    assert '<div class="form-text" data-zone-words>Россия (Москва)</div>' in html   # the zone in words
+    assert 'value="Asia/Ho_Chi_Minh" label="Вьетнам"' in html
 
 
 def test_an_unknown_time_zone_is_refused_and_nothing_changes(sign_in):

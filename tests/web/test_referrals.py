@@ -161,6 +161,32 @@ def test_the_holder_consultant_gets_a_link_to_their_open_task(shop, sign_in):
     assert f'href="/tasks/{task.id}"' in html and "Open my task" in html
 
 
+# The facts under a referral task's title, in each reader's language (issue 13): the
+# instructions are rendered when the task is shown, in the reader's language.
+TASK_FACTS = {
+    "vi": ("Người giới thiệu: Đặng Văn Giới Thiệu · Đồng ý bán chéo: có", "12 tháng"),
+    "en": ("Referrer: Đặng Văn Giới Thiệu · Cross-sell consent: yes", "12 months"),
+    "ru": ("Партнёр: Đặng Văn Giới Thiệu · Согласие на кросс-продажу: да", "12 мес."),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(TASK_FACTS))
+@pytest.mark.parametrize("element", ["accept_referral", "work_referral"])
+def test_a_referral_task_tells_its_facts_in_the_readers_language(shop, sign_in, lang, element):
+    if element == "accept_referral":
+        _row, case = submitted(shop.cash_loan, "0912000001", "consultant1", cross_sell_consent=True)
+    else:
+        _row, case = accepted(shop.cash_loan, "0912000001", "consultant1", cross_sell_consent=True)
+    client = sign_in("consultant1")
+    post(client, "/language", {"language": lang})
+    html = text(client.get(f"/tasks/{open_tasks(case)[element].id}"))
+    consent, term = TASK_FACTS[lang]
+    assert consent in html and term in html
+    others = [line for other, facts in TASK_FACTS.items() if other != lang for line in facts]
+    assert [line for line in others if line in html] == []
+    assert "cross-sell consent: yes" not in html
+
+
 def test_the_consultants_tab_ranks_each_companys_consultants_by_the_star_rule(shop, sign_in):
     _row, case = accepted(shop.consumer_loan, "0912000001", "consultant3")
     complete(case, "work_referral", {"result": "disbursed", "amount": 30_000_000, "term_months": 12,

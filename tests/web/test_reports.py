@@ -195,3 +195,9 @@ def test_a_lead_named_like_a_formula_is_plain_text_in_the_export(late_call_back,
     with ZipFile(BytesIO(response.get_data())) as book:
         sheets = [part for part in book.namelist() if part.startswith("xl/worksheets/")]
         assert sheets and not any(b"<f>" in book.read(part) for part in sheets)
+
+
+def test_the_period_sentence_names_the_time_zone_in_words_not_its_database_name(data, sign_in):
+    html = sign_in("manager").get(f"/reports?{PERIOD}").get_data(as_text=True)
+    sentence = re.search(r"data-period>(.*?)</p>", html, re.S).group(1)
+    assert sentence.endswith("thời gian theo giờ Việt Nam.") and "Asia/Ho_Chi_Minh" not in sentence

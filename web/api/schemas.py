@@ -154,8 +154,26 @@ class TaskSchema(Schema):
         return (task.titles or {}).get(get_locale().language) or task.title
 
 
+class LeadArrivalSchema(Schema):
+    """When the lead a task is about came in and from where (crm.arrivals): what the team
+    queue shows beside a task."""
+    came_in_at = fields.DateTime(required=True, metadata={
+        "description": "when the lead came in (its customer record was created)"})
+    age_seconds = fields.Integer(required=True, metadata={
+        "description": "seconds from `came_in_at` to the moment of the answer"})
+    source = fields.String(allow_none=True, metadata={"enum": list(SOURCES)})
+    source_label = fields.String(allow_none=True, metadata={
+        "description": "`source` in the requester's language"})
+
+
+class TaskRowSchema(TaskSchema):
+    lead = fields.Nested(LeadArrivalSchema, allow_none=True, metadata={
+        "description": "the lead's age and source for a task of a lead's case (its lead-handling or "
+                       "pipeline case); null for other tasks"})
+
+
 class TaskPageSchema(PageSchema):
-    items = fields.List(fields.Nested(TaskSchema), required=True)
+    items = fields.List(fields.Nested(TaskRowSchema), required=True)
 
 
 class TaskQuerySchema(PageQuerySchema):

@@ -3,6 +3,7 @@ from flask_babel import gettext as _
 
 import engine
 import forms
+from crm import arrivals
 from engine import inbox
 from engine.db import db
 from engine.models import HumanTask
@@ -11,11 +12,18 @@ from forms import phone_search
 from forms.phone import reader_region
 
 from .. import access, task_actions
+from ..customers import labels
 from ..i18n import user_zone
-from .common import caller, load_body, load_query, page, respond
+from .common import Viewed, caller, load_body, load_query, page, respond
 from .instances import instance_view
 from .registry import operation
-from .schemas import CompleteRequestSchema, TaskCompletionSchema, TaskPageSchema, TaskQuerySchema, TaskSchema
+from .schemas import (
+    CompleteRequestSchema,
+    TaskCompletionSchema,
+    TaskPageSchema,
+    TaskQuerySchema,
+    TaskRowSchema,
+)
 
 # A form may carry several files as data-URLs (up to 10 MB each, a third more in base64).
 
@@ -39,15 +47,35 @@ def tasks_list():
                             assignee=query["assignee"], search=query["q"],
                             phone=phone_search.read(query["q"], reader_region()), page=query["page"],
                             per_page=query["per_page"], order=query["order"])
-    rows, total = inbox.page(viewer, filters, utcnow())
-    return page(TaskPageSchema, rows, total, query)
+    now = utcnow()
+    rows, total = inbox.page(viewer, filters, now)
+    return page(TaskPageSchema, with_leads(rows, now), total, query)
 
 
-@operation("/tasks/<task_id>", "GET", summary="Read a task", tag="tasks", response=TaskSchema,
+def with_leads(rows, now):
+    """Each task with ``lead``: the age and source of the lead its case is about, as the team
+    queue shows them (:mod:`crm.arrivals`), or ``None``."""
+    found, names = arrivals.of_cases(row.instance_id for row in rows), labels()["source"]
+
+    def lead(row):
+        if row.instance_id not in found:
+            return None
+        came_in, source = found[row.instance_id]
+        return {"came_in_at": came_in, "age_seconds": max(0, int((now - came_in).total_seconds())),
+                "source": source, "source_label": names.get(source, source) if source else None}
+
+    return [Viewed(row, lead=lead(row)) for row in rows]
+
+
+@operation("/tasks/<task_id>", "GET", summary="Read a task", tag="tasks", response=TaskRowSchema,
            errors=(403, 404))
 def tasks_get(task_id):
-    """:raise 403: not a task the caller may see  :raise 404: no such task"""
-    return respond(TaskSchema, access.task_for(caller(), task_id))
+    """With ``lead`` as in the list.
+
+    :raise 403: not a task the caller may see  :raise 404: no such task
+    """
+    [task] = with_leads([access.task_for(caller(), task_id)], utcnow())
+    return respond(TaskRowSchema, task)
 
 
 def _form_data(user, task, data):

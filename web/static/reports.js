@@ -28,8 +28,17 @@
     return value === null ? "" : new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 1 }).format(value);
   }
 
+  // A category axis names every bar (Chart.js skips labels it thinks crowded): the frame
+  // grows with the bars, ROW_HEIGHT each, above the axis and legend.
+  var ROW_HEIGHT = 30;
+
+  function fitRows(canvas, rows, extra) {
+    canvas.parentNode.style.height = Math.max(200, rows * ROW_HEIGHT + extra) + "px";
+  }
+
   function funnel(canvas, data, labels, lang) {
     var stages = data.funnel.stages;
+    fitRows(canvas, stages.length, 40);
     return new Chart(canvas, {
       type: "bar",
       data: {
@@ -45,7 +54,7 @@
           legend: { display: false },
           tooltip: { callbacks: { afterLabel: function (item) { return percent(stages[item.dataIndex].of_leads, lang); } } }
         },
-        scales: { x: { beginAtZero: true, ticks: { precision: 0 } } }
+        scales: { x: { beginAtZero: true, ticks: { precision: 0 } }, y: { ticks: { autoSkip: false } } }
       }
     });
   }
@@ -53,6 +62,7 @@
   function sources(canvas, data, labels, lang) {
     var report = data.sources;
     var statuses = report.statuses.filter(function (s) { return report.totals[s] > 0; });
+    fitRows(canvas, report.rows.length, 90);
     return new Chart(canvas, {
       type: "bar",
       data: {
@@ -67,7 +77,10 @@
       options: {
         indexAxis: "y", maintainAspectRatio: false, locale: lang,
         plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } },
-        scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } }
+        scales: {
+          x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } },
+          y: { stacked: true, ticks: { autoSkip: false } }
+        }
       }
     });
   }
