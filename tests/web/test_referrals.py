@@ -164,7 +164,7 @@ def test_the_holder_consultant_gets_a_link_to_their_open_task(shop, sign_in):
 # The facts under a referral task's title, in each reader's language (issue 13): the
 # instructions are rendered when the task is shown, in the reader's language.
 TASK_FACTS = {
-    "vi": ("Người giới thiệu: Đặng Văn Giới Thiệu · Đồng ý bán chéo: có", "12 tháng"),
+    "vi": ("Người giới thiệu: Đặng Văn Giới Thiệu · Đồng ý bán chéo hồ sơ: có", "12 tháng"),
     "en": ("Referrer: Đặng Văn Giới Thiệu · Cross-sell consent: yes", "12 months"),
     "ru": ("Партнёр: Đặng Văn Giới Thiệu · Согласие на кросс-продажу: да", "12 мес."),
 }
