@@ -43,6 +43,9 @@ class Domain:
         (``fallback``: the platform's rule, for a case the domain has no record of;
         ``customers``: a condition on the customers the user may read, from the
         permissions table). A process without one follows the platform's rule.
+    :param data_labels: process key -> ``{data key: forms.reading.Label}``: the titles and
+        formats of the case data its forms do not name (a key neither declares is the
+        process's bookkeeping, kept off the staff pages: docs/web.md "A case's data")
     """
 
     name: str
@@ -54,6 +57,7 @@ class Domain:
     demo: Callable | None = None
     pages: str | None = None
     case_parts: Mapping[str, Callable] = field(default_factory=dict)
+    data_labels: Mapping[str, Mapping] = field(default_factory=dict)
 
 
 def merge(what, tables):

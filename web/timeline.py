@@ -50,9 +50,14 @@ def changes(before, after, *, only_after=False):
     return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
 
 
-def entries(events, tasks, names=None):
+def entries(events, tasks, names=None, shown=None):
     """Timeline entries, oldest first; task elements named in the reader's language, other
-    elements (a timer, a gateway) by their name in the diagram (``names``: id -> name)."""
+    elements (a timer, a gateway) by their name in the diagram (``names``: id -> name).
+
+    :param shown: turns an entry's ``[(key, old, new)]`` into what the page shows (the case's
+        labels: web/case_data.py); none: the raw changes
+    """
+    shown = shown or (lambda found: found)
     lang = str(get_locale())
     titles = {t.element_id: t.titles.get(lang) or t.title for t in tasks}
     names = names or {}
@@ -61,7 +66,7 @@ def entries(events, tasks, names=None):
         name = (titles.get(event.element_id) or (event.details or {}).get("name")
                 or names.get(event.element_id) or event.element_id)
         result.append(Entry(event=event, label=label(event.kind), element=name,
-                            changes=changes(event.data_before, event.data_after,
-                                            only_after=event.kind == "task_completed"),
+                            changes=shown(changes(event.data_before, event.data_after,
+                                                  only_after=event.kind == "task_completed")),
                             quiet=event.kind in QUIET))
     return result
