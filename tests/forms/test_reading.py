@@ -1,5 +1,6 @@
 """forms.reading: a case's data by the titles and formats of its forms and its domain's
 labels, in Vietnamese, English and Russian (docs/web.md "A case's data")."""
+
 import pytest
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -8,25 +9,46 @@ from forms import reading
 from forms.reading import Label
 
 FORMS = [("lead-call-outcome", "lead-call-outcome-uischema"), ("contact-call", None)]
-DATA = {"outcome": "not_reached", "amount": 4500000, "closed_now": False, "callback_at": "2026-11-22T08:30:00+00:00",
-        "contact_status": "consulting_family", "notes": None, "lane_owners": {"sales": ["sales1"]},
-        "last_caller": "sales1", "contact_callback_after": "PT24H"}
+DATA = {
+    "outcome": "not_reached",
+    "amount": 4500000,
+    "closed_now": False,
+    "callback_at": "2026-11-22T08:30:00+00:00",
+    "contact_status": "consulting_family",
+    "notes": None,
+    "lane_owners": {"sales": ["sales1"]},
+    "last_caller": "sales1",
+    "contact_callback_after": "PT24H",
+}
 DECLARED = {"contact_callback_after": Label(_l("Call a contact back after"), "duration")}
 EXPECTED = {
-    "vi": {"outcome": ("Kết quả cuộc gọi", "Chưa gọi được: hẹn gọi lại"), "amount": ("Thành tiền (VNĐ)", "4.500.000\xa0₫"),
-           "closed_now": ("Khách hàng xác nhận mua ngay (chốt đơn)", "Không"),
-           "callback_at": ("Thời gian gọi lại", "22 thg 11, 2026 08:30"),
-           "contact_status": ("Tình trạng khách hàng", None), "notes": ("Ghi chú", "—"),
-           "contact_callback_after": ("Gọi lại data contact sau", "24 giờ")},
-    "en": {"outcome": ("Call outcome", "Not reached: call back later"), "amount": ("Amount (VND)", "₫4,500,000"),
-           "closed_now": ("The customer buys on this call", "No"), "callback_at": ("Call back at", "Nov 22, 2026 8:30\u202fAM"),
-           "contact_status": ("Contact status", None), "notes": ("Notes", "—"),
-           "contact_callback_after": ("Call a contact back after", "24 hours")},
-    "ru": {"outcome": ("Результат звонка", "Не дозвонились: перезвонить позже"), "amount": ("Сумма (VND)", "4\xa0500\xa0000\xa0₫"),
-           "closed_now": ("Клиент покупает во время этого звонка", "Нет"),
-           "callback_at": ("Перезвонить в", "22 нояб. 2026\u202fг. 08:30"),
-           "contact_status": ("Статус контакта", None), "notes": ("Заметки", "—"),
-           "contact_callback_after": ("Перезвонить контакту через", "24 часа")},
+    "vi": {
+        "outcome": ("Kết quả cuộc gọi", "Chưa gọi được: hẹn gọi lại"),
+        "amount": ("Thành tiền (VNĐ)", "4.500.000\xa0₫"),
+        "closed_now": ("Khách hàng xác nhận mua ngay (chốt đơn)", "Không"),
+        "callback_at": ("Thời gian gọi lại", "22 thg 11, 2026 08:30"),
+        "contact_status": ("Tình trạng khách hàng", None),
+        "notes": ("Ghi chú", "—"),
+        "contact_callback_after": ("Gọi lại data contact sau", "24 giờ"),
+    },
+    "en": {
+        "outcome": ("Call outcome", "Not reached: call back later"),
+        "amount": ("Amount (VND)", "₫4,500,000"),
+        "closed_now": ("The customer buys on this call", "No"),
+        "callback_at": ("Call back at", "Nov 22, 2026 8:30\u202fAM"),
+        "contact_status": ("Contact status", None),
+        "notes": ("Notes", "—"),
+        "contact_callback_after": ("Call a contact back after", "24 hours"),
+    },
+    "ru": {
+        "outcome": ("Результат звонка", "Не дозвонились: перезвонить позже"),
+        "amount": ("Сумма (VND)", "4\xa0500\xa0000\xa0₫"),
+        "closed_now": ("Клиент покупает во время этого звонка", "Нет"),
+        "callback_at": ("Перезвонить в", "22 нояб. 2026\u202fг. 08:30"),
+        "contact_status": ("Статус контакта", None),
+        "notes": ("Заметки", "—"),
+        "contact_callback_after": ("Перезвонить контакту через", "24 часа"),
+    },
 }
 
 
@@ -55,10 +77,17 @@ def test_a_choice_reads_by_its_title_in_the_readers_language(babel):
     assert reading.text("not_in_the_form", labels["contact_status"]) == "not_in_the_form"
 
 
-@pytest.mark.parametrize("locale, duration, words", [
-    ("en", "P1DT12H", "1 day and 12 hours"), ("vi", "PT15M", "15 phút"), ("ru", "P3W", "3 недели"),
-    ("ru", "PT2H30M", "2 часа и 30 минут"), ("en", "PT0S", "0 minutes"), ("en", "soon", "soon"),
-])
+@pytest.mark.parametrize(
+    "locale, duration, words",
+    [
+        ("en", "P1DT12H", "1 day and 12 hours"),
+        ("vi", "PT15M", "15 phút"),
+        ("ru", "P3W", "3 недели"),
+        ("ru", "PT2H30M", "2 часа и 30 минут"),
+        ("en", "PT0S", "0 minutes"),
+        ("en", "soon", "soon"),
+    ],
+)
 def test_an_iso_duration_reads_in_words(babel, locale, duration, words):
     with force_locale(locale):
         assert reading.text(duration, Label("Wait", "duration")) == words
@@ -69,7 +98,10 @@ def test_yes_and_no_are_words_and_a_list_reads_as_a_list(babel, locale, yes, no)
     with force_locale(locale):
         assert reading.text(True, Label("Done")) == yes and reading.text(False, Label("Done")) == no
         assert reading.text(["a", "b"], Label("x", "choice", {"a": "Một", "b": "Hai"})) in (
-            "Một và Hai", "Một and Hai", "Một и Hai")
+            "Một và Hai",
+            "Một and Hai",
+            "Một и Hai",
+        )
 
 
 def test_dates_money_from_another_currency_numbers_and_nothing(babel):
@@ -77,7 +109,12 @@ def test_dates_money_from_another_currency_numbers_and_nothing(babel):
         assert reading.text("1990-05-17", Label("Birthday", "date")) == "May 17, 1990"
         assert reading.text(1500.5, Label("Price", "money", currency="usd")) == "$1,500.50"
         assert reading.text(1234567, Label("Count", "number")) == "1,234,567"
-        assert reading.text("", Label("Name")) == reading.text(None, Label("Name")) == reading.text([], Label("x")) == "—"
+        assert (
+            reading.text("", Label("Name"))
+            == reading.text(None, Label("Name"))
+            == reading.text([], Label("x"))
+            == "—"
+        )
         assert reading.text("not a date", Label("When", "datetime")) == "not a date"
 
 

@@ -1,6 +1,7 @@
 """The case page's data (issue 13): each key by its form's or its domain's title in the
 reader's language, values in the reader's formats, the process's bookkeeping off the page
 (folded under "Technical data" for process owners, admins and auditors)."""
+
 import re
 from html import unescape
 
@@ -12,29 +13,48 @@ from engine.db import db
 
 ROW = re.compile(r'<tr data-key="([^"]+)"><th[^>]*>(.*?)</th><td>(.*?)</td></tr>', re.S)
 EXPECTED = {
-    "vi": {"outcome": ("Kết quả cuộc gọi", "Tiếp xúc được với khách hàng"),
-           "amount": ("Thành tiền (VNĐ)", "4.500.000\xa0₫"), "closed_now": (None, "Có"),
-           "source": ("Nguồn", "Website"), "contact_callback_after": ("Gọi lại data contact sau", "24 giờ"),
-           "name": ("Tên khách hàng", "Trần Thị Mai")},
-    "en": {"outcome": ("Call outcome", "Reached the customer"), "amount": ("Amount (VND)", "₫4,500,000"),
-           "closed_now": (None, "Yes"), "source": ("Source", "Website"),
-           "contact_callback_after": ("Call a contact back after", "24 hours"), "name": ("Customer name", "Trần Thị Mai")},
-    "ru": {"outcome": ("Результат звонка", "Дозвонились до клиента"), "amount": ("Сумма (VND)", "4\xa0500\xa0000\xa0₫"),
-           "closed_now": (None, "Да"), "source": ("Источник", "Сайт"),
-           "contact_callback_after": ("Перезвонить контакту через", "24 часа"), "name": ("Имя клиента", "Trần Thị Mai")},
+    "vi": {
+        "outcome": ("Kết quả cuộc gọi", "Tiếp xúc được với khách hàng"),
+        "amount": ("Thành tiền (VNĐ)", "4.500.000\xa0₫"),
+        "closed_now": (None, "Có"),
+        "source": ("Nguồn", "Website"),
+        "contact_callback_after": ("Gọi lại data contact sau", "24 giờ"),
+        "name": ("Tên khách hàng", "Trần Thị Mai"),
+    },
+    "en": {
+        "outcome": ("Call outcome", "Reached the customer"),
+        "amount": ("Amount (VND)", "₫4,500,000"),
+        "closed_now": (None, "Yes"),
+        "source": ("Source", "Website"),
+        "contact_callback_after": ("Call a contact back after", "24 hours"),
+        "name": ("Customer name", "Trần Thị Mai"),
+    },
+    "ru": {
+        "outcome": ("Результат звонка", "Дозвонились до клиента"),
+        "amount": ("Сумма (VND)", "4\xa0500\xa0000\xa0₫"),
+        "closed_now": (None, "Да"),
+        "source": ("Источник", "Сайт"),
+        "contact_callback_after": ("Перезвонить контакту через", "24 часа"),
+        "name": ("Имя клиента", "Trần Thị Mai"),
+    },
 }
 BOOKKEEPING = ("lane_owners", "last_caller", "customer_id", "PT24H", "4500000")
 
 
 def _rows(html):
     table = html.split('id="case-data"', 1)[1].split("</table>", 1)[0]
-    return {key: (unescape(title).strip(), unescape(re.sub(r"<[^>]+>", "", value)).strip())
-            for key, title, value in ROW.findall(table)}
+    return {
+        key: (unescape(title).strip(), unescape(re.sub(r"<[^>]+>", "", value)).strip())
+        for key, title, value in ROW.findall(table)
+    }
 
 
 def _bought(lead):
-    engine.complete_task(lead.id, actor="sales1", data={
-        "outcome": "reached", "closed_now": True, "product": "Gói A", "quantity": 1, "amount": 4500000})
+    engine.complete_task(
+        lead.id,
+        actor="sales1",
+        data={"outcome": "reached", "closed_now": True, "product": "Gói A", "quantity": 1, "amount": 4500000},
+    )
     return lead.instance_id
 
 
@@ -64,8 +84,9 @@ def test_a_timeline_change_reads_by_title_and_its_values_by_format(lead, sign_in
 
 
 def test_the_date_times_of_the_data_are_in_the_readers_zone(lead, sign_in):
-    engine.complete_task(lead.id, actor="sales1", data={"outcome": "not_reached",
-                                                        "callback_at": "2026-11-22T08:30:00+00:00"})
+    engine.complete_task(
+        lead.id, actor="sales1", data={"outcome": "not_reached", "callback_at": "2026-11-22T08:30:00+00:00"}
+    )
     user = db.session.query(User).filter_by(username="manager").one()
     user.locale, user.timezone = "en", "Europe/Moscow"
     db.session.commit()
@@ -73,12 +94,14 @@ def test_the_date_times_of_the_data_are_in_the_readers_zone(lead, sign_in):
     assert rows["callback_at"] == ("Call back at", "Nov 22, 2026 11:30\u202fAM")
 
 
-@pytest.mark.parametrize("username, sees", [("owner", True), ("auditor", True), ("admin", True),
-                                            ("manager", False), ("sales1", False)])
+@pytest.mark.parametrize(
+    "username, sees",
+    [("owner", True), ("auditor", True), ("admin", True), ("manager", False), ("sales1", False)],
+)
 def test_only_people_who_look_inside_processes_get_the_technical_data(lead, sign_in, username, sees):
     instance_id = _bought(lead)
     html = sign_in(username).get(f"/cases/{instance_id}").get_data(as_text=True)
     assert ('id="technical-data"' in html) is sees
     assert ("<code>lane_owners</code>" in html) is sees
     if sees:
-        assert "<details" in html.split('id="technical-data"', 1)[0][-60:]   # folded
+        assert "<details" in html.split('id="technical-data"', 1)[0][-60:]  # folded
