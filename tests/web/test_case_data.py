@@ -10,6 +10,7 @@ import pytest
 import engine
 from accounts.models import User
 from engine.db import db
+from engine.models import HumanTask
 
 ROW = re.compile(r'<tr data-key="([^"]+)"><th[^>]*>(.*?)</th><td>(.*?)</td></tr>', re.S)
 EXPECTED = {
@@ -105,3 +106,20 @@ def test_only_people_who_look_inside_processes_get_the_technical_data(lead, sign
     assert ("<code>lane_owners</code>" in html) is sees
     if sees:
         assert "<details" in html.split('id="technical-data"', 1)[0][-60:]  # folded
+
+
+def test_an_unassigned_task_names_its_team_by_the_roles_name(app, lead, sign_in):
+    instance = engine.start(
+        "lead_handling",
+        actor="manager",
+        data={"name": "Lê Văn Tâm", "phone": "+84912000111", "source": "website"},
+    )
+    task = db.session.query(HumanTask).filter_by(instance_id=instance.id, state="open").one()
+    assert task.assignee is None and task.candidate_role == "sales"
+    db.session.query(User).filter_by(username="manager").one().locale = "vi"
+    db.session.commit()
+    client = sign_in("manager")
+    assert "Chưa giao, nhóm: Kinh doanh" in client.get(f"/tasks/{task.id}").get_data(as_text=True)
+    case = client.get(f"/cases/{instance.id}").get_data(as_text=True)
+    tasks = case.split('<h2 class="h6">', 2)[2].split("</ul>", 1)[0]  # the case's task list
+    assert "Kinh doanh" in tasks and ">sales<" not in tasks
