@@ -20,6 +20,7 @@ from babel.units import format_unit
 from flask_babel import format_date, format_decimal, format_time, get_locale
 
 from engine import durations
+from engine.errors import NotFoundError
 from engine.places import format_money, place
 
 from . import dates, messages
@@ -73,8 +74,6 @@ def form_labels(forms, *, task_data=None):
         from ``definitions/`` is skipped (a version deployed before it was removed)
     :param task_data: the case's data, where dynamic choices are read
     """
-    from engine.errors import NotFoundError
-
     locale, labels = str(get_locale() or "en"), {}
     for form_key, ui_form_key in forms:
         try:

@@ -10,7 +10,7 @@ import pytest
 import engine
 from accounts.models import User
 from engine.db import db
-from engine.models import HumanTask
+from engine.models import HumanTask, ProcessInstance
 
 ROW = re.compile(r'<tr data-key="([^"]+)"><th[^>]*>(.*?)</th><td>(.*?)</td></tr>', re.S)
 EXPECTED = {
@@ -123,3 +123,11 @@ def test_an_unassigned_task_names_its_team_by_the_roles_name(app, lead, sign_in)
     case = client.get(f"/cases/{instance.id}").get_data(as_text=True)
     tasks = case.split('<h2 class="h6">', 2)[2].split("</ul>", 1)[0]  # the case's task list
     assert "Kinh doanh" in tasks and ">sales<" not in tasks
+
+
+def test_the_labels_come_from_the_forms_every_task_of_the_version_names(lead):
+    version_id = db.session.get(ProcessInstance, lead.instance_id).version_id
+    assert engine.version_forms(version_id) == [
+        ("lead-call-outcome", "lead-call-outcome-uischema"),
+        ("contact-call", "contact-call-uischema"),
+    ]
