@@ -139,6 +139,11 @@ def case_data(instance_id):
     return _reading.case_data(get_runtime(), instance_id)
 
 
+def version_forms(version_id):
+    """The forms a version's tasks name; see :func:`engine.reading.version_forms`."""
+    return _reading.version_forms(get_runtime(), version_id)
+
+
 def version_diff(version_a, version_b):
     """Elements added, removed and changed between two versions; see :func:`engine.versions.diff`."""
     from . import versions

@@ -7,6 +7,7 @@ from SpiffWorkflow.util.task import TaskState
 from .db import db
 from .errors import NotFoundError
 from .models import HumanTask, ProcessInstance
+from .task_meta import form_keys
 
 
 def task_data(runtime, task_id):
@@ -45,3 +46,18 @@ def case_data(runtime, instance_id):
         return dict(workflow.data)
     latest = max(tasks, key=lambda t: t.last_state_change)
     return {**workflow.data, **latest.data}
+
+
+def version_forms(runtime, version_id):
+    """``[(form_key, ui_form_key)]`` the tasks and start events of a version (and of its
+    sub-processes) name, each once, in the order the diagram declares them: where the
+    pages read the titles and formats of a case's data.
+    """
+    spec, subprocess_specs = runtime.spec_cache.get(version_id)
+    found = []
+    for process in (spec, *subprocess_specs.values()):
+        for task_spec in process.task_specs.values():
+            keys = form_keys(task_spec)
+            if keys[0] and keys not in found:
+                found.append(keys)
+    return found

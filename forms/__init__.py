@@ -14,6 +14,8 @@ Public API::
     validate(form_key, ui_form_key=None, *, formdata | json, files, locale, timezone, region, task_data)
         -> dict
     instructions.render(markdown_text, data, language) -> Markup   (data as text, template bounded)
+    reading.form_labels(forms, task_data) -> {key: Label}   reading.read(data, labels) -> (rows, internal)
+        (a case's data by its forms' titles and formats: docs/web.md "A case's data")
     spreadsheet.csv_row(values) -> list    spreadsheet.append_row(sheet, values)   (never a formula)
     inputs.Day / Flag / Money / Percent / Phone / Duration / ...   (fields of business schemas)
     inputs.load(schema, data) -> (values, {field: message})    inputs.check(schema, data) -> values

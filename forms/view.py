@@ -70,7 +70,7 @@ def describe_form(form, *, locale="en", values=None, errors=None, timezone=None)
         views = [_view(f, form.schema, locale, timezone, values, errors) for f in form.fields]
     names = {f.name for f in form.walk()}
     stray = [m if n == FORM_ERROR_KEY else f"{n}: {m}" for n, m in errors.items() if n not in names]
-    root, ui = _translation(form.schema, locale, ()), form.ui
+    root, ui = translation(form.schema, locale, ()), form.ui
     return FormView(
         title=str(root.get("title") or ui.get("ui:title") or form.schema.get("title") or ""),
         description=root.get("description") or ui.get("ui:description") or form.schema.get("description"),
@@ -98,7 +98,7 @@ def _all(views):
 
 
 def _view(f, schema, locale, timezone, values, errors):
-    tr = _translation(schema, locale, f.path)
+    tr = translation(schema, locale, f.path)
     description = tr.get("description") or f.ui.get("ui:description") or f.schema.get("description")
     help_text = " ".join(str(t) for t in (description, f.ui.get("ui:help")) if t) or None
     view = FieldView(
@@ -113,7 +113,9 @@ def _view(f, schema, locale, timezone, values, errors):
     return view
 
 
-def _translation(schema, locale, path):
+def translation(schema, locale, path):
+    """The ``x-translations`` node of ``locale`` for the field at ``path`` (``()``: the form);
+    ``{}`` when the form has none."""
     translations = schema.get("x-translations") or {}
     node = translations.get(locale) or translations.get(str(locale).replace("-", "_").split("_")[0])
     for key in path:

@@ -12,7 +12,7 @@ messages (``rules``); :func:`rules_for` answers for any deployed process.
 """
 from . import leads, pipeline, referrals, rules
 from .domain import merge
-from .platform import PLATFORM
+from .platform import PLATFORM, SUBJECT_LABELS  # noqa: F401 - the pages read it here
 
 DOMAINS = (leads.DOMAIN, pipeline.DOMAIN, referrals.DOMAIN)
 
@@ -57,8 +57,14 @@ def case_parts_of(declarations):
     return merge("case rule of process", [(d.name, d.case_parts) for d in declarations])
 
 
+def data_labels_of(declarations):
+    """process key -> ``{data key: Label}``. :raises ConfigError: a process labelled twice"""
+    return merge("data labels of process", [(d.name, d.data_labels) for d in declarations])
+
+
 HELPERS = helpers_of(installed())
 CASE_PARTS = case_parts_of(installed())
+DATA_LABELS = data_labels_of(installed())
 NOTIFICATIONS = notifications_of(installed())
 RULES = {declared.key: declared for d in installed() for declared in d.rules}
 

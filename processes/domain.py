@@ -45,6 +45,9 @@ class Domain:
         permissions table). A process without one follows the platform's rule.
     :param operators: service task operators by the name ``spiffworkflow:serviceTaskOperator``
         gives, each ``operator(params, data) -> result`` (engine.register_operator)
+    :param data_labels: process key -> ``{data key: forms.reading.Label}``: the titles and
+        formats of the case data its forms do not name (a key neither declares is the
+        process's bookkeeping, kept off the staff pages: docs/web.md "A case's data")
     """
 
     name: str
@@ -57,6 +60,7 @@ class Domain:
     pages: str | None = None
     case_parts: Mapping[str, Callable] = field(default_factory=dict)
     operators: Mapping[str, Callable] = field(default_factory=dict)
+    data_labels: Mapping[str, Mapping] = field(default_factory=dict)
 
 
 def merge(what, tables):

@@ -5,13 +5,20 @@ from datetime import datetime
 
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from accounts import models as account_models
 from crm import models as crm_models
-from engine import deadlines
+from engine import deadlines, task_meta
+from forms.reading import Label
 
 from . import common, operators
 from .domain import Domain
+
+# The customer a case is about, by the names every process may use for them (the inbox's
+# convention, engine/task_meta.py): the case page names them in any process.
+SUBJECT_LABELS = {**dict.fromkeys(task_meta.SUBJECT_NAMES, Label(_l("Customer name"))),
+                  **dict.fromkeys(task_meta.SUBJECT_PHONES, Label(_l("Phone")))}
 
 # Each renderer leaves out a phrase whose value is missing (an older row, a sender that
 # knew less) rather than show an empty blank ("Due ."): tests/processes/test_notifications.py

@@ -33,7 +33,7 @@ from engine.types import utcnow
 from forms import inputs, phone_search, uploads
 from forms.phone import reader_region
 
-from . import access, case_diagram, case_export, timeline
+from . import access, case_data, case_diagram, case_export, timeline
 from .formatting import process_name, process_names
 from .limits import db_int
 
@@ -127,10 +127,14 @@ def case_show(instance_id):
         .order_by(HumanTask.created_at.desc()).all()
     events = db.session.query(AuditEvent).filter_by(stream=f"instance:{instance_id}") \
         .order_by(AuditEvent.seq).all()
+    data = engine.case_data(instance_id)
+    labels = case_data.labels(instance, data)
+    rows, technical = case_data.shown(data, labels, current_user)
     return render_template(
-        "cases/show.html", instance=instance, tasks=tasks, data=engine.case_data(instance_id),
+        "cases/show.html", instance=instance, tasks=tasks, rows=rows, technical=technical,
         definition=db.session.query(ProcessDefinition).filter_by(key=instance.definition_key).first(),
-        timeline=timeline.entries(events, tasks, case_diagram.names(instance, str(get_locale()))),
+        timeline=timeline.entries(events, tasks, case_diagram.names(instance, str(get_locale())),
+                                  lambda found: case_data.changes(found, labels)),
         comments=comments.of_case(instance_id),
         files=db.session.query(Attachment).filter_by(instance_id=instance_id).order_by(Attachment.id).all(),
         may_take=lambda t: access.may_take(current_user, t), now=utcnow(),
@@ -153,8 +157,10 @@ def case_element_events(instance_id, element_id):
         stream=f"instance:{instance.id}", element_id=element_id[:255]).order_by(AuditEvent.seq).all()
     tasks = db.session.query(HumanTask).filter_by(instance_id=instance.id).all()
     names = case_diagram.names(instance, str(get_locale()))
+    labels = case_data.labels(instance, engine.case_data(instance.id))
     return render_template("cases/_element_events.html", name=names.get(element_id) or element_id,
-                           timeline=timeline.entries(events, tasks, names))
+                           timeline=timeline.entries(events, tasks, names,
+                                                     lambda found: case_data.changes(found, labels)))
 
 
 @bp.get("/cases/<int:instance_id>/timeline.<any(csv, xlsx):fmt>")

@@ -64,11 +64,16 @@ def _moved(event):
                   new=details["to_version"]))
 
 
-def entries(events, tasks, names=None):
+def entries(events, tasks, names=None, shown=None):
     """Timeline entries, oldest first; task elements named in the reader's language, other
     elements (a timer, a gateway) by their name in the diagram in that language (``names``:
     id -> name, :func:`web.case_diagram.names`); an element of a called process by the name
-    its event recorded."""
+    its event recorded.
+
+    :param shown: turns an entry's ``[(key, old, new)]`` into what the page shows (the case's
+        labels: web/case_data.py); none: the raw changes
+    """
+    shown = shown or (lambda found: found)
     lang = str(get_locale())
     titles = {t.element_id: texts.localized(t.titles, lang, t.title) for t in tasks}
     names = names or {}
@@ -77,7 +82,7 @@ def entries(events, tasks, names=None):
         name = (titles.get(event.element_id) or names.get(event.element_id)
                 or (event.details or {}).get("name") or event.element_id or _moved(event))
         result.append(Entry(event=event, label=label(event.kind), element=name,
-                            changes=changes(event.data_before, event.data_after,
-                                            only_after=event.kind == "task_completed"),
+                            changes=shown(changes(event.data_before, event.data_after,
+                                                  only_after=event.kind == "task_completed")),
                             quiet=event.kind in QUIET))
     return result

@@ -9,7 +9,7 @@ Pages and API: ``web/pipeline/``.
 from crm.customer_rules import customer_case_part
 from processes.domain import Domain, deployed
 
-from . import helpers
+from . import case_data, helpers
 
 
 def load_demo(seed):
@@ -28,4 +28,5 @@ DOMAIN = Domain(
     demo=load_demo,
     pages="web.pipeline",
     case_parts={helpers.PROCESS: customer_case_part},   # whoever may read the prospect
+    data_labels={helpers.PROCESS: case_data.LABELS},
 )

@@ -8,7 +8,7 @@ Pages and API: ``web/referrals/`` (the referrer's portal and sign-up, staff and 
 """
 from processes.domain import Domain
 
-from . import helpers, models, staff
+from . import case_data, helpers, models, staff
 
 
 def load_demo(seed):
@@ -28,4 +28,5 @@ DOMAIN = Domain(
     pages="web.referrals",
     # the referrer, and the consultant who holds, held or is offered the referral
     case_parts={helpers.PROCESS: staff.case_part},
+    data_labels={helpers.PROCESS: case_data.LABELS},
 )

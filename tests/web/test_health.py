@@ -36,8 +36,8 @@ def test_status_page_lists_the_deployed_processes(client, deploy):
     response = client.get("/status")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
-    assert "<tr><td>call_loop</td><td>Call until reached</td><td>1</td></tr>" in page
-    assert "<td>parallel_review</td>" in page
+    assert "<tr><td><code>call_loop</code></td><td>Call until reached</td><td>1</td></tr>" in page
+    assert "<td><code>parallel_review</code></td>" in page
     assert "<tr><th>Deployed processes</th><td>2</td></tr>" in page
     assert "class=\"bad\"" not in page
 
