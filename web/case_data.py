@@ -40,3 +40,20 @@ def changes(entry_changes, labels):
     of the declared keys only."""
     return [(label.title, None if old is None else reading.row(key, old, label), reading.row(key, new, label))
             for key, old, new in entry_changes if (label := labels.get(key)) is not None]
+
+
+# Values whose stored form is a code or a machine format: instructions show them as read
+READ_IN_INSTRUCTIONS = frozenset({"choice", "money", "date", "datetime", "duration", "boolean"})
+
+
+def for_instructions(instance, data):
+    """``data`` as a task's instructions fill it in: choices by their titles, money, dates
+    and durations in the reader's format (``{{ source }}`` reads "Nhập thủ công", not
+    ``manual``); text values, phone numbers included, stay as stored (a ``tel:`` link
+    needs the number as it is)."""
+    if not isinstance(data, dict):
+        return data
+    declared = labels(instance, data)
+    return {key: reading.text(value, declared[key])
+            if key in declared and declared[key].kind in READ_IN_INSTRUCTIONS and value is not None else value
+            for key, value in data.items()}

@@ -13,12 +13,12 @@ import forms
 from engine import comments, texts
 from engine.db import db
 from engine.errors import NotFoundError, ValidationError
-from engine.models import AuditEvent, Comment, HumanTask, ProcessDefinition
+from engine.models import AuditEvent, Comment, HumanTask, ProcessDefinition, ProcessInstance
 from engine.types import utcnow
 from forms import instructions
 from forms.phone import reader_region
 
-from . import access, task_actions
+from . import access, case_data, task_actions
 
 bp = Blueprint("tasks", __name__)
 
@@ -50,9 +50,13 @@ def _page(task, *, values=None, errors=None, status=200):
 
 
 def _instructions(task, data):
-    """The task's instructions in the reader's language (engine.texts), filled in from ``data``."""
+    """The task's instructions in the reader's language (engine.texts), filled in from
+    ``data`` as people read it (web/case_data.py)."""
     text = texts.localized(task.instructions_texts, get_locale(), task.instructions)
-    return instructions.render(text, data, get_locale().language) if text else ""
+    if not text:
+        return ""
+    shown = case_data.for_instructions(db.session.get(ProcessInstance, task.instance_id), data)
+    return instructions.render(text, shown, get_locale().language)
 
 
 def _submitted(task):

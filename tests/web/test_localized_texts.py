@@ -189,3 +189,20 @@ def test_a_case_of_a_diagram_from_elsewhere_shows_plain_names_in_its_timeline(ap
     db.session.commit()
     page = shown(sign_in("manager").get(f"/cases/{instance.id}"))
     assert "Check the papers" in page  # no Vietnamese name and no default language: the BPMN name
+
+
+@pytest.mark.parametrize(("lang", "source"), [("vi", "Website"), ("ru", "Сайт"), ("en", "Website")])
+def test_the_instructions_show_the_leads_source_by_its_name_not_its_code(reader, lead, lang, source):
+    page = shown(reader(lang).get(f"/tasks/{lead.id}"))
+    assert f"· {source}" in page
+    if lang == "ru":
+        assert "· website" not in page
+
+
+def test_instructions_read_a_choice_by_its_title_and_keep_the_phone_for_its_link(app, users, reader):
+    case = engine.start("lead_handling", actor="manager", data={
+        "name": "Lê Văn Nam", "phone": "+84912345679", "source": "manual", "owner": "sales1"})
+    task = db.session.query(HumanTask).filter_by(instance_id=case.id, state="open").one()
+    page = shown(reader("vi").get(f"/tasks/{task.id}"))
+    assert "· Nhập thủ công" in page and "· manual" not in page
+    assert 'href="tel:+84912345679"' in page
