@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
 
 from . import messages
+from .phone import display
 from .template_limits import MAX_BUILT, MAX_SIZE, BoundedEnvironment, LimitError
 
 URL_SCHEMES = {"http", "https", "mailto", "tel"}
@@ -87,6 +88,7 @@ def _fill(source, data, language):
     :raises Exception: anything else a broken template or odd data raises
     """
     env = BoundedEnvironment(autoescape=False, undefined=ChainableUndefined)
+    env.filters["phone"] = display  # {{ phone|phone }}: as the reader writes it (0912 345 678)
     fields = _Fields(env)
     env.finalize = fields.finalize
     env.concat = lambda parts: _OwnerText("".join(parts))
