@@ -20,8 +20,8 @@ DEMO_USERS = [
     ("manager", "Trần Thị Thu Hằng", ["manager", "sales"], "vi"),
     *[(f"sales{n}", name, ["sales"], "vi") for n, name in enumerate(
         ["Nguyễn Văn An", "Lê Thị Bình", "Phạm Minh Châu", "Hoàng Đức Dũng", "Vũ Thu Hà"], start=1)],
-    ("owner", "Process Owner", ["process_owner"], "en"),
-    ("auditor", "Auditor", ["auditor"], "en"),
+    ("owner", "Phan Thanh Sơn", ["process_owner"], "en"),
+    ("auditor", "Lý Thu Trang", ["auditor"], "en"),
     ("partner1", "Иван Петров", ["partner"], "ru"),
     ("partner2", "Đặng Văn Giới Thiệu", ["partner"], "vi"),
     ("customer1", "Ngô Thị Khách", ["customer"], "vi"),

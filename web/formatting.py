@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from babel import Locale
 from babel.core import get_global
 from babel.dates import get_timezone_location, get_timezone_name
+from flask import g
 from flask_babel import (
     format_date,
     format_datetime,
@@ -19,8 +20,11 @@ from flask_babel import (
     pgettext,
 )
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
+from accounts.models import User
 from engine import texts
+from engine.db import db
 from engine.inbox import COUNT_CAP
 from engine.places import format_money, place
 from forms.phone import display
@@ -117,9 +121,17 @@ NON_PERSON_ACTORS = {"system": _l("the system")}
 
 
 def actor(username):
-    """Who did something, for the reader: a username as it is, the engine's own ``system``
-    in the reader's language."""
-    return str(NON_PERSON_ACTORS.get(username, username or ""))
+    """Who did something, for the reader: a person by their full name (their username when
+    they gave none, or the account is gone), the engine's own ``system`` in the reader's
+    language. Names are read once per request."""
+    if username in NON_PERSON_ACTORS:
+        return str(NON_PERSON_ACTORS[username])
+    if not username:
+        return ""
+    names = g.setdefault("tl_full_names", {})
+    if username not in names:
+        names[username] = db.session.scalar(select(User.full_name).filter_by(username=username)) or username
+    return names[username]
 
 
 def role_name(role):

@@ -58,7 +58,7 @@ def test_an_auditor_opens_a_finished_case_and_sees_the_path_taken(
     page.click("#case-diagram g.djs-element[data-element-id=call_lead]")
     panel = page.locator("#element-events")
     expect(panel.locator("[data-kind=task_completed]")).to_have_count(2)
-    expect(panel).to_contain_text("sales1")
+    expect(panel).to_contain_text("Nguyễn Văn An")
     expect(panel).to_contain_text("Gói A")
 
     page.click("#verify-audit")

@@ -22,10 +22,9 @@ from tests.e2e.conftest import login, one_backend
 # Frequent words of the English catalogue that no Vietnamese or Russian text uses
 # (test_the_english_words_are_english_only checks it against the catalogues), matched as
 # whole, capitalised words. Left out: brand names and words that are also people's
-# data on these pages (the demo's "Process Owner" and "Auditor" accounts, "Loan", a
-# Vietnamese given name). Identifiers shown as such (``<code>``: a process key, a product
-# code, the technical data; ``data-identifier``: an ID card's number) are not read:
-# docs/web.md "A case's data".
+# data on these pages ("Loan", a Vietnamese given name). Identifiers shown as such
+# (``<code>``: a process key, a product code, the technical data; ``data-identifier``:
+# an ID card's number) are not read: docs/web.md "A case's data".
 ENGLISH = [
     "Accepted", "Active", "Add", "Amount", "Answer", "Assign", "Assignee", "Attach", "Audit", "Back",
     "Birthday", "Call", "Calls", "Cancel", "Cancelled", "Case", "Cases", "Check", "Choose", "Claim",

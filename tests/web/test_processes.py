@@ -141,7 +141,7 @@ def test_a_moved_case_timeline_says_from_which_version_to_which_in_the_reader_la
     moved = re.search(r'data-kind="instance_migrated">(.*?)</li>', html, re.S)
     assert moved is not None, html
     text = " ".join(re.sub(r"<[^>]+>", "", moved.group(1)).split())
-    moved_by_owner = "Hồ sơ đã chuyển sang phiên bản khác: từ phiên bản 1 sang phiên bản 2 owner · "
+    moved_by_owner = "Hồ sơ đã chuyển sang phiên bản khác: từ phiên bản 1 sang phiên bản 2 Phan Thanh Sơn · "
     assert text.startswith(moved_by_owner), text
 
 
