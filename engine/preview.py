@@ -23,6 +23,7 @@ class Preview:
     latest: int | None
     unchanged: bool
     diff: versions.VersionDiff | None = None
+    titles: dict | None = None  # the process's name per language (engine.texts)
 
     @property
     def new(self):
@@ -50,12 +51,12 @@ def _one(runtime, process, text, digest):
               .filter(ProcessDefinition.key == process.key)
               .order_by(ProcessVersion.version.desc()).first())
     if latest is None:
-        return Preview(process.key, process.name, None, False)
+        return Preview(process.key, process.name, None, False, titles=process.titles)
     if unchanged(latest, text, digest):
-        return Preview(process.key, process.name, latest.version, True)
+        return Preview(process.key, process.name, latest.version, True, titles=process.titles)
     registry = runtime.registry
     spec = registry.restore(registry.convert(process.spec))
     subs = {k: registry.restore(registry.convert(v)) for k, v in process.subprocess_specs.items()}
     diff = versions.diff_specs(registry, process.key, (latest.version, *runtime.spec_cache.get(latest.id)),
                                (latest.version + 1, spec, subs))
-    return Preview(process.key, process.name, latest.version, False, diff)
+    return Preview(process.key, process.name, latest.version, False, diff, process.titles)

@@ -67,3 +67,4 @@ def test_the_preview_speaks_the_owner_language(sign_in, lead_deployed):  # noqa:
     edited = LEAD_XML.replace('name="Call the lead"', 'name="Gọi ngay"')
     html = send(sign_in("owner"), PREVIEW, edited).json["html"]
     assert "Triển khai sẽ tạo phiên bản 2" in html and "Công việc người dùng" in html
+    assert "Xử lý khách hàng mới" in html and "Lead handling" not in html  # the process by its vi name
