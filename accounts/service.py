@@ -138,3 +138,9 @@ def ensure_demo_users(password):
             created += 1
     db.session.commit()
     return created
+
+
+def full_names():
+    """username -> the name people know the user by (the username when none was given)."""
+    return {username: full_name or username
+            for username, full_name in db.session.query(User.username, User.full_name)}

@@ -25,13 +25,14 @@ from engine.places import format_money, place
 
 from . import dates, messages
 from .fields import build, option_value
+from .phone import display
 from .view import translation
 
 NOTHING = "—"
 # A form's value types, as the kinds of value this module shows
 KINDS = {"integer": "number", "number": "number", "money": "money", "boolean": "boolean", "date": "date",
          "datetime": "datetime", "choice": "choice", "multichoice": "choice", "file": "file",
-         "files": "file", "object": "object", "text": "text", "email": "text", "phone": "text"}
+         "files": "file", "object": "object", "text": "text", "email": "text", "phone": "phone"}
 DURATION_UNITS = ("years", "months", "weeks", "days", "hours", "minutes", "seconds")
 
 
@@ -41,7 +42,8 @@ class Label:
 
     :param title: its name: a text, or a lazy text (Flask-Babel) for a domain's declaration
     :param kind: ``text``, ``number``, ``money``, ``date``, ``datetime``, ``duration`` (ISO
-        8601, shown in words), ``boolean``, ``choice``, ``file`` or ``object``
+        8601, shown in words), ``phone`` (E.164, shown as the reader writes it),
+        ``boolean``, ``choice``, ``file`` or ``object``
     :param options: ``{value: title}`` of a choice, or a function giving it when asked (the
         admin's stage names); a value not listed is shown as it is
     :param currency: ISO 4217 code of money (none: the default place's)
@@ -185,8 +187,13 @@ def _plain(value, label):
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def _phone(value, label):
+    """A stored (E.164) number as the reader writes it (``0912 345 678``)."""
+    return display(value) if isinstance(value, str) else None
+
+
 FORMATS = {"choice": _choice, "number": _number, "money": _money, "date": _date, "datetime": _datetime,
-           "duration": _duration}
+           "duration": _duration, "phone": _phone}
 
 
 def _moment(value):

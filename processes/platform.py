@@ -18,7 +18,7 @@ from .domain import Domain
 # The customer a case is about, by the names every process may use for them (the inbox's
 # convention, engine/task_meta.py): the case page names them in any process.
 SUBJECT_LABELS = {**dict.fromkeys(task_meta.SUBJECT_NAMES, Label(_l("Customer name"))),
-                  **dict.fromkeys(task_meta.SUBJECT_PHONES, Label(_l("Phone")))}
+                  **dict.fromkeys(task_meta.SUBJECT_PHONES, Label(_l("Phone"), "phone"))}
 
 # Each renderer leaves out a phrase whose value is missing (an older row, a sender that
 # knew less) rather than show an empty blank ("Due ."): tests/processes/test_notifications.py

@@ -4,19 +4,20 @@ forms name the outcome, call-back time, product and amount): what the case page 
 bookkeeping and stay off the page (docs/web.md "A case's data")."""
 from flask_babel import lazy_gettext as _l
 
+from accounts.service import full_names
 from crm import labels
 from forms.reading import Label
 
 LABELS = {
     "name": Label(_l("Customer name")),
-    "phone": Label(_l("Phone")),
+    "phone": Label(_l("Phone"), "phone"),
     "email": Label(_l("Email")),
     "gender": Label(_l("Gender"), "choice",
                     {"female": _l("Female"), "male": _l("Male"), "other": _l("Other")}),
     "birthday": Label(_l("Birthday"), "date"),
     "source": Label(_l("Source"), "choice", labels.SOURCE),
     "classification": Label(_l("Classification"), "choice", labels.CLASSIFICATION),
-    "owner": Label(_l("Owner")),
+    "owner": Label(_l("Owner"), "choice", full_names),
     # the diagram writes a call's outcome or "order" here, the customer record its status
     "lead_status": Label(_l("Lead status"), "choice",
                          {**labels.OUTCOME, **labels.STATUS, "order": labels.STATUS["ordered"]}),

@@ -5,6 +5,7 @@ and ``already`` are the procedure's own bookkeeping and stay off the page (docs/
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from accounts.service import full_names
 from crm.models import Stage
 from engine.db import db
 from forms.reading import Label
@@ -17,8 +18,8 @@ def stage_names():
 
 
 LABELS = {
-    "phone": Label(_l("Phone")),
-    "owner": Label(_l("Owner")),
+    "phone": Label(_l("Phone"), "phone"),
+    "owner": Label(_l("Owner"), "choice", full_names),
     "stage": Label(_l("Stage"), "choice", stage_names),
     "order_id": Label(_l("Order number"), "number"),
 }

@@ -4,6 +4,7 @@ import pytest
 import engine
 from engine.db import db
 from engine.models import HumanTask, Outbox
+from engine.types import utcnow
 from tests.api.conftest import error_of, open_tasks
 
 
@@ -55,6 +56,9 @@ def test_the_inbox_filters_by_process_search_and_due(api, lead, two_lanes):
     assert ids(rep.get("/tasks?tab=mine&q=tran thi mai")) == [lead.id]
     assert ids(rep.get("/tasks?tab=mine&q=912345678")) == [lead.id]
     assert ids(rep.get("/tasks?tab=queue&due=none")) == [call.id]
+    # due now: today in any reader's zone (its own 15 minutes would be tomorrow late in the evening)
+    db.session.query(HumanTask).filter_by(id=lead.id).update({"due_at": utcnow()})
+    db.session.commit()
     assert ids(rep.get("/tasks?tab=mine&due=today")) == [lead.id]
     assert ids(rep.get("/tasks?tab=queue&process=lead_handling")) == []
     everyone = api("manager")

@@ -29,7 +29,7 @@ EXPECTED = {
         "callback_at": ("Thời gian gọi lại", "22 thg 11, 2026 08:30"),
         "contact_status": ("Tình trạng khách hàng", None),
         "notes": ("Ghi chú", "—"),
-        "contact_callback_after": ("Gọi lại data contact sau", "24 giờ"),
+        "contact_callback_after": ("Gọi lại khách đã liên hệ sau", "24 giờ"),
     },
     "en": {
         "outcome": ("Call outcome", "Not reached: call back later"),

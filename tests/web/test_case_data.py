@@ -19,7 +19,7 @@ EXPECTED = {
         "amount": ("Thành tiền (VNĐ)", "4.500.000\xa0₫"),
         "closed_now": (None, "Có"),
         "source": ("Nguồn", "Website"),
-        "contact_callback_after": ("Gọi lại data contact sau", "24 giờ"),
+        "contact_callback_after": ("Gọi lại khách đã liên hệ sau", "24 giờ"),
         "name": ("Tên khách hàng", "Trần Thị Mai"),
     },
     "en": {
@@ -71,6 +71,9 @@ def test_a_lead_case_shows_its_data_by_title_and_format_in_the_readers_language(
     data_card = html.split('id="case-data"', 1)[1].split("</table>", 1)[0]
     assert not [raw for raw in BOOKKEEPING if raw in data_card]
     assert 'id="technical-data"' not in html
+    # the phone as the reader writes it, the owner by their name (the lead fixture's sales1)
+    phone = "0912 345 678" if locale != "ru" else "+84 912 345 678"
+    assert rows["phone"][1] == phone and rows["owner"][1] == "Nguyễn Văn An"
 
 
 def test_a_timeline_change_reads_by_title_and_its_values_by_format(lead, sign_in):
