@@ -24,7 +24,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from . import checks, reachability, texts, xml_safety
 from .errors import DeployError
 from .sandbox import compile_expression, unknown_calls
-from .task_meta import lane_role, properties
+from .task_meta import is_role_key, lane_role, properties
 
 
 @cache
@@ -177,9 +177,19 @@ def check(process, helpers, roles=None, extra=()):
     if roles is not None:
         for lane in sorted(process.lanes):
             if lane_role(lane) not in roles:
-                problems.append(checks.problem(lane, f"lane '{lane}' matches no role; create the role or "
-                                                     "rename the lane"))
+                problems.append(checks.problem(lane, _no_role(lane)))
     return problems
+
+
+def _no_role(lane):
+    """The refusal of a lane that names no role, saying how to fix it in the product."""
+    key = lane_role(lane)
+    if is_role_key(key):
+        return (f"lane '{lane}' matches no role; an admin creates the role '{key}' on /admin/roles "
+                "(or POST /api/v1/roles), or rename the lane")
+    return (f"lane '{lane}' matches no role, and '{key}' cannot be one (a role's key is lower-case Latin "
+            "letters, digits and underscores); rename the lane after a role, e.g. 'Finance Team' for the "
+            "role finance_team")
 
 
 def _check_code(element, mode, source, what, helpers):

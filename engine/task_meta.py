@@ -1,4 +1,5 @@
 """What Tasklane reads from a user task's spiff extensions and data."""
+import re
 import unicodedata
 
 from . import texts
@@ -14,9 +15,19 @@ def properties(task_spec):
 BUSINESS_DUE = {"days": "dueInBusinessDays", "hours": "dueInBusinessHours"}
 
 
+# What a role's key may be (accounts.roles): a lower-case Latin identifier, as a lane's
+# name reads through lane_role ("Finance Team" -> finance_team); 80 is role.name's width.
+ROLE_KEY = re.compile(r"[a-z][a-z0-9_]{0,79}")
+
+
 def lane_role(lane):
     """The role a lane's name stands for: lower case, spaces as underscores."""
     return lane.strip().lower().replace(" ", "_").replace("-", "_") if lane else None
+
+
+def is_role_key(name):
+    """Whether ``name`` may be a role's key (and so the role a lane names)."""
+    return isinstance(name, str) and ROLE_KEY.fullmatch(name) is not None
 
 
 def lane_owner(lane, data):

@@ -33,6 +33,7 @@ def init_app(app):
     from .modeler import bp as modeler_bp
     from .processes import bp as processes_bp
     from .reports import bp as reports_bp
+    from .roles_admin import bp as roles_admin_bp
     from .users_admin import bp as users_admin_bp
 
     limits.init_app(app)  # first: its converter and body limit apply to every route and check
@@ -51,6 +52,7 @@ def init_app(app):
     app.register_blueprint(modeler_bp)
     app.register_blueprint(formeditor_bp)
     app.register_blueprint(users_admin_bp)
+    app.register_blueprint(roles_admin_bp)
     app.register_blueprint(calendars_admin_bp)
     app.register_blueprint(account_bp)
     # Each installed domain's pages: importing its web package registers its API operations

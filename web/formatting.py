@@ -139,6 +139,12 @@ def role_name(role):
     return str(ROLE_NAMES.get(role, role))
 
 
+def role_title(role):
+    """The name people know a role row by: a built-in role's in the reader's language, an added
+    role's as the admin typed it (its key when none was given)."""
+    return str(ROLE_NAMES[role.name]) if role.name in ROLE_NAMES else role.description or role.name
+
+
 def process_name(definition):
     """A process's name in the reader's language (its titles, engine.texts), else its BPMN name."""
     if definition is None:

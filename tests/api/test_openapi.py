@@ -150,3 +150,13 @@ def test_a_customer_and_the_correction_of_its_orders_are_documented(document):
     body = resolve(document, patch["requestBody"]["content"]["application/json"]["schema"]["$ref"])
     assert body["required"] == ["version"]
     assert set(body["properties"]) == {"version", "product", "quantity", "amount", "status"}
+
+
+def test_roles_are_documented_with_their_body_and_refusals(document):
+    create = document["paths"]["/api/v1/roles"]["post"]
+    assert {"201", "401", "403", "422"} <= set(create["responses"])
+    body = resolve(document, create["requestBody"]["content"]["application/json"]["schema"]["$ref"])
+    assert body["required"] == ["name"] and set(body["properties"]) == {"name", "title"}
+    listed = document["paths"]["/api/v1/roles"]["get"]["responses"]["200"]["content"]["application/json"]
+    items = resolve(document, listed["schema"]["$ref"])["properties"]["items"]
+    assert set(resolve(document, items["items"]["$ref"])["properties"]) == {"name", "title", "built_in"}

@@ -140,6 +140,9 @@ ROUTES = {
     "lending_payouts.commission_index": only(ADMINS), "lending_payouts.commission_pay": only(ADMINS),
     # people: the admin lists users and resets a password (docs/security.md)
     "users_admin.user_index": only(ADMINS), "users_admin.user_password_reset": only(ADMINS),
+    # roles: lanes name them; the admin adds them (docs/security.md "Roles")
+    "roles_admin.role_index": only(ADMINS), "roles_admin.role_create": only(ADMINS),
+    "api.roles_list": only(DEFINITION_READERS), "api.roles_create": only(ADMINS),
     # business calendars: the admin's hours and exceptions (docs/calendars.md)
     **{f"calendars_admin.{name}": only(ADMINS) for name in (
         "calendar_index", "calendar_hours_update", "calendar_exception_create", "calendar_exception_delete")},
