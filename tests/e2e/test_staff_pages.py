@@ -18,7 +18,8 @@ pytestmark = one_backend
 PAGES = [("inbox", "/"), ("leads", "/leads"), ("pipeline", "/pipeline"), ("reports", "/reports"),
          ("processes", "/processes"), ("forms", "/forms"), ("dashboard", "/dashboard"), ("cases", "/cases"),
          ("case", "/cases/{case}"), ("task", "/tasks/{task}"), ("lending-admin", "/lending/admin/companies"),
-         ("admin-users", "/admin/users"), ("calendars", "/admin/calendars"), ("profile", "/profile")]
+         ("admin-users", "/admin/users"), ("admin-roles", "/admin/roles"),
+         ("calendars", "/admin/calendars"), ("profile", "/profile")]
 # What the review found (English where a translation exists, raw names) and must not come back.
 WRONG = {"vi": ["Any owner", "Mọi người phụ trách", "Asia/Ho_Chi_Minh", "Started by", "bị huỷ",
                 "cross-sell consent"],
