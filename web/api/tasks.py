@@ -68,13 +68,14 @@ def with_leads(rows, now):
 
 
 @operation("/tasks/<task_id>", "GET", summary="Read a task and its form", tag="tasks",
-           response=TaskDetailSchema, errors=(403, 404))
+           response=TaskDetailSchema, errors=(403, 404, 409))
 def tasks_get(task_id):
     """With ``lead`` as in the list, and the task's ``form`` (its JSON Schema, dynamic
     choices resolved from the task data, and UI schema) with the ``data`` it shows
     (:mod:`web.task_form`, as the task page shows them).
 
     :raise 403: not a task the caller may see  :raise 404: no such task
+    :raise 409: completed by someone else while its data was read (``winner``); read it again
     """
     task = access.task_for(caller(), task_id)
     [row] = with_leads([task], utcnow())
