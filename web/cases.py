@@ -14,11 +14,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError as MarshmallowError
 from marshmallow import validates_schema
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 import engine
-from engine import attachments, comments, inbox
+from engine import attachments, comments
 from engine.db import db
 from engine.errors import ValidationError
 from engine.models import (
@@ -27,13 +27,11 @@ from engine.models import (
     HumanTask,
     ProcessDefinition,
     ProcessInstance,
-    ProcessVersion,
 )
 from engine.types import utcnow
-from forms import inputs, phone_search, uploads
-from forms.phone import reader_region
+from forms import inputs, uploads
 
-from . import access, case_data, case_diagram, case_export, timeline
+from . import access, case_data, case_diagram, case_export, case_search, timeline
 from .formatting import process_name, process_names
 from .limits import db_int
 
@@ -41,7 +39,7 @@ bp = Blueprint("cases", __name__)
 PER_PAGE = 25
 
 
-STATUSES = ("running", "completed", "cancelled", "error")
+STATUSES = case_search.STATUSES
 
 
 def _utc_midnight(day):
@@ -70,27 +68,13 @@ def search_filters(args):
     values = {name: (args.get(name) or "").strip()[:100]
               for name in ("q", "process", "version", "status", "from", "to", "actor", "incident")}
     found, errors = inputs.load(CaseSearchSchema(), values)
-    clauses = []
-    if found.get("status"):
-        clauses.append(ProcessInstance.status == found["status"])
-    if values["process"]:
-        clauses.append(ProcessInstance.definition_key == values["process"])
-    if found.get("version") is not None:
-        versions = select(ProcessVersion.id).where(ProcessVersion.version == found["version"])
-        clauses.append(ProcessInstance.version_id.in_(versions))
-    if found.get("first"):
-        clauses.append(ProcessInstance.started_at >= _utc_midnight(found["first"]))
-    if found.get("last"):
-        clauses.append(ProcessInstance.started_at < _utc_midnight(found["last"] + timedelta(days=1)))
-    if values["actor"]:
-        acted = select(AuditEvent.instance_id).where(AuditEvent.actor == values["actor"])
-        clauses.append(or_(ProcessInstance.started_by == values["actor"], ProcessInstance.id.in_(acted)))
-    if values["incident"]:
-        clauses.append(ProcessInstance.error.is_not(None))
-    if values["q"]:
-        clauses.append(ProcessInstance.id.in_(select(HumanTask.instance_id).where(
-            *inbox.search_clauses(values["q"], phone_search.read(values["q"], reader_region())))))
-    return clauses, values, errors
+    first, last = found.get("first"), found.get("last")
+    filters = case_search.CaseFilters(
+        process=values["process"] or None, version=found.get("version"), status=found.get("status"),
+        started_after=_utc_midnight(first) if first else None,
+        started_before=_utc_midnight(last + timedelta(days=1)) if last else None,
+        actor=values["actor"] or None, incident=True if values["incident"] else None, q=values["q"] or None)
+    return case_search.clauses(filters), values, errors
 
 
 @bp.get("/cases")

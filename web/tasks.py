@@ -13,12 +13,12 @@ import forms
 from engine import comments, texts
 from engine.db import db
 from engine.errors import NotFoundError, ValidationError
-from engine.models import AuditEvent, Comment, HumanTask, ProcessDefinition, ProcessInstance
+from engine.models import Comment, HumanTask, ProcessDefinition, ProcessInstance
 from engine.types import utcnow
 from forms import instructions
 from forms.phone import reader_region
 
-from . import access, case_data, task_actions
+from . import access, case_data, task_actions, task_form
 
 bp = Blueprint("tasks", __name__)
 
@@ -30,10 +30,7 @@ def region():
 
 
 def _page(task, *, values=None, errors=None, status=200):
-    if task.state == "open":
-        data = seen = engine.task_data(task.id)
-    else:
-        data, seen = _submitted(task)
+    data, seen = task_form.shown(task)
     form = None
     if task.form_key and forms.exists(task.form_key):
         form = forms.describe(task.form_key, task.ui_form_key, locale=str(get_locale()),
@@ -57,14 +54,6 @@ def _instructions(task, data):
         return ""
     shown = case_data.for_instructions(db.session.get(ProcessInstance, task.instance_id), data)
     return instructions.render(text, shown, get_locale().language)
-
-
-def _submitted(task):
-    """What the user entered when completing the task, and the data the task held then
-    (where its form's dynamic choices came from), from its audit event."""
-    event = db.session.query(AuditEvent).filter_by(
-        task_id=task.id, kind="task_completed").order_by(AuditEvent.id.desc()).first()
-    return ((event.data_after or {}), (event.data_before or {})) if event else ({}, {})
 
 
 @bp.get("/tasks/<task_id>")

@@ -129,7 +129,27 @@ def test_task_rows_document_the_leads_age_and_source(document):
     assert set(arrival["properties"]) == {"came_in_at", "age_seconds", "source", "source_label"}
     assert "facebook" in str(arrival["properties"]["source"])
     get = document["paths"]["/api/v1/tasks/{task_id}"]["get"]["responses"]["200"]
-    assert "TaskRow" in str(get)
+    assert "TaskDetail" in str(get)
+    assert "LeadArrival" in str(schemas["TaskDetail"]["properties"]["lead"])
+
+
+def test_one_task_documents_its_form_and_data(document):
+    schemas = document["components"]["schemas"]
+    detail = schemas["TaskDetail"]["properties"]
+    assert "TaskForm" in str(detail["form"]) and "null" in str(detail["form"])
+    assert "null" in str(detail["data"])
+    assert set(schemas["TaskForm"]["properties"]) == {"schema", "ui_schema"}
+
+
+def test_the_case_search_documents_its_filters_and_rows(document):
+    get = document["paths"]["/api/v1/instances"]["get"]
+    names = {p["name"] for p in get["parameters"] if p["in"] == "query"}
+    assert names == {"page", "per_page", "process", "version", "status", "incident", "started_after",
+                     "started_before", "q"}
+    assert {"200", "401", "422"} <= set(get["responses"])
+    row = document["components"]["schemas"]["InstanceRow"]["properties"]
+    assert set(row) == {"id", "process", "process_name", "version", "status", "business_key", "started_by",
+                        "started_at", "ended_at", "error"}
 
 
 def test_the_document_is_built_once(app, document):

@@ -76,7 +76,7 @@ ROUTES = {
     "inbox.task_assign": on("task", "assign"), "api.tasks_assign": on("task", "assign"),
     "tasks.task_comment_create": on("task", "comment"),
     # cases, their history, exports, attachments and comments
-    "cases.case_index": SIGNED_IN,
+    "cases.case_index": SIGNED_IN, "api.instances_list": SIGNED_IN,
     "cases.case_show": on("case"), "cases.case_diagram_show": on("case"),
     "cases.case_element_events": on("case"), "cases.case_timeline_export": on("case"),
     "cases.case_audit_verify": on("case"), "cases.attachment_show": on("case"),

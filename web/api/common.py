@@ -93,9 +93,16 @@ def no_content():
     return "", 204
 
 
-def paginate(statement, query):
-    """``(rows, total)`` of one page of ``statement`` (``query`` has ``page`` and ``per_page``)."""
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+def paginate(statement, query, cap=None):
+    """``(rows, total)`` of one page of ``statement`` (``query`` has ``page`` and ``per_page``).
+
+    :param cap: count at most ``cap + 1`` rows (a ``total`` past the cap reads as "more than
+        the cap", as the task list counts: docs/api.md); ``None`` counts them all
+    """
+    counted = statement.order_by(None)
+    if cap is not None:
+        counted = counted.limit(cap + 1)
+    total = db.session.scalar(select(func.count()).select_from(counted.subquery()))
     rows = db.session.scalars(statement.limit(query["per_page"])
                               .offset((query["page"] - 1) * query["per_page"])).all()
     return rows, total

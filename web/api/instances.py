@@ -1,19 +1,24 @@
-"""Process instances (cases): start one, read it, read its history, send it a message."""
+"""Process instances (cases): search them, start one, read it, read its history, send it a message."""
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 import engine
 from engine.db import db
 from engine.errors import ConflictError, NotFoundError
+from engine.inbox import COUNT_CAP
 from engine.models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
 
-from .. import access
+from .. import access, case_search
+from ..formatting import process_names
 from . import process_rules
 from .common import Viewed, caller, load_body, load_query, page, paginate, respond
 from .registry import operation
 from .schemas import (
     HistoryPageSchema,
+    InstancePageSchema,
+    InstanceQuerySchema,
     InstanceSchema,
     MessageRequestSchema,
     PageQuerySchema,
@@ -54,6 +59,32 @@ def instances_create(key):
         rules.start.after_start(instance, body["data"])
     return respond(InstanceSchema, instance_view(instance), 201,
                    {"Location": url_for("api.instances_get", instance_id=instance.id)})
+
+
+@operation("/instances", "GET", summary="Search the cases the caller may see", tag="instances",
+           query=InstanceQuerySchema, response=InstancePageSchema)
+def instances_list():
+    """The case search of the cases page (:mod:`web.case_search`), newest case first, over
+    the cases the caller may see (:func:`web.access.visible_cases`: partners and customers
+    only their own). ``started_after`` is included, ``started_before`` excluded.
+    ``total`` counts at most 1,000 cases, as the task list does (1001: more than 1,000).
+
+    :raise 422: an unknown parameter, a bad date-time, status, version or page size, or
+        ``started_before`` not after ``started_after``
+    """
+    user = caller()
+    query = load_query(InstanceQuerySchema)
+    filters = case_search.CaseFilters(
+        process=query["process"], version=query["version"], status=query["status"],
+        started_after=query["started_after"], started_before=query["started_before"],
+        incident=query["incident"], q=query["q"])
+    statement = access.visible_cases(select(ProcessInstance).options(selectinload(ProcessInstance.version)),
+                                     user).where(*case_search.clauses(filters)).order_by(ProcessInstance.id.desc())
+    rows, total = paginate(statement, query, cap=COUNT_CAP)
+    names = process_names(db.session.scalars(select(ProcessDefinition).where(
+        ProcessDefinition.key.in_({row.definition_key for row in rows}))))
+    items = [Viewed(row, process_name=names.get(row.definition_key) or row.definition_key) for row in rows]
+    return page(InstancePageSchema, items, total, query)
 
 
 @operation("/instances/<int:instance_id>", "GET", summary="Read an instance and its open tasks",

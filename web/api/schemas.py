@@ -2,13 +2,17 @@
 
 Datetimes are ISO-8601 in UTC. Request schemas refuse unknown fields (422).
 """
+from datetime import timezone
+
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from crm.models import CLASSIFICATIONS, GENDERS, KINDS, ORDER_STATUSES, SOURCES, STATUSES
 from engine.inbox import DUE_FILTERS, MAX_PER_PAGE, ORDERS, TABS
+from forms import messages
 
+from ..case_search import STATUSES as CASE_STATUSES
 from ..limits import DB_INT_MAX, DB_INT_MIN
 
 MAX_NAME = 255
@@ -172,6 +176,21 @@ class TaskRowSchema(TaskSchema):
                        "pipeline case); null for other tasks"})
 
 
+class TaskFormSchema(Schema):
+    schema = fields.Dict(required=True, metadata={
+        "description": "the form's JSON Schema; dynamic choices (`options_from_task_data_var:NAME`) "
+                       "resolved from the task data into `const`/`title` choices"})
+    ui_schema = fields.Dict(required=True, metadata={"description": "its UI schema (`{}` when it has none)"})
+
+
+class TaskDetailSchema(TaskRowSchema):
+    form = fields.Nested(TaskFormSchema, allow_none=True, metadata={
+        "description": "null when the task has no form"})
+    data = fields.Dict(allow_none=True, metadata={
+        "description": "the values the form shows, by its top-level fields: an open task's data now, "
+                       "a completed task's as it was completed; null without a form"})
+
+
 class TaskPageSchema(PageSchema):
     items = fields.List(fields.Nested(TaskRowSchema), required=True)
 
@@ -206,13 +225,56 @@ class InstanceSchema(Schema):
     id = DbInteger()
     process = fields.String(attribute="definition_key")
     version = DbInteger(attribute="version.version")
-    status = fields.String(metadata={"enum": ["running", "completed", "cancelled", "error"]})
+    status = fields.String(metadata={"enum": list(CASE_STATUSES)})
     business_key = fields.String(allow_none=True)
     started_by = fields.String()
     started_at = fields.DateTime()
     updated_at = fields.DateTime()
     ended_at = fields.DateTime(allow_none=True)
     open_tasks = fields.List(fields.Nested(TaskSchema))
+
+
+class InstanceQuerySchema(PageQuerySchema):
+    process = fields.String(load_default=None, validate=validate.Length(min=1, max=MAX_NAME),
+                            metadata={"description": "a process key"})
+    version = DbInteger(load_default=None,
+                        validate=validate.Range(min=1, error=_l("Must be at least {min}.")),
+                        metadata={"description": "a version number (of any process, unless `process`)"})
+    status = fields.String(load_default=None, validate=validate.OneOf(CASE_STATUSES))
+    incident = fields.Boolean(load_default=None, metadata={
+        "description": "`true`: only cases with an incident (`error` set); `false`: only cases without"})
+    started_after = fields.AwareDateTime(load_default=None, default_timezone=timezone.utc, error_messages={
+        "invalid": _l("Enter a valid date and time.")}, metadata={
+        "description": "ISO 8601 date-time; cases started at or after it (UTC when no offset is given)"})
+    started_before = fields.AwareDateTime(load_default=None, default_timezone=timezone.utc, error_messages={
+        "invalid": _l("Enter a valid date and time.")}, metadata={
+        "description": "ISO 8601 date-time; cases started before it (UTC when no offset is given)"})
+    q = fields.String(load_default=None, validate=validate.Length(max=200), metadata={
+        "description": "customer name or phone number, as the case search page finds them"})
+
+    @validates_schema
+    def _range(self, data, **kwargs):
+        after, before = data.get("started_after"), data.get("started_before")
+        if after is not None and before is not None and before <= after:
+            raise ValidationError(messages.end_before_start(), "started_before")
+
+
+class InstanceRowSchema(Schema):
+    id = DbInteger()
+    process = fields.String(attribute="definition_key")
+    process_name = fields.String(metadata={"description": "in the requester's language"})
+    version = DbInteger(attribute="version.version")
+    status = fields.String(metadata={"enum": list(CASE_STATUSES)})
+    business_key = fields.String(allow_none=True)
+    started_by = fields.String()
+    started_at = fields.DateTime()
+    ended_at = fields.DateTime(allow_none=True)
+    error = fields.String(allow_none=True,
+                          metadata={"description": "the incident's message; null without one"})
+
+
+class InstancePageSchema(PageSchema):
+    items = fields.List(fields.Nested(InstanceRowSchema), required=True)
 
 
 class StartRequestSchema(Schema):

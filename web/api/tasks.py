@@ -11,7 +11,7 @@ from engine.types import utcnow
 from forms import phone_search
 from forms.phone import reader_region
 
-from .. import access, task_actions
+from .. import access, task_actions, task_form
 from ..customers import labels
 from ..i18n import user_zone
 from .common import Viewed, caller, load_body, load_query, page, respond
@@ -20,9 +20,9 @@ from .registry import operation
 from .schemas import (
     CompleteRequestSchema,
     TaskCompletionSchema,
+    TaskDetailSchema,
     TaskPageSchema,
     TaskQuerySchema,
-    TaskRowSchema,
 )
 
 # A form may carry several files as data-URLs (up to 10 MB each, a third more in base64).
@@ -67,15 +67,19 @@ def with_leads(rows, now):
     return [Viewed(row, lead=lead(row)) for row in rows]
 
 
-@operation("/tasks/<task_id>", "GET", summary="Read a task", tag="tasks", response=TaskRowSchema,
-           errors=(403, 404))
+@operation("/tasks/<task_id>", "GET", summary="Read a task and its form", tag="tasks",
+           response=TaskDetailSchema, errors=(403, 404, 409))
 def tasks_get(task_id):
-    """With ``lead`` as in the list.
+    """With ``lead`` as in the list, and the task's ``form`` (its JSON Schema, dynamic
+    choices resolved from the task data, and UI schema) with the ``data`` it shows
+    (:mod:`web.task_form`, as the task page shows them).
 
     :raise 403: not a task the caller may see  :raise 404: no such task
+    :raise 409: completed by someone else while its data was read (``winner``); read it again
     """
-    [task] = with_leads([access.task_for(caller(), task_id)], utcnow())
-    return respond(TaskRowSchema, task)
+    task = access.task_for(caller(), task_id)
+    [row] = with_leads([task], utcnow())
+    return respond(TaskDetailSchema, Viewed(row, **task_form.document(task)))
 
 
 def _form_data(user, task, data):
