@@ -106,17 +106,24 @@ def business_due(task_spec):
 
 
 def gateway(task_spec):
-    """An exclusive gateway with several ways out has a default flow, or conditions that
-    cannot all be false: one constant ``True``, or a condition and its negation."""
+    """An exclusive gateway with several ways out and no default flow: an error when no flow
+    can ever be taken (every condition a constant false), else a warning unless its
+    conditions cannot all be false (one constant ``True``, or a condition and its
+    negation). SpiffWorkflow runs such a gateway; a case whose data meets no condition
+    stops there with an incident, which the warning tells the owner about."""
     if not isinstance(task_spec, ExclusiveGateway) or len(task_spec.outputs) < 2:
         return []
     if task_spec.default_task_spec is not None:
         return []
-    conditions = {_normal(cond.args[0]) for cond, _ in task_spec.cond_task_specs if cond is not None}
+    sources = [cond.args[0] for cond, _ in task_spec.cond_task_specs if cond is not None]
+    conditions = {_normal(source) for source in sources}
     if "True" in conditions or any(_normal(f"not ({c})") in conditions for c in conditions):
         return []
+    if sources and all(literal(source) is not None and not literal(source) for source in sources):
+        return [problem(element_id(task_spec), "exclusive gateway: every condition is always false, so no "
+                        "flow can be taken: correct a condition or mark one flow as default")]
     return [problem(element_id(task_spec), "exclusive gateway has no default flow; when no condition "
-                    "holds the case stops with an error: mark one flow as default")]
+                    "holds the case stops with an incident: mark one flow as default", severity="warning")]
 
 
 def _normal(source):

@@ -6,6 +6,7 @@ the SHA-256 of its XML, so instances never carry their spec.
 """
 import hashlib
 import json
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -87,16 +88,18 @@ def inspect(xml, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
     text = xml_safety.as_text(xml, root)
     parser = SpiffBpmnParser(validator=VALIDATOR)
     try:
-        parser.add_bpmn_xml(root, filename=name)
+        parser.add_bpmn_xml(_as_spiff_reads(root), filename=name)
         keys = _top_level_keys(parser)
         parsed = [_parse_one(parser, key) for key in keys]
     except ValidationException as error:
         element = getattr(error, "id", None) or name
-        raise DeployError(f"{name} is not valid BPMN: {error}",
-                          [{"element": element, "message": str(error)}]) from None
+        message = readable(str(error))
+        raise DeployError(f"{name} is not valid BPMN: {message}",
+                          [{"element": element, "message": message}]) from None
     except SpiffWorkflowException as error:
-        raise DeployError(f"{name} could not be parsed: {error}",
-                          [{"element": name, "message": str(error)}]) from None
+        message = readable(str(error))
+        raise DeployError(f"{name} could not be parsed: {message}",
+                          [{"element": name, "message": message}]) from None
     if not parsed:
         raise DeployError(f"{name} has no executable process", _not_executable(root, name))
     document = texts.read(root)
@@ -118,6 +121,28 @@ def _not_executable(root, name):
              "message": f"process '{p.get('name') or p.get('id')}' is marked isExecutable=\"false\" (the "
                         "default of most modelling tools); set isExecutable=\"true\" on it to run it here"}
             for p in processes]
+
+
+_ELEMENT = re.compile(r"<Element \{[^}]*\}(\w+) at 0x[0-9a-fA-F]+>")
+_ADDRESS = re.compile(r" (object )?at 0x[0-9a-fA-F]+")
+
+
+def readable(message):
+    """A parser's message without Python object addresses: ``<Element {ns}targetRef at
+    0x7f…>`` reads ``bpmn:targetRef``."""
+    return _ADDRESS.sub("", _ELEMENT.sub(r"bpmn:\1", message)).strip()
+
+
+def _as_spiff_reads(root):
+    """``root`` with what spiff-arena's own models write and SpiffWorkflow runs, though the
+    BPMN schema does not allow it: ``messageRef`` on a start event (the message is its
+    event definition's; one is added when the start event has none)."""
+    for start in root.iter(f"{{{reachability.BPMN}}}startEvent"):
+        ref = start.attrib.pop("messageRef", None)
+        if ref and start.find(f"{{{reachability.BPMN}}}messageEventDefinition") is None:
+            tag = f"{{{reachability.BPMN}}}messageEventDefinition"
+            start.append(start.makeelement(tag, {"messageRef": ref}))
+    return root
 
 
 def _top_level_keys(parser):

@@ -70,12 +70,22 @@ def test_a_gateway_with_a_default_or_complementary_conditions_passes(app, condit
     assert messages(gateway_diagram(*conditions, default=default)) == []
 
 
-def test_a_gateway_that_may_find_no_way_out_is_refused_at_the_gateway(app):
+def test_a_gateway_that_may_find_no_way_out_is_a_warning_and_deploys(app):
+    """SpiffWorkflow runs it; a case whose data meets no condition gets an incident there."""
     xml = gateway_diagram("x == 1", "x == 2")
+    [problem] = engine.validate(xml, name="checked.bpmn")
+    assert (problem["element"], problem["severity"]) == ("choose", "warning")
+    assert "default flow" in problem["message"]
+    [(version, created)] = engine.deploy(xml, actor="owner", name="checked.bpmn")
+    assert created
+
+
+def test_a_gateway_whose_every_condition_is_false_is_refused(app):
+    xml = gateway_diagram("False", "0")
     assert messages(xml) == [("choose", "error")]
     with pytest.raises(DeployError) as refused:
         engine.deploy(xml, actor="owner", name="checked.bpmn")
-    assert "default flow" in refused.value.problems[0]["message"]
+    assert "always false" in refused.value.problems[0]["message"]
     assert db.session.query(ProcessDefinition).count() == 0
 
 
@@ -124,3 +134,27 @@ def test_the_shipped_diagrams_have_no_problem(app):
     assert {"lead_handling.bpmn", "loan_referral.bpmn", "prospect_pipeline.bpmn"} <= {p.name for p in shipped}
     for path in shipped:
         assert engine.validate(path.read_bytes(), name=path.name, roles=role_names()) == [], path.name
+
+
+BPMN_HEAD = ('<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions '
+             'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://t">')
+
+
+def test_message_ref_on_a_start_event_as_spiff_arena_writes_it_is_accepted(app):
+    """The BPMN schema does not allow it; spiff-arena's models write it and SpiffWorkflow runs them."""
+    for definition in ('<bpmn:messageEventDefinition messageRef="m"/>', ""):
+        xml = (BPMN_HEAD + '<bpmn:message id="m" name="go"/>'
+               '<bpmn:process id="by_message" isExecutable="true">'
+               f'<bpmn:startEvent id="s" messageRef="m">{definition}</bpmn:startEvent>'
+               '<bpmn:endEvent id="e"/>'
+               '<bpmn:sequenceFlow id="f1" sourceRef="s" targetRef="e"/></bpmn:process></bpmn:definitions>')
+        assert engine.validate(xml.encode()) == [], definition
+
+
+def test_a_parser_error_names_no_python_object():
+    from engine.specs import readable
+
+    element = "<Element {http://www.omg.org/spec/BPMN/20100524/MODEL}targetRef at 0x7f5e6e1b6400>"
+    message = f"Cannot resolve dataOutputAssociation {element}. "
+    assert readable(message) == "Cannot resolve dataOutputAssociation bpmn:targetRef."
+    assert readable("<engine.Foo object at 0xdeadbeef> failed") == "<engine.Foo> failed"
