@@ -140,7 +140,15 @@ def ensure_demo_users(password):
     return created
 
 
-def full_names():
-    """username -> the name people know the user by (the username when none was given)."""
-    return {username: full_name or username
-            for username, full_name in db.session.query(User.username, User.full_name)}
+def full_names(usernames=None):
+    """username -> the name people know the user by (the username when none was given, or
+    for a name no account has). ``usernames``: only these; ``None``: every user."""
+    query = db.session.query(User.username, User.full_name)
+    names = {}
+    if usernames is not None:
+        names = {name: name for name in usernames if name}
+        if not names:
+            return {}
+        query = query.filter(User.username.in_(names))
+    names.update({username: full_name or username for username, full_name in query})
+    return names

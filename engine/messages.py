@@ -12,6 +12,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
 from .errors import ValidationError, describe
+from .specs import triggers
 
 
 def event(workflow, name, payload):
@@ -49,7 +50,7 @@ def _catching(workflow, name):
         definition = getattr(task.task_spec, "event_definition", None)
         if isinstance(definition, MessageEventDefinition) and definition.name == name:
             return definition
-    for spec_name in getattr(workflow.spec.start, "trigger_specs", ()):
+    for spec_name in triggers(workflow.spec):
         for start in workflow.subprocess_specs[spec_name].bpmn_start_events:
             definition = start.event_definition
             if isinstance(definition, MessageEventDefinition) and definition.name == name:

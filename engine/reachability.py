@@ -17,8 +17,8 @@ no timer. So before a deploy, per process and per sub-process:
 from collections import defaultdict
 
 from .checks import problem
+from .texts import BPMN
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 ACTIVITIES = {"task", "userTask", "scriptTask", "serviceTask", "sendTask", "receiveTask", "manualTask",
               "businessRuleTask", "callActivity", "subProcess", "transaction", "adHocSubProcess"}
 EVENTS = {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent"}

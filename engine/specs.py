@@ -113,7 +113,7 @@ def inspect(xml, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
 
 def _not_executable(root, name):
     """What to do about a document none of whose processes may run."""
-    processes = list(root.iter(f"{{{reachability.BPMN}}}process"))
+    processes = list(root.iter(f"{{{texts.BPMN}}}process"))
     if not processes:
         return [{"element": name, "message": "the file holds no bpmn:process; draw one, or export the "
                                              "process rather than only its collaboration"}]
@@ -137,10 +137,10 @@ def _as_spiff_reads(root):
     """``root`` with what spiff-arena's own models write and SpiffWorkflow runs, though the
     BPMN schema does not allow it: ``messageRef`` on a start event (the message is its
     event definition's; one is added when the start event has none)."""
-    for start in root.iter(f"{{{reachability.BPMN}}}startEvent"):
+    for start in root.iter(f"{{{texts.BPMN}}}startEvent"):
         ref = start.attrib.pop("messageRef", None)
-        if ref and start.find(f"{{{reachability.BPMN}}}messageEventDefinition") is None:
-            tag = f"{{{reachability.BPMN}}}messageEventDefinition"
+        if ref and start.find(f"{{{texts.BPMN}}}messageEventDefinition") is None:
+            tag = f"{{{texts.BPMN}}}messageEventDefinition"
             start.append(start.makeelement(tag, {"messageRef": ref}))
     return root
 

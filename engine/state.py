@@ -16,6 +16,8 @@ from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
+from .specs import triggers
+
 FORMAT = "tasklane-1"
 
 
@@ -80,7 +82,7 @@ def _reconnect_triggered(workflow):
     restored case runs on the spec it ran on before the save. The spec is the case's own
     copy (engine.specs.SpecCache hands out one per workflow for such processes)."""
     start = workflow.spec.start
-    for name in getattr(start, "trigger_specs", ()):
+    for name in triggers(workflow.spec):
         task_spec = workflow.spec.task_specs.get(name)
         if task_spec is None or start in task_spec.inputs:
             continue

@@ -20,11 +20,9 @@ from flask_babel import (
     pgettext,
 )
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
-from accounts.models import User
+from accounts.service import full_names
 from engine import texts
-from engine.db import db
 from engine.inbox import COUNT_CAP
 from engine.places import format_money, place
 from forms.phone import display
@@ -130,7 +128,7 @@ def actor(username):
         return ""
     names = g.setdefault("tl_full_names", {})
     if username not in names:
-        names[username] = db.session.scalar(select(User.full_name).filter_by(username=username)) or username
+        names.update(full_names({username}))
     return names[username]
 
 

@@ -16,7 +16,7 @@ from flask_babel import get_locale, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from accounts.models import User
+from accounts.service import full_names
 from crm import orders
 from crm.models import Customer, Order
 from engine.db import db
@@ -32,16 +32,6 @@ def status_labels():
     return {"placed": pgettext("order status", "Placed"), "cancelled": pgettext("order status", "Cancelled")}
 
 
-def display_names(usernames):
-    """``{username: full name}`` (the username when the user has none or is unknown)."""
-    usernames = {name for name in usernames if name}
-    names = {name: name for name in usernames}
-    if usernames:
-        query = db.session.query(User.username, User.full_name).filter(User.username.in_(usernames))
-        names.update({row.username: row.full_name or row.username for row in query})
-    return names
-
-
 @dataclass(frozen=True)
 class Line:
     """An order as the customer's page lists it."""
@@ -55,7 +45,7 @@ class Line:
 def listing(customer, user):
     """The customer's orders, the newest first, with the names of who made and corrected them."""
     rows = orders.of_customer(customer.id)
-    names = display_names({r.created_by for r in rows} | {r.updated_by for r in rows})
+    names = full_names({r.created_by for r in rows} | {r.updated_by for r in rows})
     allowed = access.may_correct_order(user, customer)
     return [Line(row, names.get(row.created_by, row.created_by), names.get(row.updated_by), allowed)
             for row in rows]
