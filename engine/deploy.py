@@ -1,34 +1,42 @@
-"""Deploy a BPMN document as new versions of its process definitions."""
+"""Deploy a BPMN document, or a bundle of files (engine/bundles.py), as new versions of its
+process definitions.
+
+A version keeps every file it was deployed with (``version_file``): the files its called
+processes, decision tables and forms came from. A case reads its version's files, so it
+keeps the callees, decisions and forms it started with until it is migrated.
+"""
 from sqlalchemy.exc import IntegrityError
 
 from . import audit, specs, start_timers, xml_safety
 from .attachments import shorten_filename
 from .db import db, is_postgresql
 from .errors import ConflictError, DeployError
-from .models import ProcessDefinition, ProcessVersion
+from .models import ProcessDefinition, ProcessVersion, VersionFile
 from .types import utcnow
 
 DEPLOYED, UNCHANGED, KEPT = "deployed", "unchanged", "kept"
 
 
-def deploy(runtime, xml, *, actor, name="diagram", roles=None, max_bytes=2_000_000):
-    """Check ``xml`` and store each of its executable processes as a new version.
+def deploy(runtime, source, *, actor, name="diagram", roles=None, max_bytes=2_000_000):
+    """Check ``source`` and store each of its executable processes as a new version.
+
+    :param source: a BPMN document (bytes or str) or a :class:`engine.bundles.Bundle`
 
     A process whose latest version has the same XML (in canonical form: see
-    :func:`engine.xml_safety.same_document`) is left as it is, so deploying an
-    unchanged file is a no-op. Running instances keep their version.
+    :func:`engine.xml_safety.same_document`) and the same other files is left as it is,
+    so deploying an unchanged file is a no-op. Running instances keep their version.
 
     :param roles: role names lanes must match (``None`` skips the check)
     :returns: list of ``(ProcessVersion, created)`` pairs
     :raises DeployError: hostile or invalid XML, bad expressions, unknown lanes
     :raises ConflictError: someone deployed the same process at the same moment
     """
-    stored = _deploy(runtime, xml, actor=actor, name=name, roles=roles, max_bytes=max_bytes,
+    stored = _deploy(runtime, source, actor=actor, name=name, roles=roles, max_bytes=max_bytes,
                      keep_newer=False)
     return [(version, status == DEPLOYED) for version, status in stored]
 
 
-def deploy_shipped(runtime, xml, *, actor, name, roles=None, max_bytes=2_000_000):
+def deploy_shipped(runtime, source, *, actor, name, roles=None, max_bytes=2_000_000):
     """Deploy a diagram shipped as a file (``bpmn/`` at start), leaving the owner's newer work.
 
     A process is deployed from the file only when the file changed since it was last
@@ -41,18 +49,18 @@ def deploy_shipped(runtime, xml, *, actor, name, roles=None, max_bytes=2_000_000
         from elsewhere stays; the version returned is that one)
     :raises DeployError: as :func:`deploy`
     """
-    return _deploy(runtime, xml, actor=actor, name=name, roles=roles, max_bytes=max_bytes, keep_newer=True)
+    return _deploy(runtime, source, actor=actor, name=name, roles=roles, max_bytes=max_bytes,
+                   keep_newer=True)
 
 
-def _deploy(runtime, xml, *, actor, name, roles, max_bytes, keep_newer):
-    parsed, xml_text = specs.parse(xml, helpers=runtime.helpers, max_bytes=max_bytes, roles=roles,
-                                   name=name, checks=runtime.checks)
-    digest = specs.sha256(xml_text)
+def _deploy(runtime, source, *, actor, name, roles, max_bytes, keep_newer):
+    parsed = specs.parse(source, helpers=runtime.helpers, max_bytes=max_bytes, roles=roles,
+                         name=name, checks=runtime.checks)
     now = utcnow()
     results, timers = [], []
     try:
         for process in parsed:
-            version, status = _store(process, xml_text, digest, actor, name, now, keep_newer)
+            version, status = _store(process, actor, process.source, now, keep_newer)
             if status == DEPLOYED:
                 timers.extend(start_timers.schedule(runtime, version, process.spec, now))
             results.append((version, status))
@@ -67,26 +75,32 @@ def _deploy(runtime, xml, *, actor, name, roles, max_bytes, keep_newer):
     return results
 
 
-def validate(runtime, xml, *, name="diagram", roles=None, max_bytes=2_000_000):
-    """Every problem deploying ``xml`` would meet, and the warnings, without storing anything.
+def validate(runtime, source, *, name="diagram", roles=None, max_bytes=2_000_000):
+    """Every problem deploying ``source`` (a document or a bundle) would meet, and the
+    warnings, without storing anything.
 
     :returns: ``[{"element", "message", "severity"}]`` (``error`` refuses a deploy,
         ``warning`` does not); empty when the diagram is fine
     """
     try:
-        _parsed, _text, problems = specs.inspect(xml, helpers=runtime.helpers, max_bytes=max_bytes,
+        _parsed, problems = specs.inspect(source, helpers=runtime.helpers, max_bytes=max_bytes,
                                                  roles=roles, name=name, checks=runtime.checks)
     except DeployError as error:
         problems = [{"severity": "error", **p} for p in error.problems]
     return problems
 
 
-def unchanged(version, xml_text, digest):
-    """Whether deploying ``xml_text`` (SHA-256 ``digest``) over ``version`` would change nothing."""
-    return version.sha256 == digest or xml_safety.same_document(version.bpmn_xml, xml_text)
+def unchanged(version, process):
+    """Whether deploying parsed ``process`` over ``version`` would change nothing: the same
+    digest, or the same document in canonical form with the same other files."""
+    if version.sha256 == process.sha256:
+        return True
+    theirs = {f.name: f.sha256 for f in version.files}
+    ours = {f.name: f.sha256 for f in process.files}
+    return theirs == ours and xml_safety.same_document(version.bpmn_xml, process.text)
 
 
-def _store(process, xml_text, digest, actor, source_name, now, keep_newer):
+def _store(process, actor, source_name, now, keep_newer):
     query = db.session.query(ProcessDefinition).filter_by(key=process.key)
     if is_postgresql():
         query = query.with_for_update()
@@ -99,20 +113,24 @@ def _store(process, xml_text, digest, actor, source_name, now, keep_newer):
     versions = (db.session.query(ProcessVersion).filter_by(definition_id=definition.id)
                 .order_by(ProcessVersion.version.desc()))
     latest = versions.first()
-    if latest is not None and unchanged(latest, xml_text, digest):
+    if latest is not None and unchanged(latest, process):
         return latest, UNCHANGED
     source_name = shorten_filename(source_name)
     if keep_newer and latest is not None:
         own = versions.filter_by(deployed_by=actor, source_name=source_name).first()
-        if own is not None and unchanged(own, xml_text, digest):
+        if own is not None and unchanged(own, process):
             return latest, KEPT
     version = ProcessVersion(definition_id=definition.id, version=definition.latest_version + 1,
-                             bpmn_xml=xml_text, sha256=digest, spec_json=process.spec_json(),
+                             bpmn_xml=process.text, sha256=process.sha256, spec_json=process.spec_json(),
                              source_name=source_name, deployed_by=actor, deployed_at=now)
+    version.files = [VersionFile(name=f.name, kind=f.kind, content=f.text(), sha256=f.sha256)
+                     for f in process.files]
     definition.latest_version = version.version
     definition.name, definition.titles = process.name, process.titles
     db.session.add(version)
     db.session.flush()
-    audit.append(f"definition:{process.key}", "version_deployed", actor=actor, at=now,
-                 details={"version": version.version, "sha256": digest, "source": source_name})
+    details = {"version": version.version, "sha256": version.sha256, "source": source_name}
+    if process.files:
+        details["files"] = sorted(f.name for f in process.files)
+    audit.append(f"definition:{process.key}", "version_deployed", actor=actor, at=now, details=details)
     return version, DEPLOYED

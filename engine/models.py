@@ -33,7 +33,29 @@ class ProcessVersion(db.Model):
     source_name = db.Column(db.String(255))
     deployed_by = db.Column(db.String(80), nullable=False)
     deployed_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
+    # {lane name: role key} given at deploy, for lanes not named after a role
+    lane_roles = db.Column(db.JSON)
+    # what the version was resolved against at deploy: {"processes": {key: version number}}
+    # for callees taken from processes already deployed
+    pins = db.Column(db.JSON)
     definition = db.relationship(ProcessDefinition, lazy="joined")
+    files = db.relationship("VersionFile", lazy="select", order_by="VersionFile.name",
+                            cascade="all, delete-orphan")
+
+
+class VersionFile(db.Model):
+    """A file deployed with a version besides its BPMN document: another BPMN file (called
+    processes), a DMN file (decision tables), a JSON file (forms). Pinned: a case reads the
+    files of the version it runs on."""
+
+    __tablename__ = "version_file"
+    __table_args__ = (UniqueConstraint("version_id", "name"),)
+    id = db.Column(db.Integer, primary_key=True)
+    version_id = db.Column(db.ForeignKey("process_version.id"), nullable=False, index=True)
+    name = db.Column(db.String(255), nullable=False)
+    kind = db.Column(db.String(10), nullable=False)  # engine.bundles: bpmn | dmn | json
+    content = db.deferred(db.Column(db.Text, nullable=False))
+    sha256 = db.Column(db.String(64), nullable=False)
 
 
 class ProcessInstance(db.Model):

@@ -30,8 +30,9 @@ class Preview:
         return self.latest is None
 
 
-def preview(runtime, xml, *, name="diagram", roles=None, max_bytes=2_000_000):
-    """Each process of ``xml`` against its latest version, and the diagram's problems.
+def preview(runtime, source, *, name="diagram", roles=None, max_bytes=2_000_000):
+    """Each process of ``source`` (a document or a bundle) against its latest version, and
+    the diagram's problems.
 
     Nothing is stored. The new side is round-tripped through the serializer, as a
     deploy stores it, so both sides of the diff read alike.
@@ -40,19 +41,18 @@ def preview(runtime, xml, *, name="diagram", roles=None, max_bytes=2_000_000):
         :func:`engine.deploy.validate` would list (``error`` ones refuse a deploy)
     :raises DeployError: the document cannot be read at all (hostile XML, not BPMN)
     """
-    parsed, text, problems = specs.inspect(xml, helpers=runtime.helpers, max_bytes=max_bytes, roles=roles,
-                                           name=name, checks=runtime.checks)
-    digest = specs.sha256(text)
-    return [_one(runtime, process, text, digest) for process in parsed], problems
+    parsed, problems = specs.inspect(source, helpers=runtime.helpers, max_bytes=max_bytes, roles=roles,
+                                     name=name, checks=runtime.checks)
+    return [_one(runtime, process) for process in parsed], problems
 
 
-def _one(runtime, process, text, digest):
+def _one(runtime, process):
     latest = (db.session.query(ProcessVersion).join(ProcessDefinition)
               .filter(ProcessDefinition.key == process.key)
               .order_by(ProcessVersion.version.desc()).first())
     if latest is None:
         return Preview(process.key, process.name, None, False, titles=process.titles)
-    if unchanged(latest, text, digest):
+    if unchanged(latest, process):
         return Preview(process.key, process.name, latest.version, True, titles=process.titles)
     registry = runtime.registry
     spec = registry.restore(registry.convert(process.spec))

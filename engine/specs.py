@@ -22,7 +22,7 @@ from SpiffWorkflow.specs.MultiChoice import MultiChoice
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from . import checks, reachability, texts, xml_safety
+from . import bundles, checks, reachability, texts, xml_safety
 from .errors import DeployError
 from .sandbox import compile_expression, unknown_calls
 from .task_meta import is_role_key, lane_role, properties
@@ -46,6 +46,17 @@ class ParsedProcess:
     subprocess_specs: dict
     lanes: set = field(default_factory=set)
     titles: dict = field(default_factory=dict)  # {lang: name} (engine.texts)
+    source: str = "diagram"  # the file holding the process
+    text: str = ""  # that file, as stored in ``process_version.bpmn_xml``
+    files: tuple = ()  # the deploy's other files (:class:`engine.bundles.BundleFile`)
+
+    @property
+    def sha256(self):
+        """The version's digest: of its document alone, or of every file it was deployed with."""
+        if not self.files:
+            return sha256(self.text)
+        lines = [f"{self.source}\0{sha256(self.text)}"] + sorted(f"{f.name}\0{f.sha256}" for f in self.files)
+        return sha256("\n".join(lines))
 
     def spec_json(self):
         reg = registry()
@@ -59,40 +70,44 @@ def sha256(xml):
     return hashlib.sha256(xml.encode("utf-8") if isinstance(xml, str) else xml).hexdigest()
 
 
-def parse(xml, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
-    """Parse every executable top-level process of a BPMN document and check it.
+def parse(source, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
+    """Parse every executable top-level process of a BPMN document, or of a bundle, and check it.
 
-    :param xml: the BPMN 2.0 document (bytes or str)
+    :param source: the BPMN 2.0 document (bytes or str), or a :class:`engine.bundles.Bundle`
+        of BPMN, DMN and JSON files (a call activity may call a process of another file, a
+        business rule task a decision of a DMN file)
     :param helpers: names callable from expressions
     :param roles: if given, every lane must name one of these roles
     :param checks: more checks, ``check(task_spec) -> problems`` (see engine/checks.py)
-    :returns: ``(processes, text)``: a list of :class:`ParsedProcess` and the document
-        as UTF-8 text to store
+    :returns: a list of :class:`ParsedProcess`
     :raises DeployError: hostile or malformed XML, invalid BPMN, or any problem of
         severity ``error``, with the offending element ids
     """
-    parsed, text, problems = inspect(xml, helpers=helpers, max_bytes=max_bytes, roles=roles, name=name,
-                                     checks=checks)
+    parsed, problems = inspect(source, helpers=helpers, max_bytes=max_bytes, roles=roles, name=name,
+                               checks=checks)
     errors = [p for p in problems if p["severity"] == "error"]
     if errors:
         raise DeployError(f"{name} has {len(errors)} problem(s)", errors)
-    return parsed, text
+    return parsed
 
 
-def inspect(xml, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
-    """:func:`parse` without refusing: ``(processes, text, problems)`` with errors and warnings.
+def inspect(source, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
+    """:func:`parse` without refusing: ``(processes, problems)`` with errors and warnings.
 
-    :raises DeployError: the document cannot be read at all (hostile XML, not BPMN)
+    :raises DeployError: a file cannot be read at all (hostile XML, not BPMN or DMN)
     """
-    root = xml_safety.parse(xml, max_bytes=max_bytes, name=name)
-    text = xml_safety.as_text(xml, root)
+    bundle = source if isinstance(source, bundles.Bundle) else bundles.single(source, name)
+    documents = _documents(bundle, max_bytes)
     parser = SpiffBpmnParser(validator=VALIDATOR)
     try:
-        parser.add_bpmn_xml(_as_spiff_reads(root), filename=name)
-        keys = _top_level_keys(parser)
-        parsed = [_parse_one(parser, key) for key in keys]
+        for file_name, (root, _text) in documents.items():
+            parser.add_bpmn_xml(_as_spiff_reads(root), filename=file_name)
+        for file in bundle.of_kind(bundles.DMN):
+            parser.add_dmn_xml(xml_safety.parse(file.data, max_bytes=max_bytes, name=file.name),
+                               filename=file.name)
+        parsed = [_parse_one(parser, key) for key in _top_level_keys(parser)]
     except ValidationException as error:
-        element = getattr(error, "id", None) or name
+        element = getattr(error, "id", None) or getattr(error, "file_name", None) or name
         message = readable(str(error))
         raise DeployError(f"{name} is not valid BPMN: {message}",
                           [{"element": element, "message": message}]) from None
@@ -101,14 +116,29 @@ def inspect(xml, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
         raise DeployError(f"{name} could not be parsed: {message}",
                           [{"element": name, "message": message}]) from None
     if not parsed:
-        raise DeployError(f"{name} has no executable process", _not_executable(root, name))
-    document = texts.read(root)
+        raise DeployError(f"{name} has no executable process",
+                          [p for root, _text in documents.values() for p in _not_executable(root, name)])
     for process in parsed:
-        process.titles = document.titles(process.key, process.name)
+        root, process.text = documents[process.source]
+        process.titles = texts.read(root).titles(process.key, process.name)
+        process.files = tuple(f for f in bundle.files if f.name != process.source)
     runnable = {pid for pid, pp in parser.process_parsers.items() if pp.process_executable}
-    problems = reachability.check(root, runnable | set(parser.get_process_dependencies()))
+    runnable |= set(parser.get_process_dependencies())
+    problems = [p for root, _text in documents.values() for p in reachability.check(root, runnable)]
     problems += [p for process in parsed for p in check(process, helpers, roles, checks)]
-    return parsed, text, problems
+    return parsed, problems
+
+
+def _documents(bundle, max_bytes):
+    """``{file name: (root, text)}`` of the bundle's BPMN files, each read with care."""
+    documents = {}
+    for file in bundle.of_kind(bundles.BPMN):
+        root = xml_safety.parse(file.data, max_bytes=max_bytes, name=file.name)
+        documents[file.name] = (root, xml_safety.as_text(file.data, root))
+    if not documents:
+        raise DeployError("the upload holds no .bpmn file", [{"element": bundle.name,
+                                                             "message": "no .bpmn file"}])
+    return documents
 
 
 def _not_executable(root, name):
@@ -156,7 +186,8 @@ def _parse_one(parser, key):
     subprocess_specs = parser.get_subprocess_specs(key)
     lanes = {ts.lane for s in (spec, *subprocess_specs.values())
              for ts in s.task_specs.values() if getattr(ts, "lane", None)}
-    return ParsedProcess(key, spec.description or key, spec, subprocess_specs, lanes)
+    return ParsedProcess(key, spec.description or key, spec, subprocess_specs, lanes,
+                         source=parser.process_parsers[key].filename)
 
 
 def _expressions(task_spec):

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from . import audit, start_timers, texts
 from .db import db, is_postgresql
 from .errors import ConflictError, NotFoundError
-from .models import ProcessDefinition, ProcessVersion
+from .models import ProcessDefinition, ProcessVersion, VersionFile
 from .types import utcnow
 
 # Serialized task-spec keys -> what a reader calls them. Anything else is "other".
@@ -195,7 +195,10 @@ def redeploy(runtime, version, *, actor):
             return latest, False
         new = ProcessVersion(definition_id=definition.id, version=definition.latest_version + 1,
                              bpmn_xml=version.bpmn_xml, sha256=version.sha256, spec_json=version.spec_json,
-                             source_name=version.source_name, deployed_by=actor, deployed_at=now)
+                             source_name=version.source_name, deployed_by=actor, deployed_at=now,
+                             lane_roles=version.lane_roles, pins=version.pins)
+        new.files = [VersionFile(name=f.name, kind=f.kind, content=f.content, sha256=f.sha256)
+                     for f in version.files]
         definition.latest_version = new.version
         db.session.add(new)
         db.session.flush()
