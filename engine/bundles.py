@@ -39,10 +39,13 @@ class BundleFile:
 
 @dataclass(frozen=True)
 class Bundle:
-    """The files of one deploy, in the order they came; names are unique."""
+    """The files of one deploy, in the order they came; names are unique. ``borrowed`` lists
+    the files taken from deployed versions (:class:`engine.resolution.Borrowed`): their
+    processes are called, not deployed again."""
 
     files: tuple = ()
     skipped: tuple = field(default=(), compare=False)
+    borrowed: tuple = field(default=(), compare=False)
 
     def of_kind(self, kind):
         return [f for f in self.files if f.kind == kind]
@@ -60,7 +63,11 @@ class Bundle:
     def with_files(self, extra):
         """This bundle and ``extra`` (``BundleFile``s of names it does not hold yet)."""
         held = {f.name for f in self.files}
-        return Bundle(self.files + tuple(f for f in extra if f.name not in held), self.skipped)
+        return Bundle(self.files + tuple(f for f in extra if f.name not in held), self.skipped, self.borrowed)
+
+    def borrowed_names(self):
+        """The names of the files taken from deployed versions."""
+        return {name for b in self.borrowed for name in b.files}
 
 
 def kind_of(name):

@@ -122,7 +122,7 @@ def _store(process, actor, source_name, now, keep_newer):
             return latest, KEPT
     version = ProcessVersion(definition_id=definition.id, version=definition.latest_version + 1,
                              bpmn_xml=process.text, sha256=process.sha256, spec_json=process.spec_json(),
-                             source_name=source_name, deployed_by=actor, deployed_at=now)
+                             source_name=source_name, deployed_by=actor, deployed_at=now, pins=process.pins)
     version.files = [VersionFile(name=f.name, kind=f.kind, content=f.text(), sha256=f.sha256)
                      for f in process.files]
     definition.latest_version = version.version
@@ -132,5 +132,7 @@ def _store(process, actor, source_name, now, keep_newer):
     details = {"version": version.version, "sha256": version.sha256, "source": source_name}
     if process.files:
         details["files"] = sorted(f.name for f in process.files)
+    if process.pins:
+        details["pins"] = process.pins
     audit.append(f"definition:{process.key}", "version_deployed", actor=actor, at=now, details=details)
     return version, DEPLOYED

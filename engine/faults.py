@@ -35,7 +35,8 @@ def as_incident(running=lambda: None):
         if isinstance(too_large, CaseDataTooLargeError):  # a script left too much data
             raise CaseDataTooLargeError(f"{element}: {too_large.message}", limit=too_large.limit,
                                         element=element) from error
-        raise ScriptError(f"{element or 'script'}: {_explain(error)}", element=element) from error
+        message = f"{element or 'script'}: {_explain(error)}{_cause(error)}"
+        raise ScriptError(message, element=element) from error
     except Exception as error:  # noqa: BLE001 - anything else a running diagram raised
         element = _element(running(), None)
         log.warning("element %s failed with %s", element, type(error).__name__, exc_info=True)
@@ -45,6 +46,16 @@ def as_incident(running=lambda: None):
 def _element(task, task_spec):
     spec = task.task_spec if task is not None else task_spec
     return getattr(spec, "bpmn_id", None)
+
+
+def _cause(error):
+    """What SpiffWorkflow's ``Error evaluating expression '...'`` (a condition, a decision
+    table's entry) leaves out: the error the expression raised."""
+    cause = error.__context__
+    if not isinstance(cause, Exception) or isinstance(cause, WorkflowException):
+        return ""
+    said = describe(cause)
+    return "" if said in describe(error) else f" ({type(cause).__name__}: {said})"
 
 
 def _explain(error):

@@ -17,12 +17,13 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptEngineTask
+from SpiffWorkflow.dmn.specs import BusinessRuleTaskMixin
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.specs.MultiChoice import MultiChoice
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from . import bundles, checks, reachability, texts, xml_safety
+from . import bundles, checks, decisions, reachability, resolution, texts, xml_safety
 from .errors import DeployError
 from .sandbox import compile_expression, unknown_calls
 from .task_meta import is_role_key, lane_role, properties
@@ -49,6 +50,7 @@ class ParsedProcess:
     source: str = "diagram"  # the file holding the process
     text: str = ""  # that file, as stored in ``process_version.bpmn_xml``
     files: tuple = ()  # the deploy's other files (:class:`engine.bundles.BundleFile`)
+    pins: dict = None  # what was taken from deployed versions (engine.resolution.pins)
 
     @property
     def sha256(self):
@@ -91,21 +93,34 @@ def parse(source, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
     return parsed
 
 
+# No DMN schema for SpiffWorkflow to validate with (an empty map means its own): engine.decisions
+# validates each DMN file when it is read.
+_DMN_CHECKED = {"validated by engine.decisions.read": None}
+
+
 def inspect(source, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
     """:func:`parse` without refusing: ``(processes, problems)`` with errors and warnings.
 
-    :raises DeployError: a file cannot be read at all (hostile XML, not BPMN or DMN)
+    A call activity or business rule task calling what no file of ``source`` holds is
+    resolved against what is deployed (engine/resolution.py).
+
+    :raises DeployError: a file cannot be read at all (hostile XML, not BPMN or DMN), or
+        calls a process or decision neither uploaded nor deployed
     """
     bundle = source if isinstance(source, bundles.Bundle) else bundles.single(source, name)
-    documents = _documents(bundle, max_bytes)
-    parser = SpiffBpmnParser(validator=VALIDATOR)
+    roots, problems = _roots(bundle, max_bytes)
+    bundle = resolution.resolve(bundle, roots, max_bytes=max_bytes)
+    borrowed = bundle.borrowed_names()
+    documents = {f.name: (roots[f.name], xml_safety.as_text(f.data, roots[f.name]))
+                 for f in bundle.of_kind(bundles.BPMN)}
+    parser = SpiffBpmnParser(validator=VALIDATOR, dmn_schemas=_DMN_CHECKED)
     try:
         for file_name, (root, _text) in documents.items():
             parser.add_bpmn_xml(_as_spiff_reads(root), filename=file_name)
         for file in bundle.of_kind(bundles.DMN):
-            parser.add_dmn_xml(xml_safety.parse(file.data, max_bytes=max_bytes, name=file.name),
-                               filename=file.name)
-        parsed = [_parse_one(parser, key) for key in _top_level_keys(parser)]
+            parser.add_dmn_xml(roots[file.name], filename=file.name)
+        tables = decisions.parse(parser, {d: p.filename for d, p in parser.dmn_parsers.items()})
+        parsed = [_parse_one(parser, key) for key in _top_level_keys(parser, borrowed)]
     except ValidationException as error:
         element = getattr(error, "id", None) or getattr(error, "file_name", None) or name
         message = readable(str(error))
@@ -117,28 +132,48 @@ def inspect(source, *, helpers, max_bytes, roles=None, name="diagram", checks=()
                           [{"element": name, "message": message}]) from None
     if not parsed:
         raise DeployError(f"{name} has no executable process",
-                          [p for root, _text in documents.values() for p in _not_executable(root, name)])
+                          [p for file_name, (root, _text) in documents.items() if file_name not in borrowed
+                           for p in _not_executable(root, name)])
     for process in parsed:
         root, process.text = documents[process.source]
         process.titles = texts.read(root).titles(process.key, process.name)
-        process.files = tuple(f for f in bundle.files if f.name != process.source)
+        _pin(process, bundle, tables)
     runnable = {pid for pid, pp in parser.process_parsers.items() if pp.process_executable}
     runnable |= set(parser.get_process_dependencies())
-    problems = [p for root, _text in documents.values() for p in reachability.check(root, runnable)]
+    problems += [p for file_name, (root, _text) in documents.items() if file_name not in borrowed
+                 for p in reachability.check(root, runnable)]
+    problems += [p for decision in tables.values() for p in decisions.problems(decision, helpers)]
     problems += [p for process in parsed for p in check(process, helpers, roles, checks)]
     return parsed, problems
 
 
-def _documents(bundle, max_bytes):
-    """``{file name: (root, text)}`` of the bundle's BPMN files, each read with care."""
-    documents = {}
+def _roots(bundle, max_bytes):
+    """``({file name: root}, warnings)`` of the bundle's BPMN and DMN files, each read with care."""
+    roots, warnings = {}, []
     for file in bundle.of_kind(bundles.BPMN):
-        root = xml_safety.parse(file.data, max_bytes=max_bytes, name=file.name)
-        documents[file.name] = (root, xml_safety.as_text(file.data, root))
-    if not documents:
+        roots[file.name] = xml_safety.parse(file.data, max_bytes=max_bytes, name=file.name)
+    if not roots:
         raise DeployError("the upload holds no .bpmn file", [{"element": bundle.name,
                                                              "message": "no .bpmn file"}])
-    return documents
+    for file in bundle.of_kind(bundles.DMN):
+        roots[file.name], found = decisions.read(file, max_bytes=max_bytes)
+        warnings.extend(found)
+    return roots, warnings
+
+
+def _pin(process, bundle, tables):
+    """Set the files ``process`` is deployed with: the upload's other files and, of the files
+    taken from deployed versions, those of the callees and decisions it calls (its ``pins``)."""
+    by_table = {id(decision.decisionTables[0]): ident for ident, decision in tables.items()}
+    called = {by_table.get(id(ts.dmnEngine.decision_table))
+              for spec in (process.spec, *process.subprocess_specs.values())
+              for ts in spec.task_specs.values() if isinstance(ts, BusinessRuleTaskMixin)}
+    used = [b for b in bundle.borrowed
+            if b.key in (process.subprocess_specs if b.kind == "processes" else called)]
+    taken, kept = bundle.borrowed_names(), {name for b in used for name in b.files}
+    process.files = tuple(f for f in bundle.files if f.name != process.source
+                          and (f.name not in taken or f.name in kept))
+    process.pins = resolution.pins(used)
 
 
 def _not_executable(root, name):
@@ -175,8 +210,11 @@ def _as_spiff_reads(root):
     return root
 
 
-def _top_level_keys(parser):
-    executable = [pid for pid, pp in parser.process_parsers.items() if pp.process_executable]
+def _top_level_keys(parser, borrowed=()):
+    """The processes to deploy: executable, called by no other, not of a file taken from a
+    deployed version."""
+    executable = [pid for pid, pp in parser.process_parsers.items()
+                  if pp.process_executable and pp.filename not in borrowed]
     called = parser.get_process_dependencies()
     return [pid for pid in executable if pid not in called]
 

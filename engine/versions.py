@@ -137,6 +137,8 @@ def _changes(registry, old, new, spec_diff):
     for key in keys:
         if key == "extensions":
             changes.extend(_extension_changes(s_old.get(key) or {}, s_new.get(key) or {}))
+        elif key == "decision_table":
+            changes.extend(_decision_changes(s_old[key], s_new[key]))
         elif key in _WHAT and key not in ("typename",):
             changes.append(_change(key, s_old.get(key), s_new.get(key)))
         elif key not in ("name", "bpmn_id", "description"):
@@ -172,6 +174,31 @@ def _extension_changes(before, after):
             changes.append({"what": what, "detail": name, "before": before.get(name),
                             "after": after.get(name)})
     return changes
+
+
+def _decision_changes(before, after):
+    """A business rule task's decision table (serialized), as its owner reads it: the hit
+    policy, the columns, and each rule by its number as ``inputs | ... -> outputs``."""
+    def columns(table, side):
+        return ", ".join(c.get("expression") or c.get("name") or c.get("label") or "" for c in table[side])
+
+    def rules(table):
+        return {r["row_number"]: " | ".join(next(iter(e["lhs"]), None) or "-" for e in r["input_entries"])
+                + " -> " + ", ".join(e["text"] or "" for e in r["output_entries"]) for r in table["rules"]}
+
+    changes = []
+    parts = (("hit policy", lambda t: t["hit_policy"]), ("inputs", lambda t: columns(t, "inputs")),
+             ("outputs", lambda t: columns(t, "outputs")))
+    for detail, read in parts:
+        old, new = read(before), read(after)
+        if old != new:
+            changes.append({"what": "decision", "detail": detail, "before": old, "after": new})
+    rules_a, rules_b = rules(before), rules(after)
+    for number in sorted(set(rules_a) | set(rules_b)):
+        if rules_a.get(number) != rules_b.get(number):
+            changes.append({"what": "decision", "detail": f"rule {number}", "before": rules_a.get(number),
+                            "after": rules_b.get(number)})
+    return changes or [{"what": "decision", "detail": None, "before": None, "after": None}]
 
 
 def redeploy(runtime, version, *, actor):
