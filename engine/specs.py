@@ -98,6 +98,20 @@ def parse(source, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
 _DMN_CHECKED = {"validated by engine.decisions.read": None}
 
 
+class _Parser(SpiffBpmnParser):
+    """SpiffWorkflow's parser, remembering the decision each business rule task runs (its
+    spec keeps the table only)."""
+
+    def __init__(self):
+        super().__init__(validator=VALIDATOR, dmn_schemas=_DMN_CHECKED)
+        self.decision_of = {}  # id(decision table) -> decision id
+
+    def get_engine(self, decision_ref, node):
+        found = super().get_engine(decision_ref, node)
+        self.decision_of[id(found.decision_table)] = decision_ref
+        return found
+
+
 def inspect(source, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
     """:func:`parse` without refusing: ``(processes, problems)`` with errors and warnings.
 
@@ -113,7 +127,7 @@ def inspect(source, *, helpers, max_bytes, roles=None, name="diagram", checks=()
     borrowed = bundle.borrowed_names()
     documents = {f.name: (roots[f.name], xml_safety.as_text(f.data, roots[f.name]))
                  for f in bundle.of_kind(bundles.BPMN)}
-    parser = SpiffBpmnParser(validator=VALIDATOR, dmn_schemas=_DMN_CHECKED)
+    parser = _Parser()
     try:
         for file_name, (root, _text) in documents.items():
             parser.add_bpmn_xml(_as_spiff_reads(root), filename=file_name)
@@ -137,7 +151,7 @@ def inspect(source, *, helpers, max_bytes, roles=None, name="diagram", checks=()
     for process in parsed:
         root, process.text = documents[process.source]
         process.titles = texts.read(root).titles(process.key, process.name)
-        _pin(process, bundle, tables)
+        _pin(process, bundle, parser.decision_of)
     runnable = {pid for pid, pp in parser.process_parsers.items() if pp.process_executable}
     runnable |= set(parser.get_process_dependencies())
     problems += [p for file_name, (root, _text) in documents.items() if file_name not in borrowed
@@ -161,11 +175,10 @@ def _roots(bundle, max_bytes):
     return roots, warnings
 
 
-def _pin(process, bundle, tables):
+def _pin(process, bundle, decision_of):
     """Set the files ``process`` is deployed with: the upload's other files and, of the files
     taken from deployed versions, those of the callees and decisions it calls (its ``pins``)."""
-    by_table = {id(decision.decisionTables[0]): ident for ident, decision in tables.items()}
-    called = {by_table.get(id(ts.dmnEngine.decision_table))
+    called = {decision_of.get(id(ts.dmnEngine.decision_table))
               for spec in (process.spec, *process.subprocess_specs.values())
               for ts in spec.task_specs.values() if isinstance(ts, BusinessRuleTaskMixin)}
     used = [b for b in bundle.borrowed
