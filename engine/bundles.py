@@ -18,6 +18,7 @@ from .errors import DeployError
 BPMN, DMN, JSON = "bpmn", "dmn", "json"
 _SUFFIXES = ((".bpmn20.xml", BPMN), (".bpmn", BPMN), (".xml", BPMN), (".dmn", DMN), (".json", JSON))
 MAX_FILES = 200
+MAX_NAME = 255  # version_file.name
 MAX_TOTAL_BYTES = 20_000_000
 _IGNORED = ("__MACOSX/", ".")
 
@@ -89,13 +90,16 @@ def single(data, name="diagram.bpmn"):
 def from_files(pairs, *, max_files=MAX_FILES, max_total=MAX_TOTAL_BYTES):
     """A bundle of uploaded ``(file name, bytes)`` pairs; a ``.zip`` among them is opened.
 
-    :raises DeployError: no BPMN or DMN file, two files of one name, too many or too large
+    :raises DeployError: no BPMN or DMN file, two files of one name, too many or too large,
+        naming the file
     """
     files, skipped, total = [], [], 0
     for name, data in pairs:
         if base_name(name).lower().endswith(".zip"):
-            inner = from_zip(data, max_files=max_files, max_total=max_total)
-            files.extend(inner.files)
+            inner = from_zip(data, max_files=max_files, max_total=max_total, name=base_name(name),
+                             spent=total, at_least=())
+            for file in inner.files:
+                _add(files, skipped, file.name, file.data)
             skipped.extend(inner.skipped)
             total += sum(len(f.data) for f in inner.files)
             continue
@@ -104,42 +108,48 @@ def from_files(pairs, *, max_files=MAX_FILES, max_total=MAX_TOTAL_BYTES):
     return _checked(files, skipped, total, max_files, max_total)
 
 
-def from_zip(data, *, max_files=MAX_FILES, max_total=MAX_TOTAL_BYTES):
+def from_zip(data, *, max_files=MAX_FILES, max_total=MAX_TOTAL_BYTES, name="upload.zip", spent=0,
+             at_least=(BPMN, DMN)):
     """The bundle a zip holds; folders inside it are flattened to file names.
 
     Read with care: sizes are checked from what is actually inflated, not from the
     zip's own directory, and at most ``max_total`` bytes are ever inflated.
 
-    :raises DeployError: not a zip, encrypted, too many or too large files
+    :param name: the zip's name, in messages
+    :param spent: bytes of the upload's other files, counted against ``max_total``
+    :param at_least: kinds one of which the zip must hold (none: it is part of an upload)
+    :raises DeployError: not a zip, encrypted, too many or too large files, naming the file
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise DeployError("the upload is not a readable zip file",
-                          [{"element": "zip", "message": "not a readable zip file"}]) from None
-    files, skipped, total = [], [], 0
+        raise _refused(name, f"{name} is not a readable zip file") from None
+    files, skipped, total = [], [], spent
     with archive:
         entries = [i for i in archive.infolist() if not i.is_dir() and not _ignored(i.filename)]
         if len(entries) > max_files:
-            raise _too_many(len(entries), max_files)
+            raise _refused(name, f"{name} holds {len(entries)} files; at most {max_files} are deployed "
+                                 "at once")
         for info in entries:
             if info.flag_bits & 0x1:
-                raise DeployError(f"{info.filename} is encrypted; zip it without a password",
-                                  [{"element": info.filename, "message": "encrypted zip entry"}])
+                raise _refused(info.filename, f"{info.filename} is encrypted in {name}; zip it without a "
+                                              "password")
             if kind_of(info.filename) is None:
                 skipped.append(base_name(info.filename))
                 continue
             try:
                 with archive.open(info) as stream:
-                    content = stream.read(max_total - total + 1)
+                    content = stream.read(max(max_total - total, 0) + 1)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
-                raise DeployError(f"{info.filename} cannot be read from the zip: {error}",
-                                  [{"element": info.filename, "message": "unreadable zip entry"}]) from None
+                message = f"{info.filename} cannot be read from {name}: {error}"
+                raise _refused(info.filename, message) from None
             total += len(content)
             if total > max_total:
-                raise _too_large(total, max_total)
+                entry = base_name(info.filename)
+                raise _refused(entry, f"{entry} in {name} takes the upload's files to more than "
+                                      f"{max_total:,} bytes")
             _add(files, skipped, info.filename, content)
-    return _checked(files, skipped, total, max_files, max_total)
+    return _checked(files, skipped, total - spent, max_files, max_total - spent, at_least)
 
 
 def _ignored(path):
@@ -147,34 +157,30 @@ def _ignored(path):
                                                for part in PurePosixPath(path).parts)
 
 
+def _refused(element, message):
+    return DeployError(message, [{"element": element, "message": message}])
+
+
 def _add(files, skipped, name, data):
     short, kind = base_name(name), kind_of(name)
     if kind is None:
         skipped.append(short)
         return
+    if len(short) > MAX_NAME:
+        raise _refused(short[:MAX_NAME], f"{short[:40]}... has a name of {len(short)} characters; at most "
+                                         f"{MAX_NAME} are kept")
     if any(f.name == short for f in files):
-        raise DeployError(f"two files are named {short}; diagrams name files without folders, so each "
-                          "name may come once",
-                          [{"element": short, "message": "file name given twice"}])
+        raise _refused(short, f"two files are named {short}; diagrams name files without folders, so each "
+                              "name may come once")
     files.append(BundleFile(short, kind, data))
 
 
-def _checked(files, skipped, total, max_files, max_total):
+def _checked(files, skipped, total, max_files, max_total, at_least=(BPMN, DMN)):
     if len(files) > max_files:
-        raise _too_many(len(files), max_files)
+        raise _refused("upload", f"the upload holds {len(files)} files; at most {max_files} are deployed "
+                                 "at once")
     if total > max_total:
-        raise _too_large(total, max_total)
-    if not any(f.kind in (BPMN, DMN) for f in files):
-        raise DeployError("the upload holds no .bpmn or .dmn file",
-                          [{"element": "upload", "message": "no .bpmn or .dmn file"}])
+        raise _refused("upload", f"the upload's files come to more than {max_total:,} bytes")
+    if at_least and not any(f.kind in at_least for f in files):
+        raise _refused("upload", "the upload holds no .bpmn or .dmn file")
     return Bundle(tuple(files), tuple(skipped))
-
-
-def _too_many(count, limit):
-    return DeployError(f"the upload holds {count} files; at most {limit} are deployed at once",
-                       [{"element": "upload", "message": "too many files"}])
-
-
-def _too_large(total, limit):
-    return DeployError(f"the upload's files come to more than {limit:,} bytes",
-                       [{"element": "upload", "message": "files too large"}])

@@ -167,8 +167,8 @@ def _roots(bundle, max_bytes):
     for file in bundle.of_kind(bundles.BPMN):
         roots[file.name] = xml_safety.parse(file.data, max_bytes=max_bytes, name=file.name)
     if not roots:
-        raise DeployError("the upload holds no .bpmn file", [{"element": bundle.name,
-                                                             "message": "no .bpmn file"}])
+        message = "the upload holds no .bpmn file: a .dmn file is deployed with the process that calls it"
+        raise DeployError(message, [{"element": bundle.name, "message": message}])
     for file in bundle.of_kind(bundles.DMN):
         roots[file.name], found = decisions.read(file, max_bytes=max_bytes)
         warnings.extend(found)

@@ -115,7 +115,8 @@ ROUTES = {
     "formeditor.form_index": only(DEPLOYERS), "formeditor.form_edit": only(DEPLOYERS),
     "formeditor.form_preview": only(DEPLOYERS),
     "api.definitions_list": only(DEFINITION_READERS), "api.definitions_get": only(DEFINITION_READERS),
-    "api.versions_diff": only(DEFINITION_READERS),
+    "api.versions_diff": only(DEFINITION_READERS), "api.version_files_list": only(DEFINITION_READERS),
+    "api.version_files_get": only(DEFINITION_READERS),
     "api.definitions_create": only(DEPLOYERS), "api.definitions_validate": only(DEPLOYERS),
     "api.migrations_create": only(DEPLOYERS), "api.versions_redeploy": only(DEPLOYERS),
     # loan referrals: the referrer's portal and API, the staff pages, the admin's pages

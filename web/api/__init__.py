@@ -67,6 +67,7 @@ def init_app(app):
         roles,
         tasks,
         validation,
+        version_files,
     )
 
     csrf.exempt(bp)

@@ -1,22 +1,21 @@
 """Process definitions: list them, read one, deploy a BPMN file as new versions; compare two
 versions, deploy an old one again, move running cases between versions (docs/versions.md)."""
-from pathlib import PurePosixPath
-
-from flask import request, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 import engine
 from accounts import service
 from engine import migration, versions
-from engine.attachments import shorten_filename
 from engine.db import db
 from engine.errors import DeployError, NotFoundError, ValidationError
 from engine.models import ProcessDefinition, ProcessVersion
 
 from .. import access
+from . import uploads
 from .common import Viewed, caller, load_body, load_query, page, paginate, respond
 from .registry import operation
 from .schemas import (
@@ -29,13 +28,6 @@ from .schemas import (
     PageQuerySchema,
 )
 
-XML_TYPES = ("application/xml", "text/xml", "application/bpmn+xml")
-UPLOAD = {
-    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
-        "file": {"type": "string", "format": "binary", "description": "the .bpmn file"}}}},
-    **{kind: {"schema": {"type": "string", "description": "the BPMN XML"}} for kind in XML_TYPES},
-}
-
 
 def _check_reader(user):
     access.check(access.is_staff(user) or access.is_auditor(user))
@@ -45,7 +37,8 @@ def _with_latest(definitions):
     ids = [d.id for d in definitions]
     latest = {v.definition_id: v for v in db.session.scalars(
         select(ProcessVersion).join(ProcessDefinition, ProcessVersion.definition_id == ProcessDefinition.id)
-        .where(ProcessDefinition.id.in_(ids), ProcessVersion.version == ProcessDefinition.latest_version))}
+        .where(ProcessDefinition.id.in_(ids), ProcessVersion.version == ProcessDefinition.latest_version)
+        .options(selectinload(ProcessVersion.files)))}
     return [Viewed(d, latest=latest.get(d.id)) for d in definitions]
 
 
@@ -73,42 +66,26 @@ def definitions_get(key):
     return respond(DefinitionSchema, _with_latest([definition])[0])
 
 
-def bpmn_upload():
-    """``(xml bytes, file name)`` from a multipart ``file`` or a raw XML body.
-
-    :raise 422: neither was sent
-    """
-    if request.mimetype == "multipart/form-data":
-        upload = request.files.get("file")
-        if upload is None or not upload.filename:
-            raise ValidationError(_("Attach the BPMN file as the field 'file'."),
-                                  fields={"file": _("This field is required.")})
-        name = PurePosixPath(upload.filename.replace("\\", "/")).name
-        return upload.read(), shorten_filename(name) or "diagram.bpmn"
-    if request.mimetype in XML_TYPES:
-        return request.get_data(), load_query(DeployQuerySchema)["name"] or "diagram.bpmn"
-    raise ValidationError(
-        _("Send the BPMN file as multipart/form-data (field 'file') or as application/xml."),
-        fields={"file": _("This field is required.")})
-
-
-@operation("/process-definitions", "POST", summary="Deploy a BPMN file", tag="process definitions",
-           status=201, query=DeployQuerySchema, content=UPLOAD, response=DeploymentSchema, errors=(403, 409),
-           headers={"Location": "the first process deployed"})
+@operation("/process-definitions", "POST", summary="Deploy BPMN files (with DMN and form files)",
+           tag="process definitions", status=201, query=DeployQuerySchema, content=uploads.UPLOAD,
+           response=DeploymentSchema, errors=(403, 409), headers={"Location": "the first process deployed"})
 def definitions_create():
-    """Each executable process in the file becomes a new version (201); a file whose
-    processes are unchanged changes nothing (200). Running instances keep their version.
-    Process owners and admins only.
+    """Each executable process of the files that no other calls becomes a new version
+    (201); when all are unchanged nothing changes (200). A call activity or business rule
+    task calling what the upload does not hold takes it from what is deployed (its version
+    pinned: ``pins``). Running instances keep their version. Process owners and admins only.
 
     :raise 403: any other role
     :raise 409: someone deployed the same process at the same moment
-    :raise 422: invalid or hostile BPMN; ``error.problems`` and ``error.fields`` name the elements
+    :raise 422: invalid or hostile BPMN or DMN, files that cannot be a bundle, a callee or
+        decision neither uploaded nor deployed; ``error.problems`` and ``error.fields`` name
+        the elements or files
     """
     user = caller()
     access.check(access.may_deploy(user))
-    xml, name = bpmn_upload()
+    bundle = uploads.read_bundle()
     try:
-        deployed = engine.deploy(xml, actor=user.username, name=name, roles=service.role_names())
+        deployed = engine.deploy(bundle, actor=user.username, name=bundle.name, roles=service.role_names())
     except DeployError as error:
         message = ngettext("The diagram was refused: %(num)d problem.",
                            "The diagram was refused: %(num)d problems.", len(error.problems))
@@ -116,7 +93,8 @@ def definitions_create():
     created = any(flag for _version, flag in deployed)
     items = [Viewed(version, created=flag) for version, flag in deployed]
     location = url_for("api.definitions_get", key=deployed[0][0].definition.key) if deployed else None
-    return respond(DeploymentSchema, {"items": items}, 201 if created else 200,
+    body = {"items": items, "skipped": list(bundle.skipped)}
+    return respond(DeploymentSchema, body, 201 if created else 200,
                    {"Location": location} if created and location else None)
 
 

@@ -51,6 +51,8 @@ def _success(op):
     response = {"description": HTTPStatus(op.status).phrase}
     if op.response is not None:
         response["content"] = {"application/json": {"schema": op.response}}
+    if op.produces:
+        response["content"] = op.produces
     if op.headers:
         response["headers"] = {name: {"description": text, "schema": {"type": "string"}}
                                for name, text in op.headers.items()}

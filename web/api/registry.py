@@ -37,6 +37,7 @@ class Operation:
     errors: tuple = ()
     public: bool = False
     headers: dict = field(default_factory=dict)
+    produces: dict = None
 
     @property
     def path(self):
@@ -50,7 +51,7 @@ class Operation:
 
 
 def operation(rule, method, *, summary, tag, status=200, response=None, query=None, body=None,
-              content=None, errors=(), public=False, headers=None):
+              content=None, errors=(), public=False, headers=None, produces=None):
     """Route ``rule`` (relative to ``/api/v1``) to the decorated function and record it.
 
     :param response: the schema class of the success body (``None``: no body)
@@ -60,13 +61,14 @@ def operation(rule, method, *, summary, tag, status=200, response=None, query=No
     :param errors: error statuses besides 401 (unless ``public``) and 422 (with a body or query)
     :param public: no bearer token needed
     :param headers: response headers of the success status, by name, with a description
+    :param produces: OpenAPI media types of a success body that is not JSON (downloads)
     """
     def register(view):
         description = RAISES.sub(r"\n\n**\1**:", inspect.cleandoc(view.__doc__ or "")).strip()
         OPERATIONS.append(Operation(
             rule=rule, method=method.upper(), endpoint=f"{bp.name}.{view.__name__}", summary=summary,
             description=description, tag=tag, status=status, response=response, query=query, body=body,
-            content=content, errors=tuple(errors), public=public, headers=headers or {}))
+            content=content, errors=tuple(errors), public=public, headers=headers or {}, produces=produces))
         bp.add_url_rule(rule, view_func=view, methods=[method.upper()])
         return view
 

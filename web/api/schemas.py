@@ -96,6 +96,17 @@ class TokenSchema(Schema):
 
 # --- process definitions ---
 
+PINS = {"description": "what the version took from processes already deployed: "
+                        '{"processes": {key: version}, "decisions": {decision id: {"process", "version"}}}; '
+                        "null when nothing", "type": ["object", "null"]}
+
+
+class VersionFileSchema(Schema):
+    name = fields.String()
+    kind = fields.String(metadata={"enum": ["bpmn", "dmn", "json"]})
+    sha256 = fields.String()
+
+
 class DefinitionSchema(Schema):
     key = fields.String()
     name = fields.String()
@@ -103,6 +114,9 @@ class DefinitionSchema(Schema):
     created_at = fields.DateTime()
     deployed_at = fields.DateTime(attribute="latest.deployed_at", allow_none=True)
     deployed_by = fields.String(attribute="latest.deployed_by", allow_none=True)
+    pins = fields.Raw(attribute="latest.pins", allow_none=True, metadata=PINS)
+    files = fields.List(fields.Nested(VersionFileSchema), attribute="latest.files",
+                        metadata={"description": "the latest version's files besides its BPMN document"})
 
 
 class DefinitionPageSchema(PageSchema):
@@ -119,13 +133,28 @@ class DeployedVersionSchema(Schema):
     name = fields.String(attribute="definition.name")
     version = DbInteger()
     created = fields.Boolean(metadata={"description": "false: the same XML was already the latest"})
-    sha256 = fields.String()
+    sha256 = fields.String(metadata={"description": "of the document; of every file when it has others"})
     deployed_by = fields.String()
     deployed_at = fields.DateTime()
+    pins = fields.Raw(allow_none=True, metadata=PINS)
+    files = fields.List(fields.Nested(VersionFileSchema),
+                        metadata={"description": "the files deployed with it besides its BPMN document"})
 
 
 class DeploymentSchema(Schema):
-    items = fields.List(fields.Nested(DeployedVersionSchema), required=True)
+    items = fields.List(fields.Nested(DeployedVersionSchema), required=True,
+                        metadata={"description": "every process deployed (or found unchanged)"})
+    skipped = fields.List(fields.String(), metadata={"description": "files of the upload that were not read: "
+                                                                    "not .bpmn, .dmn or .json"})
+
+
+class StoredFileSchema(VersionFileSchema):
+    size = DbInteger(metadata={"description": "bytes (UTF-8)"})
+    main = fields.Boolean(metadata={"description": "the version's own BPMN document"})
+
+
+class StoredFilesSchema(Schema):
+    items = fields.List(fields.Nested(StoredFileSchema), required=True)
 
 
 # --- tasks ---

@@ -1,12 +1,14 @@
-"""Validate a BPMN file without deploying it: what the modeler's Validate button shows."""
+"""Validate BPMN files (with DMN and form files) without deploying them: what the modeler's
+Validate button shows."""
 from marshmallow import Schema, fields
 
 import engine
 from accounts import service
+from engine.errors import DeployError
 
 from .. import access
+from . import uploads
 from .common import caller, respond
-from .definitions import UPLOAD, bpmn_upload
 from .registry import operation
 from .schemas import DeployQuerySchema, ProblemSchema
 
@@ -14,24 +16,33 @@ from .schemas import DeployQuerySchema, ProblemSchema
 class ValidationReportSchema(Schema):
     valid = fields.Boolean(required=True, metadata={"description": "no problem of severity error"})
     problems = fields.List(fields.Nested(ProblemSchema), required=True)
+    skipped = fields.List(fields.String(), metadata={"description": "files of the upload that were not read: "
+                                                                    "not .bpmn, .dmn or .json"})
 
 
-@operation("/process-definitions/validate", "POST", summary="Check a BPMN file without deploying it",
-           tag="process definitions", query=DeployQuerySchema, content=UPLOAD,
+@operation("/process-definitions/validate", "POST", summary="Check BPMN files without deploying them",
+           tag="process definitions", query=DeployQuerySchema, content=uploads.UPLOAD,
            response=ValidationReportSchema, errors=(403,))
 def definitions_validate():
-    """The checks a deploy makes, reported instead of refused: hostile or malformed XML,
-    invalid BPMN, expressions that do not compile or call unknown functions, lanes that
-    match no role, timers and due times that do not parse, exclusive gateways without a
-    default flow, user tasks whose form is missing (errors), and user tasks without a
-    form (warnings). Always 200 for a file that was sent. Process owners and admins.
+    """The checks a deploy makes, reported instead of refused: files that cannot be a
+    bundle, hostile or malformed XML, invalid BPMN or DMN, expressions (of scripts,
+    conditions and decision tables) that do not compile or call unknown functions, callees
+    and decisions neither uploaded nor deployed, lanes that match no role, timers and due
+    times that do not parse, exclusive gateways without a default flow, user tasks whose
+    form is missing (errors), and user tasks without a form (warnings). Always 200 for
+    files that were sent. Process owners and admins.
 
     :raise 403: any other role
     :raise 422: no file sent
     """
     user = caller()
     access.check(access.may_deploy(user))
-    xml, name = bpmn_upload()
-    problems = engine.validate(xml, name=name, roles=service.role_names())
+    try:
+        bundle = uploads.read_bundle()
+    except DeployError as error:
+        problems = [{"severity": "error", **p} for p in error.problems]
+        return respond(ValidationReportSchema, {"valid": False, "problems": problems, "skipped": []})
+    problems = engine.validate(bundle, name=bundle.name, roles=service.role_names())
     valid = not any(p["severity"] == "error" for p in problems)
-    return respond(ValidationReportSchema, {"valid": valid, "problems": problems})
+    return respond(ValidationReportSchema,
+                   {"valid": valid, "problems": problems, "skipped": list(bundle.skipped)})
