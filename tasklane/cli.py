@@ -5,7 +5,6 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import click
 from flask.cli import FlaskGroup, routes_command, shell_command, with_appcontext
@@ -125,30 +124,28 @@ def worker_command(burst, no_scheduler):
 
 
 @main.command("deploy")
-@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--actor", default="cli", show_default=True)
 @with_appcontext
-def deploy_command(files, actor):
-    """Deploy BPMN files (default: every diagram in the bpmn folder that changed)."""
-    import engine
-    from accounts import service as accounts
+def deploy_command(paths, actor):
+    """Deploy BPMN files with their DMN and form files: the files, folders and zips given,
+    as one bundle (default: every diagram in the bpmn folder that changed, each alone)."""
     from engine.errors import DeployError
 
     from . import setup
 
+    skipped = []
     try:
-        if not files:
+        if not paths:
             results = setup.deploy_directory(actor=actor)
         else:
-            accounts.ensure_roles()
-            roles = accounts.role_names()
-            results = [(path, version, "deployed" if created else "unchanged") for path in files
-                       for version, created in engine.deploy(Path(path).read_bytes(), actor=actor,
-                                                             name=os.path.basename(path), roles=roles)]
+            results, skipped = setup.deploy_paths(paths, actor=actor)
     except DeployError as error:
         raise click.ClickException(str(error)) from None
     for path, version, status in results:
-        click.echo(setup.describe_deploy(path, version, status, shown=path if files else None))
+        click.echo(setup.describe_deploy(path, version, status, shown=str(path) if paths else None))
+    for name in skipped:
+        click.echo(f"skipped: {name} (not a .bpmn, .dmn or .json file)")
 
 
 @main.group("audit")

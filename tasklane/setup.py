@@ -52,6 +52,36 @@ def deploy_directory(directory=None, actor="system"):
     return results
 
 
+def deploy_paths(paths, actor="cli"):
+    """Deploy files, folders and zips given on the command line as one bundle (engine/bundles.py):
+    a folder brings its files, a zip is opened; a lone file that is neither .bpmn, .dmn, .json
+    nor .zip is read as a BPMN document.
+
+    :returns: ``(results, skipped)``: ``[(shown path, ProcessVersion, status)]`` (status
+        ``deployed`` or ``unchanged``; the path of the file holding the process when it was
+        given by itself) and the names of the files not read
+    :raises DeployError: the files cannot be a bundle, or were refused (nothing is stored)
+    """
+    from engine import bundles
+
+    given, pairs = {}, []
+    for raw in paths:
+        path = Path(raw)
+        for file in sorted(f for f in path.iterdir() if f.is_file()) if path.is_dir() else [path]:
+            given[file.name] = raw if file == path else str(file)
+            pairs.append((file.name, file.read_bytes()))
+    name, data = pairs[0] if pairs else ("", b"")
+    if len(pairs) == 1 and bundles.kind_of(name) is None and not name.lower().endswith(".zip"):
+        bundle = bundles.single(data, name)
+    else:
+        bundle = bundles.from_files(pairs)
+    accounts.ensure_roles()
+    deployed = engine.deploy(bundle, actor=actor, name=bundle.name, roles=accounts.role_names())
+    results = [(given.get(version.source_name, version.source_name), version,
+                "deployed" if created else "unchanged") for version, created in deployed]
+    return results, list(bundle.skipped)
+
+
 def describe_deploy(path, version, status, shown=None):
     """One line of what a deploy did with diagram file ``path`` (shown as ``shown``, else its name)."""
     key, shown = version.definition.key, shown or Path(path).name

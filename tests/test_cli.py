@@ -4,6 +4,7 @@ import json
 import logging
 import shutil
 import warnings
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -257,6 +258,46 @@ def test_deploy_of_a_refused_diagram_names_the_element_and_fails(runner, tmp_pat
     assert result.exit_code == 1
     assert "broken.bpmn has 1 problem(s)" in result.output
     assert "count: script calls unknown function(s): frobnicate" in result.output
+    assert db.session.query(ProcessDefinition).count() == 0
+
+
+def test_deploy_takes_several_files_as_one_bundle(runner):
+    caller, check = str(BPMN / "bundle" / "caller.bpmn"), str(BPMN / "bundle" / "check.bpmn")
+    result = runner.invoke(main, ["deploy", caller, check])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"deployed: {caller} -> bundle_caller v1\n"
+    [version] = db.session.query(ProcessVersion).all()
+    assert [f.name for f in version.files] == ["check.bpmn"]
+
+
+def test_deploy_takes_a_folder_with_its_decision_tables(runner):
+    folder = BPMN / "dmn"
+    result = runner.invoke(main, ["deploy", str(folder)])
+    assert result.exit_code == 0, result.output
+    names = ("discount", "documents", "quote", "route")
+    assert result.output.splitlines() == [f"deployed: {folder / n}.bpmn -> dmn_{n} v1" for n in names]
+
+
+def test_deploy_takes_a_zip_and_names_the_files_it_left_out(runner, tmp_path):
+    archive = tmp_path / "model.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for name in ("caller.bpmn", "check.bpmn"):
+            zipped.write(BPMN / "bundle" / name, f"model/{name}")
+        zipped.writestr("model/README.md", "# notes")
+    result = runner.invoke(main, ["deploy", str(archive)])
+    assert result.exit_code == 0, result.output
+    assert result.output == ("deployed: caller.bpmn -> bundle_caller v1\n"
+                             "skipped: README.md (not a .bpmn, .dmn or .json file)\n")
+
+
+def test_deploy_of_files_that_cannot_be_a_bundle_names_the_file_and_fails(runner, tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    for folder in ("a", "b"):
+        shutil.copy(BPMN / "bundle" / "check.bpmn", tmp_path / folder / "check.bpmn")
+    result = runner.invoke(main, ["deploy", str(tmp_path / "a"), str(tmp_path / "b")])
+    assert result.exit_code == 1
+    assert "two files are named check.bpmn" in result.output
     assert db.session.query(ProcessDefinition).count() == 0
 
 
