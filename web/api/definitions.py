@@ -102,7 +102,7 @@ def definitions_create():
 
 class DiffChangeSchema(Schema):
     what = fields.String(metadata={"enum": ["name", "type", "script", "condition", "timer", "event", "lane",
-                                            "incoming", "outgoing", "documentation", "form", "property",
+                                            "incoming", "outgoing", "documentation", "form", "property", "decision",
                                             "instructions", "other"]})
     detail = fields.String(allow_none=True, metadata={"description": "the property or attribute name"})
     before = fields.Raw(allow_none=True)
