@@ -56,6 +56,9 @@ def read(file, *, max_bytes):
     if len(decisions) != 1:
         raise _refused(file.name, f"{file.name} holds {len(decisions)} decisions; SpiffWorkflow runs one "
                                   "decision per DMN file: give each decision a file of its own")
+    if not decisions[0].get("id"):
+        raise _refused(file.name, f"the decision of {file.name} has no id; a business rule task names it "
+                                  "by its id")
     return _as_spiff_reads(root, tag.namespace), _table_problems(file.name, decisions[0], tag.namespace)
 
 

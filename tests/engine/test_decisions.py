@@ -158,6 +158,8 @@ def test_dmn_expressions_run_within_the_sandbox_limits(app):
      '<decision id="discount_decision" name="Discount"><literalExpression><text>0.1</text>'
      "</literalExpression></decision></definitions>",
      "decision 'discount_decision' in discount.dmn has no decision table"),
+    (DISCOUNT_DMN.replace('<decision id="discount_decision"', "<decision"),
+     "the decision of discount.dmn has no id"),
     (DISCOUNT_DMN.replace('<input id="input_tier" label="Customer tier">',
                           '<input label="Customer tier">'),
      "discount.dmn could not be read as a decision table"),
