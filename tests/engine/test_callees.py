@@ -117,3 +117,17 @@ def test_the_other_processes_of_a_taken_file_are_not_deployed_again(app):
     assert [v.definition.key for v, _ in deploy(("caller.bpmn", CALLER))] == ["bundle_caller"]
     assert {d.key: d.latest_version for d in ProcessDefinition.query} == {
         "bundle_check": 1, "bundle_other": 1, "bundle_caller": 1}
+
+
+def test_a_deployed_callee_brings_the_forms_it_names(app):
+    form = (Path(__file__).resolve().parents[2] / "forms" / "definitions" / "contact-call.json").read_bytes()
+    interview = (BPMN / "callees" / "interview.bpmn").read_bytes()
+    deploy(("interview.bpmn", interview), ("contact-call.json", form), ("unused.json", b"{}"))
+    caller = CALLER.replace(b'calledElement="bundle_check"', b'calledElement="callee_interview"')
+    (version, _), = deploy(("caller.bpmn", caller))
+    assert shown(version) == ([("contact-call.json", "json"), ("interview.bpmn", "bpmn")],
+                              {"processes": {"callee_interview": 1}})
+    clash = ("process 'callee_interview' version 1 was deployed with a file contact-call.json, and the "
+             "upload holds another file of that name")
+    with pytest.raises(DeployError, match=clash):
+        deploy(("caller.bpmn", caller), ("contact-call.json", b"{}"))
