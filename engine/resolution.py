@@ -102,8 +102,7 @@ def resolve(bundle, roots, *, max_bytes):
     resolver = _Resolver(bundle, roots, max_bytes)
     resolver.run()
     if resolver.problems:
-        raise DeployError(f"{bundle.name} calls what it does not hold: {resolver.problems[0]['message']}",
-                          resolver.problems)
+        raise DeployError(f"{bundle.name} has {len(resolver.problems)} problem(s)", resolver.problems)
     return resolver.bundle()
 
 
@@ -120,7 +119,7 @@ class _Origin:
         """The version's own file that defines process or decision ``ident``."""
         if self._index is None:
             self._index = {}
-            for file in self.version.files:
+            for file in (f for f in self.version.files if f.kind in (bundles.BPMN, bundles.DMN)):
                 try:
                     root = xml_safety.parse(file.content, max_bytes=max_bytes, name=file.name)
                 except DeployError:
