@@ -1,5 +1,6 @@
-"""Process definitions: list them, read one, deploy a BPMN file as new versions; compare two
-versions, deploy an old one again, move running cases between versions (docs/versions.md)."""
+"""Process definitions: list them, read one, deploy BPMN files (with their DMN and form files) as
+new versions; compare two versions, deploy an old one again, move running cases between versions
+(docs/versions.md)."""
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -102,8 +103,8 @@ def definitions_create():
 
 class DiffChangeSchema(Schema):
     what = fields.String(metadata={"enum": ["name", "type", "script", "condition", "timer", "event", "lane",
-                                            "incoming", "outgoing", "documentation", "form", "property", "decision",
-                                            "instructions", "other"]})
+                                            "incoming", "outgoing", "documentation", "form", "property",
+                                            "decision", "instructions", "other"]})
     detail = fields.String(allow_none=True, metadata={"description": "the property or attribute name"})
     before = fields.Raw(allow_none=True)
     after = fields.Raw(allow_none=True)
