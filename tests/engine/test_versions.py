@@ -1,6 +1,5 @@
 """Versions: a readable diff between two of them, and deploying an old one again."""
 import json
-from pathlib import Path
 
 import pytest
 
@@ -8,6 +7,7 @@ import engine
 from engine import audit, bundles, versions
 from engine.db import db
 from engine.models import AuditEvent, ProcessDefinition, ProcessInstance
+from tests import spiff_arena
 from tests.conftest import deploy_file
 
 
@@ -79,25 +79,15 @@ def test_deploying_the_latest_version_again_changes_nothing(two_versions):
     assert db.session.query(ProcessDefinition).one().latest_version == 2
 
 
-MODEL = Path(__file__).resolve().parents[1] / "bpmn" / "spiff_arena_model"
-
-
-def model_files(**changed):
-    files = {p.name: p.read_bytes() for p in MODEL.iterdir()}
-    files.update({name: data for name, data in changed.items() if data is not None})
-    return [(name, data) for name, data in files.items() if changed.get(name, b"") is not None]
-
-
 def edited_form(title):
-    value = json.loads((MODEL / "submit-expense-schema.json").read_text(encoding="utf-8"))
-    return json.dumps({**value, "title": title}).encode()
+    return json.dumps(spiff_arena.submit_schema(title=title)).encode()
 
 
 def test_a_diff_lists_the_files_added_removed_and_changed_with_the_tasks_showing_them(app):
-    (v1, _), = engine.deploy(bundles.from_files(model_files()), actor="owner")
-    (v2, _), = engine.deploy(bundles.from_files(model_files(**{
-        "submit-expense-schema.json": edited_form("Expense claim"), "test_expense_approval.json": None,
-        "notes.json": b"{}"})), actor="owner")
+    (v1, _), = engine.deploy(bundles.from_files(spiff_arena.folder()), actor="owner")
+    edited = spiff_arena.folder(submit_expense_schema=edited_form("Expense claim"),
+                                test_expense_approval=None, notes=b"{}")
+    (v2, _), = engine.deploy(bundles.from_files(edited), actor="owner")
     diff = engine.version_diff(v1, v2)
     assert (diff.same, diff.same_elements) == (False, True)
     assert (diff.added, diff.removed, diff.changed) == ([], [], [])
@@ -111,7 +101,7 @@ def test_a_diff_lists_the_files_added_removed_and_changed_with_the_tasks_showing
 
 
 def test_a_version_bundled_again_is_unchanged_and_a_replaced_file_makes_a_new_version(app):
-    (v1, _), = engine.deploy(bundles.from_files(model_files()), actor="owner")
+    (v1, _), = engine.deploy(bundles.from_files(spiff_arena.folder()), actor="owner")
     (same, created), = engine.deploy(versions.bundle_of(v1), actor="owner")
     assert (same.id, created) == (v1.id, False)
     edited = bundles.BundleFile("submit-expense-schema.json", "json", edited_form("Expense claim"))
@@ -124,7 +114,7 @@ def test_a_version_bundled_again_is_unchanged_and_a_replaced_file_makes_a_new_ve
 
 
 def test_the_deploy_preview_lists_the_changed_form_file(app):
-    (v1, _), = engine.deploy(bundles.from_files(model_files()), actor="owner")
+    (v1, _), = engine.deploy(bundles.from_files(spiff_arena.folder()), actor="owner")
     edited = bundles.BundleFile("submit-expense-schema.json", "json", edited_form("Expense claim"))
     [preview], problems = engine.deploy_preview(versions.bundle_of(v1, [edited]))
     assert problems == [] and (preview.latest, preview.unchanged) == (1, False)

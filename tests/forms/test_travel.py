@@ -1,9 +1,6 @@
 """Forms travel with the process (issue 14): a spiff-arena model folder deploys in one upload
 with its forms, the deploy check reads the bundle's form files, and a case reads the forms
 of the version it runs on."""
-import io
-import json
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -16,43 +13,13 @@ from engine.db import db
 from engine.errors import DeployError
 from engine.models import HumanTask
 from forms import versioned
-
-MODEL = Path(__file__).resolve().parents[1] / "bpmn" / "spiff_arena_model"
-KEY = "Process_expense_approval_x1c2v9"
-EXPENSE = {"description": "Taxi to the client", "amount": 250000, "category": "travel",
-           "spent_on": "2026-03-02"}
-
-
-def folder(**changed):
-    """The model folder's files as uploaded, ``changed`` replacing, adding (``a_b``: ``a-b.json``) or,
-    when ``None``, leaving out some."""
-    pairs = {p.name: p.read_bytes() for p in sorted(MODEL.iterdir())}
-    for name, data in changed.items():
-        name = name.removesuffix("_json").replace("_", "-") + ".json"
-        if data is None:
-            pairs.pop(name, None)
-        else:
-            pairs[name] = data if isinstance(data, bytes) else json.dumps(data).encode()
-    return list(pairs.items())
-
-
-def zipped(pairs, into="expense-approval/"):
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in pairs:
-            archive.writestr(into + name, data)
-    return buffer.getvalue()
+from tests.spiff_arena import EXPENSE, KEY, MODEL, folder, zipped
+from tests.spiff_arena import submit_schema as schema
 
 
 def open_task(instance_id):
     db.session.expire_all()
     return db.session.query(HumanTask).filter_by(instance_id=instance_id, state="open").one()
-
-
-def schema(**changes):
-    value = json.loads((MODEL / "submit-expense-schema.json").read_text(encoding="utf-8"))
-    value.update(changes)
-    return value
 
 
 def test_a_spiff_arena_folder_deploys_as_it_is_in_one_upload_with_its_forms(app):
