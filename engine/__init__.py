@@ -80,7 +80,9 @@ def register_operator(name, operator):
 
 
 def register_check(check):
-    """Check every task of a diagram being deployed or validated: ``check(task_spec) -> problems``."""
+    """Check every task of a diagram being deployed or validated: ``check(task_spec) -> problems``,
+    or ``check(task_spec, context)`` when marked :func:`engine.checks.with_context` (it sees the
+    files deployed with the diagram)."""
     get_runtime().register_check(check)
 
 

@@ -3,9 +3,13 @@
 Each check takes a parsed task spec and returns problems ``{"element", "message",
 "severity"}``; ``error`` refuses a deploy, ``warning`` is shown in the editor only.
 Layers above register their own checks (a user task's form must exist: the forms
-package) with :meth:`engine.runtime.Runtime.register_check`.
+package) with :meth:`engine.runtime.Runtime.register_check`. A check marked
+:func:`with_context` is called ``check(task_spec, context)`` and sees, in the
+:class:`Context`, the other files deployed with the process (a user task's form file
+travels in the same bundle).
 """
 import ast
+from dataclasses import dataclass
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
@@ -21,6 +25,32 @@ from .task_meta import form_keys, lane_role, properties, titles
 MAX_KEY = 255     # process id and name, element id, lane, form key (columns of String(255))
 MAX_TITLE = 500   # a user task's title (human_task.title)
 MAX_ROLE = 80     # the role a lane names (human_task.candidate_role)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a check sees besides the task spec: ``files``, the :class:`engine.bundles.BundleFile`
+    s deployed with the process (the bundle's files other than the process's own document;
+    none for a document deployed alone)."""
+
+    files: tuple = ()
+
+    def file(self, name):
+        """The deployed file called ``name``, or ``None``."""
+        return next((f for f in self.files if f.name == name), None)
+
+
+def with_context(check):
+    """Mark ``check`` as one called ``check(task_spec, context)`` (a :class:`Context`)."""
+    check.takes_context = True
+    return check
+
+
+def run(check, task_spec, context):
+    """The problems ``check`` finds in ``task_spec``; it gets ``context`` if it asks for it."""
+    if getattr(check, "takes_context", False):
+        return check(task_spec, context)
+    return check(task_spec)
 
 
 def problem(element, message, severity="error"):

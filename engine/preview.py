@@ -1,9 +1,10 @@
 """What deploying a diagram would do, shown to the process owner before it is done.
 
-The modeler asks for this when Deploy is pressed (docs/modeler.md): for each
-executable process of the unsaved XML, whether it is new, unchanged since its latest
-version (then a deploy would store nothing), or which elements change, by the same
-diff as two deployed versions (:func:`engine.versions.diff_specs`).
+The modeler asks for this when Deploy is pressed (docs/modeler.md), the form editor when
+a form is deployed with its processes (docs/forms.md): for each executable process of
+the unsaved XML or bundle, whether it is new, unchanged since its latest version (then
+a deploy would store nothing), or which elements and deployed files change, by the same
+diff as two deployed versions (:func:`engine.versions.diff_specs`, :func:`engine.versions.file_changes`).
 """
 from dataclasses import dataclass
 
@@ -57,6 +58,10 @@ def _one(runtime, process):
     registry = runtime.registry
     spec = registry.restore(registry.convert(process.spec))
     subs = {k: registry.restore(registry.convert(v)) for k, v in process.subprocess_specs.items()}
-    diff = versions.diff_specs(registry, process.key, (latest.version, *runtime.spec_cache.get(latest.id)),
+    before = runtime.spec_cache.get(latest.id)
+    diff = versions.diff_specs(registry, process.key, (latest.version, *before),
                                (latest.version + 1, spec, subs))
+    diff.files = versions.file_changes(versions.digests(latest.files), versions.digests(process.files),
+                                       users_before=versions.form_users(*before),
+                                       users_after=versions.form_users(spec, subs))
     return Preview(process.key, process.name, latest.version, False, diff, process.titles)

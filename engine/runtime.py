@@ -69,7 +69,8 @@ class Runtime:
 
     def register_check(self, check):
         """Run ``check(task_spec) -> problems`` on every task of a diagram being deployed
-        or validated (see engine/checks.py)."""
+        or validated; ``check(task_spec, context)`` when marked
+        :func:`engine.checks.with_context`, to see the files deployed with it (engine/checks.py)."""
         self.checks.append(check)
 
     @property

@@ -80,7 +80,8 @@ def parse(source, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
         business rule task a decision of a DMN file)
     :param helpers: names callable from expressions
     :param roles: if given, every lane must name one of these roles
-    :param checks: more checks, ``check(task_spec) -> problems`` (see engine/checks.py)
+    :param checks: more checks, ``check(task_spec) -> problems``, or ``check(task_spec,
+        context)`` when marked :func:`engine.checks.with_context` (see engine/checks.py)
     :returns: a list of :class:`ParsedProcess`
     :raises DeployError: hostile or malformed XML, invalid BPMN, or any problem of
         severity ``error``, with the offending element ids
@@ -272,15 +273,17 @@ def _parameters(task_spec):
 def check(process, helpers, roles=None, extra=()):
     """Problems with one parsed process: ``[{"element", "message", "severity"}]``, empty
     when it is fine: code that does not compile or calls unknown functions, lanes that
-    match no role, and :data:`engine.checks.BUILT_IN` plus ``extra`` per task spec."""
+    match no role, and :data:`engine.checks.BUILT_IN` plus ``extra`` per task spec (those
+    marked :func:`engine.checks.with_context` see the files deployed with the process)."""
     problems = checks.process_names(process.key, process.name)
+    context = checks.Context(process.files)
     for spec in (process.spec, *process.subprocess_specs.values()):
         for task_spec in spec.task_specs.values():
             element = checks.element_id(task_spec)
             for mode, source, what in _expressions(task_spec):
                 problems.extend(_check_code(element, mode, source, what, helpers))
             for rule in (*checks.BUILT_IN, *extra):
-                problems.extend(rule(task_spec))
+                problems.extend(checks.run(rule, task_spec, context))
     if roles is not None:
         for lane in sorted(process.lanes):
             if lane_role(lane) not in roles:

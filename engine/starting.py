@@ -62,11 +62,13 @@ class Outline:
     """What a process's latest version says about starting it by hand.
 
     ``roles``: the roles its lanes name (empty: no lanes); ``start_form``: the form key
-    (``formJsonSchemaFilename`` without ``.json``) its plain start event names, or ``None``.
+    (``formJsonSchemaFilename`` without ``.json``) its plain start event names, or ``None``;
+    ``version_id``: that version, whose files the form is read from first.
     """
 
     roles: frozenset
     start_form: str | None
+    version_id: int | None = None
 
 
 def outline(runtime, key):
@@ -83,4 +85,4 @@ def outline(runtime, key):
              if getattr(ts, "lane", None)}
     forms = [form_keys(ts)[0] for ts in spec.task_specs.values()
              if isinstance(ts, StartEvent) and isinstance(ts.event_definition, NoneEventDefinition)]
-    return Outline(frozenset(roles), next((form for form in forms if form), None))
+    return Outline(frozenset(roles), next((form for form in forms if form), None), version.id)

@@ -4,7 +4,9 @@ The diff is built on SpiffWorkflow's :class:`~SpiffWorkflow.bpmn.util.diff.SpecD
 which compares the serialized task specs of two versions. Elements are matched by
 their BPMN id, as a process owner reads them; where SpecDiff matched a removed
 element to a new one by its place in the flow, the removed one names it as
-``replaced_by``.
+``replaced_by``. The files deployed with each version (``version_file``: called
+processes, decision tables, forms) are compared by name and digest: a form edited
+without touching the diagram shows as a changed file, with the tasks that show it.
 """
 from dataclasses import dataclass, field
 
@@ -12,9 +14,11 @@ from SpiffWorkflow.bpmn.util.diff import SpecDiff
 from sqlalchemy.exc import IntegrityError
 
 from . import audit, start_timers, texts
+from .bundles import BPMN, Bundle, BundleFile
 from .db import db, is_postgresql
 from .errors import ConflictError, NotFoundError
 from .models import ProcessDefinition, ProcessVersion, VersionFile
+from .task_meta import form_keys
 from .types import utcnow
 
 # Serialized task-spec keys -> what a reader calls them. Anything else is "other".
@@ -34,6 +38,8 @@ class VersionDiff:
     Each element is ``{"id", "type", "name", "process"}``; a changed one also has
     ``changes``: ``[{"what", "detail", "before", "after"}]``; a removed one may have
     ``replaced_by`` (the id of the added element SpiffWorkflow aligned it with).
+    ``files`` are the files deployed with the versions that were added, removed or
+    changed: ``{"name", "kind", "change", "used_by"}`` (:func:`file_changes`).
     """
 
     key: str
@@ -44,9 +50,16 @@ class VersionDiff:
     added: list = field(default_factory=list)
     removed: list = field(default_factory=list)
     changed: list = field(default_factory=list)
+    files: list = field(default_factory=list)
 
     @property
     def same(self):
+        return (not (self.added or self.removed or self.changed or self.files)
+                and self.name_before == self.name_after)
+
+    @property
+    def same_elements(self):
+        """Whether only the files differ (or nothing): no element was added, removed or changed."""
         return not (self.added or self.removed or self.changed) and self.name_before == self.name_after
 
 
@@ -70,9 +83,68 @@ def diff(runtime, version_a, version_b):
 
     :returns: a :class:`VersionDiff`
     """
-    return diff_specs(runtime.registry, version_a.definition.key,
-                      (version_a.version, *runtime.spec_cache.get(version_a.id)),
-                      (version_b.version, *runtime.spec_cache.get(version_b.id)))
+    before = (version_a.version, *runtime.spec_cache.get(version_a.id))
+    after = (version_b.version, *runtime.spec_cache.get(version_b.id))
+    result = diff_specs(runtime.registry, version_a.definition.key, before, after)
+    result.files = file_changes(digests(version_a.files), digests(version_b.files),
+                                users_before=form_users(*before[1:]), users_after=form_users(*after[1:]))
+    return result
+
+
+def digests(files):
+    """``{name: (kind, sha256)}`` of ``version_file`` rows or :class:`engine.bundles.BundleFile` s."""
+    return {f.name: (f.kind, f.sha256) for f in files}
+
+
+def file_changes(before, after, *, users_before=None, users_after=None):
+    """The files added, removed and changed between two sets of deployed files, by name.
+
+    :param before: ``{name: (kind, sha256)}`` of the older side (:func:`digests`)
+    :param after: the same of the newer side
+    :param users_before: ``{file name: [element id]}``: the user tasks of the older side
+        that show each file as their form (:func:`form_users`); ``users_after`` the newer's
+    :returns: ``[{"name", "kind", "change", "used_by"}]`` sorted by name; ``change`` is
+        ``added``, ``removed`` or ``changed``; ``used_by`` the elements showing it as a form
+        (on the newer side; the older side for a removed file)
+    """
+    found = []
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if old == new:
+            continue
+        change = "added" if old is None else "removed" if new is None else "changed"
+        users = (users_before if change == "removed" else users_after) or {}
+        found.append({"name": name, "kind": (new or old)[0], "change": change,
+                      "used_by": users.get(name, [])})
+    return found
+
+
+def form_users(spec, subprocess_specs):
+    """``{file name: [element id, ...]}``: which user tasks (and start events) name each form
+    or UI schema file, as ``formJsonSchemaFilename`` / ``formUiSchemaFilename`` (with ``.json``)."""
+    users = {}
+    for process in (spec, *subprocess_specs.values()):
+        for task_spec in process.task_specs.values():
+            for key in form_keys(task_spec):
+                element = getattr(task_spec, "bpmn_id", None)
+                if key and element:
+                    names = users.setdefault(key if key.endswith(".json") else f"{key}.json", [])
+                    names.extend([element] if element not in names else [])
+    return users
+
+
+def bundle_of(version, replaced=()):
+    """The files ``version`` was deployed with, as a :class:`engine.bundles.Bundle` to deploy
+    again: its document (named as it was uploaded) and its other files, those of
+    ``replaced`` (:class:`engine.bundles.BundleFile` s) taking the place of files of the same
+    name or joining them. A form edited in the browser is deployed so (web/formeditor.py).
+    """
+    replaced = {f.name: f for f in replaced}
+    document = version.source_name or "diagram.bpmn"
+    files = [BundleFile(document, BPMN, version.bpmn_xml.encode("utf-8"))]
+    files += [replaced.pop(f.name, None) or BundleFile(f.name, f.kind, f.content.encode("utf-8"))
+              for f in version.files if f.name != document]
+    return Bundle(tuple(files) + tuple(f for name, f in replaced.items() if name != document))
 
 
 def diff_specs(registry, key, before, after):

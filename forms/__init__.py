@@ -1,18 +1,24 @@
 """User-task forms: JSON Schema definitions with UI hints, described for rendering, validated.
 
-A user task names ``<form_key>.json`` in ``definitions/`` (spiff
-``formJsonSchemaFilename``) and optionally a UI schema (``formUiSchemaFilename``).
-The engine only asks whether a form exists; the web layer calls ``describe`` to render
-it and ``validate`` to turn a submission into task data. See docs/forms.md.
+A user task names ``<form_key>.json`` (spiff ``formJsonSchemaFilename``) and optionally a
+UI schema (``formUiSchemaFilename``). The files are read from the case's process version
+(the JSON files deployed with it) first, then from the shipped ``definitions/``: a
+:class:`Source` says where, and :func:`of_task` / :func:`of_version` give a case's. The
+engine only asks whether a form exists (the deploy check); the web layer calls
+``describe`` to render it and ``validate`` to turn a submission into task data. See
+docs/forms.md.
 
 Public API::
 
-    load(form_key) -> dict                 exists(form_key) -> bool
+    of_task(task) / of_version(version_id) / of_bundle(bundle) -> Source
+        Source.exists(key), .load(key), .load_ui(ui_key), .text(key), .origin(key)
+    load(form_key) -> dict                 exists(form_key) -> bool      (the shipped definitions)
     load_ui(ui_form_key) -> dict           keys() -> list[str]
-    describe(form_key, ui_form_key=None, *, locale, values, errors, timezone, task_data) -> FormView
+    describe(form_key, ui_form_key=None, *, locale, values, errors, timezone, task_data, source)
+        -> FormView
     describe_schema(schema, ui=None, *, locale, task_data) -> FormView   (a schema not in a file)
-    validate(form_key, ui_form_key=None, *, formdata | json, files, locale, timezone, region, task_data)
-        -> dict
+    validate(form_key, ui_form_key=None, *, formdata | json, files, locale, timezone, region, task_data,
+             source) -> dict
     instructions.render(markdown_text, data, language) -> Markup   (data as text, template bounded)
     reading.form_labels(forms, task_data) -> {key: Label}   reading.read(data, labels) -> (rows, internal)
         (a case's data by its forms' titles and formats: docs/web.md "A case's data")
@@ -24,15 +30,17 @@ Public API::
 (``"anyOf": ["options_from_task_data_var:NAME"]``) are read (``dynamic_options``).
 """
 from . import instructions
-from .definitions import FORMS_DIR, exists, keys, load, load_ui, path
+from .definitions import FORMS_DIR, SHIPPED, Source, exists, keys, load, load_ui, path
 from .messages import FORM_ERROR_KEY
 from .uploads import Upload
 from .validation import validate
+from .versioned import of_bundle, of_instance, of_task, of_version
 from .view import FieldView, FormView, describe, describe_form, note_sources
 
 __all__ = [
-    "FORMS_DIR", "FORM_ERROR_KEY", "FieldView", "FormView", "Upload", "describe", "describe_schema", "exists",
-    "instructions", "keys", "load", "load_ui", "path", "validate",
+    "FORMS_DIR", "FORM_ERROR_KEY", "SHIPPED", "FieldView", "FormView", "Source", "Upload", "describe",
+    "describe_schema", "exists", "instructions", "keys", "load", "load_ui", "of_bundle", "of_instance",
+    "of_task", "of_version", "path", "validate",
 ]
 
 

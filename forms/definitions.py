@@ -1,7 +1,10 @@
 """Form definition files: one JSON Schema per form key, one optional UI schema beside it.
 
 A user task names ``<form_key>.json`` (``formJsonSchemaFilename``) and optionally
-``<ui_form_key>.json`` (``formUiSchemaFilename``); both live in ``definitions/``.
+``<ui_form_key>.json`` (``formUiSchemaFilename``). A :class:`Source` says where they are
+read: the JSON files deployed with the case's process version first (a spiff-arena model
+folder's ``*-schema.json``, a form edited in the browser), then the shipped defaults in
+``definitions/`` (:data:`SHIPPED`, what the module functions read).
 """
 import json
 from pathlib import Path
@@ -18,13 +21,18 @@ def path(form_key):
     return FORMS_DIR / f"{form_key}.json"
 
 
+def safe(key):
+    """Whether ``key`` is a plain file name (no folder, not hidden): the only names looked up."""
+    return (bool(key) and isinstance(key, str) and "/" not in key and "\\" not in key
+            and not key.startswith("."))
+
+
 def exists(form_key):
     """Whether a definition file named ``form_key`` exists (no path tricks accepted).
 
     :param form_key: file name without ``.json``
     """
-    return (bool(form_key) and isinstance(form_key, str) and "/" not in form_key
-            and "\\" not in form_key and not form_key.startswith(".") and path(form_key).is_file())
+    return safe(form_key) and path(form_key).is_file()
 
 
 def load(form_key):
@@ -45,6 +53,75 @@ def load_ui(ui_form_key):
     if not ui_form_key:
         return {}
     return load(ui_form_key)
+
+
+def file_name(key):
+    """The file a task means by ``key``: ``<key>.json``; ``key`` itself when it already ends so."""
+    return key if key.endswith(".json") else f"{key}.json"
+
+
+class Source:
+    """The forms one process version reads: ``files`` deployed with it first, then ``definitions/``.
+
+    :param files: ``{file name: JSON text}`` of the version's JSON files (``version_file``
+        rows of kind ``json``, or a bundle's); empty: the shipped definitions only
+    """
+
+    def __init__(self, files=None):
+        self.files = dict(files or {})
+
+    def deployed_name(self, key):
+        """The deployed file holding ``key`` (named with or without ``.json``), or ``None``."""
+        if not safe(key):
+            return None
+        return next((name for name in (file_name(key), key) if name in self.files), None)
+
+    def origin(self, key):
+        """``"version"`` (deployed with the version), ``"shipped"`` (``definitions/``) or ``None``."""
+        if self.deployed_name(key):
+            return "version"
+        return "shipped" if exists(key) else None
+
+    def exists(self, key):
+        return self.origin(key) is not None
+
+    def text(self, key):
+        """The file's text as written.
+
+        :raises NotFoundError: neither deployed with the version nor shipped
+        """
+        name = self.deployed_name(key)
+        if name is not None:
+            return self.files[name]
+        if not exists(key):
+            raise NotFoundError(f"form '{key}' does not exist")
+        return path(key).read_text(encoding="utf-8")
+
+    def load(self, key):
+        """The JSON object of ``key`` (a fresh copy on every call).
+
+        :raises NotFoundError: no such form, or its file is not a JSON object
+        """
+        name = self.deployed_name(key)
+        if name is None:
+            return load(key)
+        try:
+            value = json.loads(self.files[name])
+        except ValueError:
+            value = None
+        if not isinstance(value, dict):
+            raise NotFoundError(f"form file '{name}' is not a JSON object")
+        return value
+
+    def load_ui(self, ui_key):
+        """The UI schema ``ui_key``; ``{}`` when the task names none.
+
+        :raises NotFoundError: a name is given but there is no such file
+        """
+        return self.load(ui_key) if ui_key else {}
+
+
+SHIPPED = Source()
 
 
 def keys():

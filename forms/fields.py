@@ -76,14 +76,17 @@ class Form:
         return {f.name: f for f in self.walk()}
 
 
-def build(form_key, ui_form_key=None, *, task_data=None):
+def build(form_key, ui_form_key=None, *, task_data=None, source=None):
     """The field tree of a form.
 
     :param task_data: the task's data, where dynamic choices
         (``options_from_task_data_var:NAME``) are read
+    :param source: where the files are read (:class:`forms.definitions.Source`: a case's
+        version, :func:`forms.versioned.of_task`); the shipped definitions when ``None``
     :raises NotFoundError: no such form or UI schema, or a ``$ref`` that points nowhere
     """
-    return build_from(definitions.load(form_key), definitions.load_ui(ui_form_key), key=form_key,
+    source = source or definitions.SHIPPED
+    return build_from(source.load(form_key), source.load_ui(ui_form_key), key=form_key,
                       task_data=task_data)
 
 

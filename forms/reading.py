@@ -68,18 +68,20 @@ class Row:
     rows: list = field(default_factory=list)
 
 
-def form_labels(forms, *, task_data=None):
+def form_labels(forms, *, task_data=None, source=None):
     """``{key: Label}`` of every top-level field of ``forms`` in the reader's language; the
     first form that has a key names it.
 
-    :param forms: ``[(form_key, ui_form_key)]`` (``engine.version_forms``); a form missing
-        from ``definitions/`` is skipped (a version deployed before it was removed)
+    :param forms: ``[(form_key, ui_form_key)]`` (``engine.version_forms``); a form that
+        cannot be found is skipped (a shipped one removed after the version was deployed)
     :param task_data: the case's data, where dynamic choices are read
+    :param source: where the forms are read (:func:`forms.versioned.of_version`: the case's
+        version first); the shipped definitions when ``None``
     """
     locale, labels = str(get_locale() or "en"), {}
     for form_key, ui_form_key in forms:
         try:
-            form = build(form_key, ui_form_key, task_data=task_data)
+            form = build(form_key, ui_form_key, task_data=task_data, source=source)
         except NotFoundError:
             continue
         for f in form.fields:

@@ -18,7 +18,7 @@ IGNORED_FORM_NAMES = {"csrf_token"}
 
 
 def validate(form_key, ui_form_key=None, *, formdata=None, json=None, files=None, locale="en",
-             timezone=None, region=None, task_data=None):
+             timezone=None, region=None, task_data=None, source=None):
     """Clean, typed task data from one submission of ``form_key``.
 
     Give exactly one of ``formdata`` (an HTML form: a werkzeug ``MultiDict`` or a dict of
@@ -31,6 +31,8 @@ def validate(form_key, ui_form_key=None, *, formdata=None, json=None, files=None
     :param region: region for phone numbers written without a country code
     :param task_data: the task's data, where dynamic choices (``"anyOf":
         ["options_from_task_data_var:NAME"]``) are read; a value not among them is refused
+    :param source: where the form is read (:func:`forms.versioned.of_task`: the case's version
+        first); the shipped definitions when ``None``
     :raises NotFoundError: no such form or UI schema
     :raises ValidationError: with ``fields`` = ``{dotted name: message}`` for every invalid
         field; problems of the whole form are under ``"_form"``
@@ -40,7 +42,7 @@ def validate(form_key, ui_form_key=None, *, formdata=None, json=None, files=None
         raise TypeError("validate() takes exactly one of formdata= or json=")
     timezone, region = timezone or place().zone, region or place().region
     ZoneInfo(timezone)  # a bad zone name is a programming error: fail before reading input
-    form = build(form_key, ui_form_key, task_data=task_data)
+    form = build(form_key, ui_form_key, task_data=task_data, source=source)
     source = "form" if formdata is not None else "json"
     with force_locale(locale):
         ctx = coerce.Context(locale, timezone, region, source)

@@ -46,7 +46,7 @@ class FormView:
 
 
 def describe(form_key, ui_form_key=None, *, locale="en", values=None, errors=None, timezone=None,
-             task_data=None):
+             task_data=None, source=None):
     """The form ``form_key`` ready to render.
 
     :param values: current values: clean task data (nested; the schema's defaults fill
@@ -56,10 +56,12 @@ def describe(form_key, ui_form_key=None, *, locale="en", values=None, errors=Non
     :param timezone: zoneinfo name the date-times are shown in
     :param task_data: the task's data, where dynamic choices (``"anyOf":
         ["options_from_task_data_var:NAME"]``) are read; without it such fields have none
+    :param source: where the form is read (:func:`forms.versioned.of_task`: the case's version
+        first); the shipped definitions when ``None``
     :raises NotFoundError: no such form or UI schema
     """
-    return describe_form(build(form_key, ui_form_key, task_data=task_data), locale=locale, values=values,
-                         errors=errors, timezone=timezone)
+    return describe_form(build(form_key, ui_form_key, task_data=task_data, source=source), locale=locale,
+                         values=values, errors=errors, timezone=timezone)
 
 
 def describe_form(form, *, locale="en", values=None, errors=None, timezone=None):

@@ -92,7 +92,7 @@ def default_rules(key):
     """
     outline = engine.start_outline(key)
     roles = outline.roles | OVERSEERS if outline.roles else None
-    form = forms.load(outline.start_form) if outline.start_form else None
+    form = forms.of_version(outline.version_id).load(outline.start_form) if outline.start_form else None
     return ProcessRules(key, Start(roles=roles, form=form), declared=False)
 
 

@@ -7,6 +7,7 @@ inside (docs/web.md "A case's data"). The API keeps the raw data.
 import json
 
 import engine
+import forms
 import processes
 from forms import reading
 
@@ -22,7 +23,8 @@ def labels(instance, data):
     its domain's, then its forms' (a later one naming a key again wins: a form's title and
     format are the most precise)."""
     declared = {**processes.SUBJECT_LABELS, **processes.DATA_LABELS.get(instance.definition_key, {})}
-    declared.update(reading.form_labels(engine.version_forms(instance.version_id), task_data=data))
+    declared.update(reading.form_labels(engine.version_forms(instance.version_id), task_data=data,
+                                        source=forms.of_version(instance.version_id)))
     return declared
 
 

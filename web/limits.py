@@ -36,6 +36,10 @@ BODY_LIMITS = {
     "modeler.modeler_deploy": "TASKLANE_MAX_BPMN_BYTES",
     "api.definitions_create": "TASKLANE_MAX_BPMN_BYTES",
     "api.definitions_validate": "TASKLANE_MAX_BPMN_BYTES",
+    # a form's schema and UI schema (each at most web.formeditor.pages.MAX_FORM_BYTES when uploaded)
+    "formeditor.form_upload": "TASKLANE_MAX_BPMN_BYTES",
+    "formeditor.form_deploy_preview": "TASKLANE_MAX_BPMN_BYTES",
+    "formeditor.form_deploy": "TASKLANE_MAX_BPMN_BYTES",
 }
 ENVELOPE = 64 * 1024  # form or multipart framing around the largest accepted file
 

@@ -27,18 +27,21 @@ def shown(task):
 
 def document(task):
     """``{"form": {"schema", "ui_schema"}, "data": {...}}`` of ``task`` for an API client, or
-    ``{"form": None, "data": None}`` when it has no form (or its form file is gone).
+    ``{"form": None, "data": None}`` when it has no form (or its form file is gone). The form
+    is the one the task's case reads: its version's file, else the shipped one
+    (:func:`forms.of_task`).
 
     ``schema`` is the form's JSON Schema with its dynamic choices resolved from the task
     data (ordinary ``const``/``title`` choices; ``x-options-from-task-data`` still names the
     variable); ``data`` holds the form's own fields only (its top-level ``properties``), so
     the variables behind the choices and the rest of the case's data stay out.
     """
-    if not task.form_key or not forms.exists(task.form_key):
+    source = forms.of_task(task)
+    if not task.form_key or not source.exists(task.form_key):
         return {"form": None, "data": None}
     values, seen = shown(task)
-    schema = resolve(forms.load(task.form_key), seen)
-    ui = forms.load_ui(task.ui_form_key) if task.ui_form_key and forms.exists(task.ui_form_key) else {}
+    schema = resolve(source.load(task.form_key), seen)
+    ui = source.load_ui(task.ui_form_key) if task.ui_form_key and source.exists(task.ui_form_key) else {}
     names = schema.get("properties") or {}
     return {"form": {"schema": schema, "ui_schema": ui},
             "data": {name: value for name, value in values.items() if name in names}}

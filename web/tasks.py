@@ -31,11 +31,11 @@ def region():
 
 def _page(task, *, values=None, errors=None, status=200):
     data, seen = task_form.shown(task)
-    form = None
-    if task.form_key and forms.exists(task.form_key):
+    form, source = None, forms.of_task(task)
+    if task.form_key and source.exists(task.form_key):
         form = forms.describe(task.form_key, task.ui_form_key, locale=str(get_locale()),
                               values=data if values is None else values, errors=errors,
-                              timezone=current_user.timezone, task_data=seen)
+                              timezone=current_user.timezone, task_data=seen, source=source)
     definition = db.session.query(ProcessDefinition).filter_by(key=task.definition_key).first()
     notes = db.session.query(Comment).filter_by(task_id=task.id).order_by(Comment.id).all()
     return render_template(
@@ -90,11 +90,12 @@ def task_complete(task_id):
 def _validated(task):
     if not task.form_key:
         return {}
-    if not forms.exists(task.form_key):
+    source = forms.of_task(task)
+    if not source.exists(task.form_key):
         raise NotFoundError(_("The form of this task is missing; tell the process owner."))
     return forms.validate(task.form_key, task.ui_form_key, formdata=request.form, files=request.files,
                           locale=str(get_locale()), timezone=current_user.timezone, region=region(),
-                          task_data=engine.task_data(task.id))
+                          task_data=engine.task_data(task.id), source=source)
 
 
 def _next_task(instance_id):

@@ -141,7 +141,7 @@ def _complete(case_id, actor, form):
     task = _open_task(case_id)
     where = place(DOMAIN)
     data = forms.validate(task.form_key, task.ui_form_key, json=form, locale=where.language,
-                          timezone=where.zone)
+                          timezone=where.zone, source=forms.of_task(task))
     engine.complete_task(task.id, actor=actor, data=data)
 
 

@@ -4,6 +4,7 @@ import pytest
 import engine
 from engine.db import db
 from engine.models import AuditEvent, ProcessInstance
+from tests import spiff_arena
 from tests.api.conftest import error_of, open_tasks
 from tests.conftest import BPMN
 
@@ -108,3 +109,12 @@ def test_a_migration_refuses_bad_bodies(api, versioned):
     assert {"from_version", "surprise"} <= set(error["fields"])
     error_of(owner.post("/process-definitions/versioned/migrations", json={"from_version": 1,
                                                                            "to_version": 5}), 404)
+
+
+def test_the_diff_lists_a_form_changed_without_a_change_to_the_diagram(api, users):
+    spiff_arena.deploy()
+    spiff_arena.deploy(submit_expense_schema=spiff_arena.submit_schema(title="Expense claim"))
+    body = api("auditor").get(f"/process-definitions/{spiff_arena.KEY}/versions/1/diff/2").get_json()
+    assert (body["same"], body["added"], body["removed"], body["changed"]) == (False, [], [], [])
+    assert body["files"] == [{"name": "submit-expense-schema.json", "kind": "json", "change": "changed",
+                              "used_by": ["submit_expense"]}]

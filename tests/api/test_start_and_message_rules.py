@@ -1,10 +1,13 @@
 """Who may start a process and send it a message (issue 11, section 1): the attacks of
 the issue replayed through the API, and diagrams from elsewhere under the default rules."""
+import json
+
 import pytest
 
 import engine
 from accounts import service
 from crm.models import Customer, Order
+from engine import bundles
 from engine.db import db
 from engine.models import AuditEvent, Outbox, ProcessInstance
 from processes.leads import entry as leads
@@ -212,3 +215,16 @@ def test_a_diagram_from_elsewhere_is_started_by_its_lanes_and_overseers_and_mess
     for someone in ("partner1", "auditor", "owner"):
         error_of(api(someone).post(f"/instances/{instance_id}/messages/go", json={}), 403)
     assert api("sales2").post(f"/instances/{instance_id}/messages/go", json={}).status_code == 200
+
+
+def test_the_start_form_of_a_diagram_from_elsewhere_is_the_one_deployed_with_it(api, users):
+    """Its version's own ``lead-details.json`` wins over the shipped form of that name."""
+    own = {"type": "object", "required": ["ticket"], "additionalProperties": False,
+           "properties": {"ticket": {"type": "string", "title": "Ticket"}}}
+    engine.deploy(bundles.from_files([("elsewhere.bpmn", FROM_ELSEWHERE.encode()),
+                                      ("lead-details.json", json.dumps(own).encode())]),
+                  actor="owner", roles=service.role_names())
+    start = "/process-definitions/elsewhere/instances"
+    error = error_of(api("admin").post(start, json={"data": {"name": "Lan", "phone": "0912 000 111"}}), 422)
+    assert set(error["fields"]) == {"data.name", "data.phone", "data.ticket"}
+    assert api("admin").post(start, json={"data": {"ticket": "T-1"}}).status_code == 201

@@ -158,3 +158,26 @@ def test_a_parser_error_names_no_python_object():
     message = f"Cannot resolve dataOutputAssociation {element}. "
     assert readable(message) == "Cannot resolve dataOutputAssociation bpmn:targetRef."
     assert readable("<engine.Foo object at 0xdeadbeef> failed") == "<engine.Foo> failed"
+
+
+def test_a_check_marked_with_context_sees_the_files_deployed_with_the_diagram(app):
+    from engine import bundles
+    from engine.checks import problem, with_context
+
+    seen, plain = [], []
+
+    @with_context
+    def sees_files(task_spec, context):
+        if task_spec.name == "ask":
+            seen.append(sorted(f.name for f in context.files))
+            if context.file("ask.json") is None:
+                return [problem("ask", "ask.json is not deployed with the diagram")]
+        return []
+
+    engine.register_check(sees_files)
+    engine.register_check(lambda task_spec: plain.append(task_spec.name) or [])
+    xml = task_diagram(form("lead-call-outcome.json")).encode()
+    alone = engine.validate(xml, name="checked.bpmn")
+    together = engine.validate(bundles.from_files([("checked.bpmn", xml), ("ask.json", b"{}")]))
+    assert [p["message"] for p in alone] == ["ask.json is not deployed with the diagram"] and together == []
+    assert seen == [[], ["ask.json"]] and plain.count("ask") == 2

@@ -1,10 +1,13 @@
 """Versions: a readable diff between two of them, and deploying an old one again."""
+import json
+
 import pytest
 
 import engine
-from engine import audit
+from engine import audit, bundles, versions
 from engine.db import db
 from engine.models import AuditEvent, ProcessDefinition, ProcessInstance
+from tests import spiff_arena
 from tests.conftest import deploy_file
 
 
@@ -74,3 +77,47 @@ def test_deploying_the_latest_version_again_changes_nothing(two_versions):
     again, created = engine.redeploy(v2, actor="owner")
     assert not created and again.id == v2.id
     assert db.session.query(ProcessDefinition).one().latest_version == 2
+
+
+def edited_form(title):
+    return json.dumps(spiff_arena.submit_schema(title=title)).encode()
+
+
+def test_a_diff_lists_the_files_added_removed_and_changed_with_the_tasks_showing_them(app):
+    (v1, _), = engine.deploy(bundles.from_files(spiff_arena.folder()), actor="owner")
+    edited = spiff_arena.folder(submit_expense_schema=edited_form("Expense claim"),
+                                test_expense_approval=None, notes=b"{}")
+    (v2, _), = engine.deploy(bundles.from_files(edited), actor="owner")
+    diff = engine.version_diff(v1, v2)
+    assert (diff.same, diff.same_elements) == (False, True)
+    assert (diff.added, diff.removed, diff.changed) == ([], [], [])
+    assert diff.files == [
+        {"name": "notes.json", "kind": "json", "change": "added", "used_by": []},
+        {"name": "submit-expense-schema.json", "kind": "json", "change": "changed",
+         "used_by": ["submit_expense"]},
+        {"name": "test_expense_approval.json", "kind": "json", "change": "removed", "used_by": []},
+    ]
+    assert engine.version_diff(v2, v2).same
+
+
+def test_a_version_bundled_again_is_unchanged_and_a_replaced_file_makes_a_new_version(app):
+    (v1, _), = engine.deploy(bundles.from_files(spiff_arena.folder()), actor="owner")
+    (same, created), = engine.deploy(versions.bundle_of(v1), actor="owner")
+    assert (same.id, created) == (v1.id, False)
+    edited = bundles.BundleFile("submit-expense-schema.json", "json", edited_form("Expense claim"))
+    (v2, created), = engine.deploy(versions.bundle_of(v1, [edited]), actor="owner")
+    assert created and v2.bpmn_xml == v1.bpmn_xml and v2.source_name == v1.source_name
+    contents = {f.name: f.content for f in v2.files}
+    assert json.loads(contents["submit-expense-schema.json"])["title"] == "Expense claim"
+    assert {n: c for n, c in contents.items() if n != "submit-expense-schema.json"} == {
+        f.name: f.content for f in v1.files if f.name != "submit-expense-schema.json"}
+
+
+def test_the_deploy_preview_lists_the_changed_form_file(app):
+    (v1, _), = engine.deploy(bundles.from_files(spiff_arena.folder()), actor="owner")
+    edited = bundles.BundleFile("submit-expense-schema.json", "json", edited_form("Expense claim"))
+    [preview], problems = engine.deploy_preview(versions.bundle_of(v1, [edited]))
+    assert problems == [] and (preview.latest, preview.unchanged) == (1, False)
+    assert preview.diff.same_elements
+    assert [(f["name"], f["change"], f["used_by"]) for f in preview.diff.files] == [
+        ("submit-expense-schema.json", "changed", ["submit_expense"])]

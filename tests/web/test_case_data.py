@@ -134,3 +134,19 @@ def test_the_labels_come_from_the_forms_every_task_of_the_version_names(lead):
         ("lead-call-outcome", "lead-call-outcome-uischema"),
         ("contact-call", "contact-call-uischema"),
     ]
+
+
+def test_a_case_reads_its_data_by_the_forms_deployed_with_its_version(users, sign_in):
+    """A spiff-arena model's own forms title its data, choices by their titles (not shipped forms)."""
+    from accounts import service
+    from tests import spiff_arena
+
+    spiff_arena.deploy(roles=service.role_names())
+    case = engine.start(spiff_arena.KEY, actor="manager")
+    task = db.session.query(HumanTask).filter_by(instance_id=case.id, state="open").one()
+    engine.complete_task(task.id, actor="sales1", data=spiff_arena.EXPENSE)
+    db.session.query(User).filter_by(username="manager").one().locale = "vi"
+    db.session.commit()
+    rows = _rows(sign_in("manager").get(f"/cases/{case.id}").get_data(as_text=True))
+    assert rows["category"] == ("Loại", "Đi lại") and rows["amount"] == ("Số tiền", "250.000\xa0₫")
+    assert rows["spent_on"][0] == "Ngày trên hoá đơn"

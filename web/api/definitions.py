@@ -120,6 +120,14 @@ class DiffElementSchema(Schema):
     changes = fields.List(fields.Nested(DiffChangeSchema), metadata={"description": "changed only"})
 
 
+class DiffFileSchema(Schema):
+    name = fields.String(metadata={"example": "call-schema.json"})
+    kind = fields.String(metadata={"enum": ["bpmn", "dmn", "json"]})
+    change = fields.String(metadata={"enum": ["added", "removed", "changed"]})
+    used_by = fields.List(fields.String(), metadata={
+        "description": "the user tasks (element ids) that show this file as their form or UI schema"})
+
+
 class VersionDiffSchema(Schema):
     key = fields.String()
     from_version = DbInteger(attribute="a")
@@ -130,6 +138,9 @@ class VersionDiffSchema(Schema):
     added = fields.List(fields.Nested(DiffElementSchema))
     removed = fields.List(fields.Nested(DiffElementSchema))
     changed = fields.List(fields.Nested(DiffElementSchema))
+    files = fields.List(fields.Nested(DiffFileSchema), metadata={
+        "description": "the files deployed with the versions (forms, called diagrams, decision tables) that "
+                       "were added, removed or changed"})
 
 
 class MigrationRequestSchema(Schema):
@@ -178,7 +189,9 @@ def _version(key, number):
            summary="Compare two versions of a process", tag="process definitions",
            response=VersionDiffSchema, errors=(403, 404))
 def versions_diff(key, a, b):
-    """Elements added, removed and changed (by BPMN id) from version ``a`` to version ``b``.
+    """Elements added, removed and changed (by BPMN id) from version ``a`` to version ``b``, and
+    the files deployed with them that were added, removed or changed (``files``: a form edited
+    without a change to the diagram shows there).
 
     :raise 403: partners and customers
     :raise 404: no such process or version

@@ -90,7 +90,8 @@ def _form_data(user, task, data):
     if not task.form_key:
         return data
     return forms.validate(task.form_key, task.ui_form_key, json=data, locale=user.locale or "en",
-                          timezone=user_zone(user), task_data=engine.task_data(task.id))
+                          timezone=user_zone(user), task_data=engine.task_data(task.id),
+                          source=forms.of_task(task))
 
 
 @operation("/tasks/<task_id>/complete", "POST", summary="Complete a task with its form data",

@@ -1,5 +1,6 @@
-// The form editor (web/templates/formeditor/edit.html): download the edited JSON.
-// The live preview needs no code here: htmx posts the textareas on input.
+// The form editor (web/templates/formeditor/edit.html): download the edited JSON, and forget a
+// deploy review once the texts change after it (it no longer shows what Deploy would do).
+// The live preview and the review need no code here: htmx posts the form.
 (function () {
   'use strict';
 
@@ -21,5 +22,10 @@
         download(area.value, button.dataset.filename);
       });
     });
+    var editor = document.getElementById('form-editor');
+    var review = document.getElementById('deploy-review');
+    if (editor && review) {
+      editor.addEventListener('input', function () { review.innerHTML = ''; });
+    }
   });
 })();
