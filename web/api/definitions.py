@@ -16,7 +16,7 @@ from engine.db import db
 from engine.errors import DeployError, NotFoundError, ValidationError
 from engine.models import ProcessDefinition, ProcessVersion
 
-from .. import access
+from .. import access, lane_roles
 from .common import Viewed, caller, load_body, load_query, page, paginate, respond
 from .registry import operation
 from .schemas import (
@@ -32,7 +32,9 @@ from .schemas import (
 XML_TYPES = ("application/xml", "text/xml", "application/bpmn+xml")
 UPLOAD = {
     "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
-        "file": {"type": "string", "format": "binary", "description": "the .bpmn file"}}}},
+        "file": {"type": "string", "format": "binary", "description": "the .bpmn file"},
+        "lane_roles": {"type": "string", "description": "lanes mapped to roles, a JSON object {lane name: "
+                                                        "role key}"}}}},
     **{kind: {"schema": {"type": "string", "description": "the BPMN XML"}} for kind in XML_TYPES},
 }
 
@@ -97,8 +99,9 @@ def bpmn_upload():
            headers={"Location": "the first process deployed"})
 def definitions_create():
     """Each executable process in the file becomes a new version (201); a file whose
-    processes are unchanged changes nothing (200). Running instances keep their version.
-    Process owners and admins only.
+    processes are unchanged (and mapped alike) changes nothing (200). Running instances
+    keep their version. ``lane_roles`` maps lanes not named after a role to one (a JSON
+    object, the form field or the query parameter). Process owners and admins only.
 
     :raise 403: any other role
     :raise 409: someone deployed the same process at the same moment
@@ -108,7 +111,8 @@ def definitions_create():
     access.check(access.may_deploy(user))
     xml, name = bpmn_upload()
     try:
-        deployed = engine.deploy(xml, actor=user.username, name=name, roles=service.role_names())
+        deployed = engine.deploy(xml, actor=user.username, name=name, roles=service.role_names(),
+                                 lane_roles=lane_roles.from_request())
     except DeployError as error:
         message = ngettext("The diagram was refused: %(num)d problem.",
                            "The diagram was refused: %(num)d problems.", len(error.problems))
@@ -141,6 +145,13 @@ class DiffElementSchema(Schema):
     changes = fields.List(fields.Nested(DiffChangeSchema), metadata={"description": "changed only"})
 
 
+class DiffLaneSchema(Schema):
+    lane = fields.String(metadata={"description": "the lane's name"})
+    before = fields.String(allow_none=True, metadata={"description": "the role its tasks went to (null: a "
+                                                                     "new lane)"})
+    after = fields.String(metadata={"description": "the role its tasks go to"})
+
+
 class VersionDiffSchema(Schema):
     key = fields.String()
     from_version = DbInteger(attribute="a")
@@ -151,6 +162,8 @@ class VersionDiffSchema(Schema):
     added = fields.List(fields.Nested(DiffElementSchema))
     removed = fields.List(fields.Nested(DiffElementSchema))
     changed = fields.List(fields.Nested(DiffElementSchema))
+    lanes = fields.List(fields.Nested(DiffLaneSchema), metadata={
+        "description": "lanes whose tasks go to another role (the lane mapping changed)"})
 
 
 class MigrationRequestSchema(Schema):

@@ -96,6 +96,12 @@ class TokenSchema(Schema):
 
 # --- process definitions ---
 
+LANE_ROLES = {"type": "object", "additionalProperties": {"type": "string"},
+              "example": {"Finance Team": "finance"},
+              "description": "lanes mapped to roles at deploy (lane name -> role key); a lane not named "
+                             "here is the role its name stands for"}
+
+
 class DefinitionSchema(Schema):
     key = fields.String()
     name = fields.String()
@@ -103,6 +109,8 @@ class DefinitionSchema(Schema):
     created_at = fields.DateTime()
     deployed_at = fields.DateTime(attribute="latest.deployed_at", allow_none=True)
     deployed_by = fields.String(attribute="latest.deployed_by", allow_none=True)
+    lane_roles = fields.Function(lambda d: (d.latest.lane_roles if d.latest else None) or {},
+                                 metadata=LANE_ROLES)
 
 
 class DefinitionPageSchema(PageSchema):
@@ -112,6 +120,10 @@ class DefinitionPageSchema(PageSchema):
 class DeployQuerySchema(Schema):
     name = fields.String(load_default=None, validate=validate.Length(min=1, max=MAX_NAME),
                          metadata={"description": "file name, for a raw XML body (an upload has its own)"})
+    lane_roles = fields.String(load_default=None, metadata={
+        "description": "lanes mapped to roles, a JSON object {lane name: role key} (a multipart upload may "
+                       "send it as the form field lane_roles instead)",
+        "example": '{"Finance Team": "finance"}'})
 
 
 class DeployedVersionSchema(Schema):
@@ -122,6 +134,7 @@ class DeployedVersionSchema(Schema):
     sha256 = fields.String()
     deployed_by = fields.String()
     deployed_at = fields.DateTime()
+    lane_roles = fields.Function(lambda v: v.lane_roles or {}, metadata=LANE_ROLES)
 
 
 class DeploymentSchema(Schema):

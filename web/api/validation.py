@@ -4,7 +4,7 @@ from marshmallow import Schema, fields
 import engine
 from accounts import service
 
-from .. import access
+from .. import access, lane_roles
 from .common import caller, respond
 from .definitions import UPLOAD, bpmn_upload
 from .registry import operation
@@ -24,7 +24,8 @@ def definitions_validate():
     invalid BPMN, expressions that do not compile or call unknown functions, lanes that
     match no role, timers and due times that do not parse, exclusive gateways without a
     default flow, user tasks whose form is missing (errors), and user tasks without a
-    form (warnings). Always 200 for a file that was sent. Process owners and admins.
+    form (warnings); lanes under ``lane_roles`` as a deploy maps them. Always 200 for a
+    file that was sent. Process owners and admins.
 
     :raise 403: any other role
     :raise 422: no file sent
@@ -32,6 +33,7 @@ def definitions_validate():
     user = caller()
     access.check(access.may_deploy(user))
     xml, name = bpmn_upload()
-    problems = engine.validate(xml, name=name, roles=service.role_names())
+    problems = engine.validate(xml, name=name, roles=service.role_names(),
+                               lane_roles=lane_roles.from_request())
     valid = not any(p["severity"] == "error" for p in problems)
     return respond(ValidationReportSchema, {"valid": valid, "problems": problems})
