@@ -58,7 +58,8 @@ def test_a_lane_named_after_no_role_is_given_one_in_the_dialog_and_deploys(
     assert errors == []
 
 
-def test_opening_the_process_again_starts_from_its_mapping(lead_handling, new_page, live_server):  # noqa: F811
+def test_opening_the_process_again_starts_from_its_mapping(lead_handling, new_page, live_server,  # noqa: F811
+                                                          screenshot):
     page, errors = open_modeler(new_page, live_server)
     rename_lane(page)
     page.click("[data-action=deploy]")
@@ -71,6 +72,8 @@ def test_opening_the_process_again_starts_from_its_mapping(lead_handling, new_pa
     page.evaluate(SELECT, "Lane_sales")
     hint = page.locator("#tasklane-panel [data-lane-role-hint]")
     expect(hint).to_have_attribute("data-lane-role-hint", "sales")
+    expect(hint).to_have_text("Its tasks go to the role: Sales")
+    screenshot(page, "modeler-lane-panel-en")
     page.click("[data-action=validate]")
     expect(page.locator("#modeler-problems")).not_to_contain_text(LANE)
     page.click("[data-action=deploy]")
