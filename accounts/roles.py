@@ -62,3 +62,34 @@ def create(name, title="", *, actor):
 
 def _taken(name):
     return _("A role named %(name)s already exists.", name=name)
+
+
+def give(user, names, *, actor):
+    """Make ``names`` the roles of ``user``, in place of theirs, audited as ``roles_changed`` in
+    the stream ``user:<username>`` with the roles before and after; the caller commits. The
+    same roles again change nothing and are not audited. A role takes effect at the user's
+    next request (roles are read per request, for pages and API tokens alike).
+
+    :returns: whether the roles changed
+    :raises ValidationError: no role, a role that does not exist, or an admin taking the
+        admin role from themselves (another admin may); ``fields`` has ``roles``; nothing changes
+    """
+    ensure_roles()
+    wanted = sorted({name.strip() for name in names if isinstance(name, str) and name.strip()})
+    known = {role.name: role for role in db.session.query(Role).filter(Role.name.in_(wanted))}
+    before = sorted(user.role_names)
+    problem = None
+    if not wanted:
+        problem = _("Give at least one role.")
+    elif unknown := [name for name in wanted if name not in known]:
+        problem = _("No such role: %(names)s.", names=", ".join(unknown))
+    elif actor == user.username and "admin" in before and "admin" not in wanted:
+        problem = _("You cannot take the admin role from yourself; another admin can.")
+    if problem:
+        raise ValidationError(_("The roles were not changed."), fields={"roles": problem})
+    if wanted == before:
+        return False
+    user.roles = [known[name] for name in wanted]
+    audit.append(f"user:{user.username}", "roles_changed", actor=actor,
+                 data_before={"roles": before}, data_after={"roles": wanted})
+    return True

@@ -47,9 +47,10 @@ def on_commit(hook):
     get_runtime().on_commit(hook)
 
 
-def deploy(source, *, actor, name="diagram", roles=None):
-    """Deploy a BPMN document or a bundle (engine/bundles.py); see :func:`engine.deploy.deploy`."""
-    return _deploy.deploy(get_runtime(), source, actor=actor, name=name, roles=roles,
+def deploy(source, *, actor, name="diagram", roles=None, lane_roles=None):
+    """Deploy a BPMN document or a bundle (engine/bundles.py), its lanes mapped to roles by
+    ``lane_roles`` (engine/lanes.py); see :func:`engine.deploy.deploy`."""
+    return _deploy.deploy(get_runtime(), source, actor=actor, name=name, roles=roles, lane_roles=lane_roles,
                           max_bytes=current_app.config.get("TASKLANE_MAX_BPMN_BYTES", 2_000_000))
 
 
@@ -60,17 +61,17 @@ def deploy_shipped(xml, *, actor, name, roles=None):
                                   max_bytes=current_app.config.get("TASKLANE_MAX_BPMN_BYTES", 2_000_000))
 
 
-def validate(source, *, name="diagram", roles=None):
+def validate(source, *, name="diagram", roles=None, lane_roles=None):
     """The problems deploying ``source`` would meet, and warnings; see :func:`engine.deploy.validate`."""
-    return _deploy.validate(get_runtime(), source, name=name, roles=roles,
+    return _deploy.validate(get_runtime(), source, name=name, roles=roles, lane_roles=lane_roles,
                             max_bytes=current_app.config.get("TASKLANE_MAX_BPMN_BYTES", 2_000_000))
 
 
-def deploy_preview(source, *, name="diagram", roles=None):
+def deploy_preview(source, *, name="diagram", roles=None, lane_roles=None):
     """What deploying ``source`` would change, storing nothing; see :func:`engine.preview.preview`."""
     from . import preview
 
-    return preview.preview(get_runtime(), source, name=name, roles=roles,
+    return preview.preview(get_runtime(), source, name=name, roles=roles, lane_roles=lane_roles,
                                   max_bytes=current_app.config.get("TASKLANE_MAX_BPMN_BYTES", 2_000_000))
 
 

@@ -17,22 +17,26 @@ from .types import utcnow
 DEPLOYED, UNCHANGED, KEPT = "deployed", "unchanged", "kept"
 
 
-def deploy(runtime, source, *, actor, name="diagram", roles=None, max_bytes=2_000_000):
+def deploy(runtime, source, *, actor, name="diagram", roles=None, max_bytes=2_000_000, lane_roles=None):
     """Check ``source`` and store each of its executable processes as a new version.
 
     :param source: a BPMN document (bytes or str) or a :class:`engine.bundles.Bundle`
 
     A process whose latest version has the same XML (in canonical form: see
-    :func:`engine.xml_safety.same_document`) and the same other files is left as it is,
-    so deploying an unchanged file is a no-op. Running instances keep their version.
+    :func:`engine.xml_safety.same_document`), the same other files and the same lane
+    mapping is left as it is, so deploying an unchanged file is a no-op. Running
+    instances keep their version.
 
     :param roles: role names lanes must match (``None`` skips the check)
+    :param lane_roles: ``{lane name: role key}`` for lanes not named after their role
+        (engine/lanes.py); each version keeps the entries of its process's lanes
     :returns: list of ``(ProcessVersion, created)`` pairs
-    :raises DeployError: hostile or invalid XML, bad expressions, unknown lanes
+    :raises DeployError: hostile or invalid XML, bad expressions, unknown lanes, a lane
+        mapped to a role that does not exist
     :raises ConflictError: someone deployed the same process at the same moment
     """
     stored = _deploy(runtime, source, actor=actor, name=name, roles=roles, max_bytes=max_bytes,
-                     keep_newer=False)
+                     keep_newer=False, lane_roles=lane_roles)
     return [(version, status == DEPLOYED) for version, status in stored]
 
 
@@ -53,9 +57,9 @@ def deploy_shipped(runtime, source, *, actor, name, roles=None, max_bytes=2_000_
                    keep_newer=True)
 
 
-def _deploy(runtime, source, *, actor, name, roles, max_bytes, keep_newer):
+def _deploy(runtime, source, *, actor, name, roles, max_bytes, keep_newer, lane_roles=None):
     parsed = specs.parse(source, helpers=runtime.helpers, max_bytes=max_bytes, roles=roles,
-                         name=name, checks=runtime.checks)
+                         name=name, checks=runtime.checks, lane_roles=lane_roles)
     now = utcnow()
     results, timers = [], []
     try:
@@ -75,16 +79,17 @@ def _deploy(runtime, source, *, actor, name, roles, max_bytes, keep_newer):
     return results
 
 
-def validate(runtime, source, *, name="diagram", roles=None, max_bytes=2_000_000):
-    """Every problem deploying ``source`` (a document or a bundle) would meet, and the
-    warnings, without storing anything.
+def validate(runtime, source, *, name="diagram", roles=None, max_bytes=2_000_000, lane_roles=None):
+    """Every problem deploying ``source`` (a document or a bundle) with ``lane_roles`` would
+    meet, and the warnings, without storing anything.
 
     :returns: ``[{"element", "message", "severity"}]`` (``error`` refuses a deploy,
         ``warning`` does not); empty when the diagram is fine
     """
     try:
         _parsed, problems = specs.inspect(source, helpers=runtime.helpers, max_bytes=max_bytes,
-                                                 roles=roles, name=name, checks=runtime.checks)
+                                          roles=roles, name=name, checks=runtime.checks,
+                                          lane_roles=lane_roles)
     except DeployError as error:
         problems = [{"severity": "error", **p} for p in error.problems]
     return problems
@@ -92,9 +97,12 @@ def validate(runtime, source, *, name="diagram", roles=None, max_bytes=2_000_000
 
 def unchanged(version, process):
     """Whether deploying parsed ``process`` over ``version`` would change nothing: the same
-    digest, or the same document in canonical form with the same other files."""
+    digest, or the same document in canonical form with the same other files and the same
+    lane mapping."""
     if version.sha256 == process.sha256:
         return True
+    if (version.lane_roles or {}) != process.lane_roles:
+        return False
     theirs = {f.name: f.sha256 for f in version.files}
     ours = {f.name: f.sha256 for f in process.files}
     return theirs == ours and xml_safety.same_document(version.bpmn_xml, process.text)
@@ -122,7 +130,8 @@ def _store(process, actor, source_name, now, keep_newer):
             return latest, KEPT
     version = ProcessVersion(definition_id=definition.id, version=definition.latest_version + 1,
                              bpmn_xml=process.text, sha256=process.sha256, spec_json=process.spec_json(),
-                             source_name=source_name, deployed_by=actor, deployed_at=now, pins=process.pins)
+                             source_name=source_name, deployed_by=actor, deployed_at=now, pins=process.pins,
+                             lane_roles=process.lane_roles or None)
     version.files = [VersionFile(name=f.name, kind=f.kind, content=f.text(), sha256=f.sha256)
                      for f in process.files]
     definition.latest_version = version.version
@@ -134,5 +143,7 @@ def _store(process, actor, source_name, now, keep_newer):
         details["files"] = sorted(f.name for f in process.files)
     if process.pins:
         details["pins"] = process.pins
+    if process.lane_roles:
+        details["lane_roles"] = process.lane_roles
     audit.append(f"definition:{process.key}", "version_deployed", actor=actor, at=now, details=details)
     return version, DEPLOYED

@@ -10,7 +10,7 @@ check migrates a throwaway copy of the workflow with SpiffWorkflow's
 
 A real move runs as one unit of work per case (:func:`engine.unit.run`): under the
 instance lock, the workflow is moved, its open tasks keep their ids, data, timers'
-due times and assignees (titles, lanes and priorities follow the new version), the
+due times and assignees (titles, lanes, their roles and priorities follow the new version), the
 case is saved with ``instance_migrated`` in its audit trail, and the engine runs on.
 A refused or failed case is rolled back: nothing of it changes.
 """
@@ -127,7 +127,7 @@ def _mover(to_version, from_version):
         if problems:
             raise MigrationRefusedError(problems)
         before = instance.version.version
-        instance.version_id = to_version.id
+        instance.version = to_version  # the tasks it opens from here on read its lane mapping
         _refresh_open_tasks(instance, work.workflow)
         work.audit("instance_migrated", details={"from_version": before, "to_version": to_version.version})
         run_engine(work)
@@ -222,7 +222,8 @@ def _unmapped(workflow, number):
 
 
 def _refresh_open_tasks(instance, workflow):
-    """Open task rows take the new version's title, lane, form and priority; assignee and due stay."""
+    """Open task rows take the new version's title, lane (and the role its lane mapping gives
+    it), form and priority; assignee and due stay."""
     ready = {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
     rows = db.session.query(HumanTask).filter_by(instance_id=instance.id, state="open").all()
     for row in rows:
@@ -233,7 +234,8 @@ def _refresh_open_tasks(instance, workflow):
         language = texts.process_language(instance)
         row.titles = task_meta.titles(spec, language)
         row.title = row.titles["en"]
-        row.lane, row.candidate_role = spec.lane, task_meta.lane_role(spec.lane)
+        row.lane = spec.lane
+        row.candidate_role = task_meta.candidate_role(spec.lane, instance.version.lane_roles)
         row.form_key, row.ui_form_key = task_meta.form_keys(spec)
         row.instructions = task_meta.plain_instructions(spec)
         row.instructions_texts = task_meta.instructions(spec, language)

@@ -59,7 +59,7 @@ def _human_task(instance, task, now):
     row = HumanTask(
         id=str(task.id), instance_id=instance.id, definition_key=instance.definition_key,
         element_id=spec.bpmn_id or spec.name, title=titles["en"], titles=titles, lane=spec.lane,
-        candidate_role=task_meta.lane_role(spec.lane), due_at=due_at, priority=priority,
+        candidate_role=_candidate_role(instance, spec.lane), due_at=due_at, priority=priority,
         form_key=form_key, ui_form_key=ui_form_key, instructions=task_meta.plain_instructions(spec),
         instructions_texts=instructions,
         state="open", created_at=now, sort_key=task_meta.sort_key(priority, due_at, now),
@@ -67,6 +67,11 @@ def _human_task(instance, task, now):
     )
     _describe_subject(row, task.data)
     return row
+
+
+def _candidate_role(instance, lane):
+    """The role of ``lane`` under the case's version's lane mapping (engine/lanes.py)."""
+    return task_meta.candidate_role(lane, instance.version.lane_roles) if lane else None
 
 
 def _describe_subject(row, data):

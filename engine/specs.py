@@ -23,10 +23,10 @@ from SpiffWorkflow.specs.MultiChoice import MultiChoice
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from . import bundles, checks, decisions, reachability, resolution, texts, xml_safety
+from . import bundles, checks, decisions, lanes, reachability, resolution, texts, xml_safety
 from .errors import DeployError
 from .sandbox import compile_expression, unknown_calls
-from .task_meta import is_role_key, lane_role, properties
+from .task_meta import properties
 
 
 @cache
@@ -51,14 +51,20 @@ class ParsedProcess:
     text: str = ""  # that file, as stored in ``process_version.bpmn_xml``
     files: tuple = ()  # the deploy's other files (:class:`engine.bundles.BundleFile`)
     pins: dict = None  # what was taken from deployed versions (engine.resolution.pins)
+    lane_roles: dict = field(default_factory=dict)  # {lane: role} of its lanes, given at deploy
 
     @property
     def sha256(self):
-        """The version's digest: of its document alone, or of every file it was deployed with."""
+        """The version's digest: of its document alone, or of every file it was deployed with;
+        with its lane mapping when it has one (the same XML mapped anew is a new version)."""
         if not self.files:
-            return sha256(self.text)
-        lines = [f"{self.source}\0{sha256(self.text)}"] + sorted(f"{f.name}\0{f.sha256}" for f in self.files)
-        return sha256("\n".join(lines))
+            digest = sha256(self.text)
+        else:
+            lines = sorted(f"{f.name}\0{f.sha256}" for f in self.files)
+            digest = sha256("\n".join([f"{self.source}\0{sha256(self.text)}", *lines]))
+        if not self.lane_roles:
+            return digest
+        return sha256(f"{digest}\nlane_roles\0{json.dumps(self.lane_roles, sort_keys=True)}")
 
     def spec_json(self):
         reg = registry()
@@ -72,22 +78,25 @@ def sha256(xml):
     return hashlib.sha256(xml.encode("utf-8") if isinstance(xml, str) else xml).hexdigest()
 
 
-def parse(source, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
+def parse(source, *, helpers, max_bytes, roles=None, name="diagram", checks=(), lane_roles=None):
     """Parse every executable top-level process of a BPMN document, or of a bundle, and check it.
 
     :param source: the BPMN 2.0 document (bytes or str), or a :class:`engine.bundles.Bundle`
         of BPMN, DMN and JSON files (a call activity may call a process of another file, a
         business rule task a decision of a DMN file)
     :param helpers: names callable from expressions
-    :param roles: if given, every lane must name one of these roles
+    :param roles: if given, every lane must be mapped to, or name, one of these roles
     :param checks: more checks, ``check(task_spec) -> problems``, or ``check(task_spec,
         context)`` when marked :func:`engine.checks.with_context` (see engine/checks.py)
+    :param lane_roles: ``{lane name: role key}`` for lanes not named after their role
+        (engine/lanes.py); each process keeps the entries of its own lanes
     :returns: a list of :class:`ParsedProcess`
-    :raises DeployError: hostile or malformed XML, invalid BPMN, or any problem of
-        severity ``error``, with the offending element ids
+    :raises DeployError: hostile or malformed XML, invalid BPMN, a ``lane_roles`` that is
+        not a mapping of names, or any problem of severity ``error``, with the offending
+        element ids
     """
     parsed, problems = inspect(source, helpers=helpers, max_bytes=max_bytes, roles=roles, name=name,
-                               checks=checks)
+                               checks=checks, lane_roles=lane_roles)
     errors = [p for p in problems if p["severity"] == "error"]
     if errors:
         raise DeployError(f"{name} has {len(errors)} problem(s)", errors)
@@ -113,15 +122,18 @@ class _Parser(SpiffBpmnParser):
         return found
 
 
-def inspect(source, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
-    """:func:`parse` without refusing: ``(processes, problems)`` with errors and warnings.
+def inspect(source, *, helpers, max_bytes, roles=None, name="diagram", checks=(), lane_roles=None):
+    """:func:`parse` without refusing: ``(processes, problems)`` with errors and warnings
+    (a ``lane_roles`` entry for a lane the diagram does not have is a warning).
 
     A call activity or business rule task calling what no file of ``source`` holds is
     resolved against what is deployed (engine/resolution.py).
 
     :raises DeployError: a file cannot be read at all (hostile XML, not BPMN or DMN), or
-        calls a process or decision neither uploaded nor deployed
+        calls a process or decision neither uploaded nor deployed, or ``lane_roles`` is not
+        a mapping of lane names to strings
     """
+    lane_roles = lanes.normalized(lane_roles)
     bundle = source if isinstance(source, bundles.Bundle) else bundles.single(source, name)
     roots, problems = _roots(bundle, max_bytes)
     bundle = resolution.resolve(bundle, roots, max_bytes=max_bytes)
@@ -153,12 +165,14 @@ def inspect(source, *, helpers, max_bytes, roles=None, name="diagram", checks=()
         root, process.text = documents[process.source]
         process.titles = texts.read(root).titles(process.key, process.name)
         _pin(process, bundle, parser.decision_of)
+        process.lane_roles = lanes.kept(process.lanes, lane_roles)
     runnable = {pid for pid, pp in parser.process_parsers.items() if pp.process_executable}
     runnable |= set(parser.get_process_dependencies())
     problems += [p for file_name, (root, _text) in documents.items() if file_name not in borrowed
                  for p in reachability.check(root, runnable)]
     problems += [p for decision in tables.values() for p in decisions.problems(decision, helpers)]
     problems += [p for process in parsed for p in check(process, helpers, roles, checks)]
+    problems += lanes.unknown({lane for process in parsed for lane in process.lanes}, lane_roles)
     return parsed, problems
 
 
@@ -273,8 +287,9 @@ def _parameters(task_spec):
 def check(process, helpers, roles=None, extra=()):
     """Problems with one parsed process: ``[{"element", "message", "severity"}]``, empty
     when it is fine: code that does not compile or calls unknown functions, lanes that
-    match no role, and :data:`engine.checks.BUILT_IN` plus ``extra`` per task spec (those
-    marked :func:`engine.checks.with_context` see the files deployed with the process)."""
+    match no role (under ``process.lane_roles``: :func:`engine.lanes.problems`), and
+    :data:`engine.checks.BUILT_IN` plus ``extra`` per task spec (those marked
+    :func:`engine.checks.with_context` see the files deployed with the process)."""
     problems = checks.process_names(process.key, process.name)
     context = checks.Context(process.files)
     for spec in (process.spec, *process.subprocess_specs.values()):
@@ -284,22 +299,8 @@ def check(process, helpers, roles=None, extra=()):
                 problems.extend(_check_code(element, mode, source, what, helpers))
             for rule in (*checks.BUILT_IN, *extra):
                 problems.extend(checks.run(rule, task_spec, context))
-    if roles is not None:
-        for lane in sorted(process.lanes):
-            if lane_role(lane) not in roles:
-                problems.append(checks.problem(lane, _no_role(lane)))
+    problems.extend(lanes.problems(process.lanes, process.lane_roles, roles))
     return problems
-
-
-def _no_role(lane):
-    """The refusal of a lane that names no role, saying how to fix it in the product."""
-    key = lane_role(lane)
-    if is_role_key(key):
-        return (f"lane '{lane}' matches no role; an admin creates the role '{key}' on /admin/roles "
-                "(or POST /api/v1/roles), or rename the lane")
-    return (f"lane '{lane}' matches no role, and '{key}' cannot be one (a role's key is lower-case Latin "
-            "letters, digits and underscores); rename the lane after a role, e.g. 'Finance Team' for the "
-            "role finance_team")
 
 
 def _check_code(element, mode, source, what, helpers):

@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from .db import db
 from .errors import NotFoundError
 from .models import ProcessDefinition, ProcessVersion
-from .task_meta import form_keys, lane_role
+from .task_meta import candidate_role, form_keys
 
 
 def _timer_start_tasks(workflow):
@@ -61,9 +61,9 @@ def _mark_fired(task, past):
 class Outline:
     """What a process's latest version says about starting it by hand.
 
-    ``roles``: the roles its lanes name (empty: no lanes); ``start_form``: the form key
-    (``formJsonSchemaFilename`` without ``.json``) its plain start event names, or ``None``;
-    ``version_id``: that version, whose files the form is read from first.
+    ``roles``: the roles its lanes' tasks go to (engine/lanes.py; empty: no lanes);
+    ``start_form``: the form key (``formJsonSchemaFilename`` without ``.json``) its plain start
+    event names, or ``None``; ``version_id``: that version, whose files the form is read from first.
     """
 
     roles: frozenset
@@ -81,8 +81,8 @@ def outline(runtime, key):
     if version is None:
         raise NotFoundError(f"process '{key}' is not deployed")
     spec, subprocess_specs = runtime.spec_cache.get(version.id)
-    roles = {lane_role(ts.lane) for s in (spec, *subprocess_specs.values()) for ts in s.task_specs.values()
-             if getattr(ts, "lane", None)}
+    roles = {candidate_role(ts.lane, version.lane_roles) for s in (spec, *subprocess_specs.values())
+             for ts in s.task_specs.values() if getattr(ts, "lane", None)}
     forms = [form_keys(ts)[0] for ts in spec.task_specs.values()
              if isinstance(ts, StartEvent) and isinstance(ts.event_definition, NoneEventDefinition)]
     return Outline(frozenset(roles), next((form for form in forms if form), None), version.id)

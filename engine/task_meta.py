@@ -25,6 +25,14 @@ def lane_role(lane):
     return lane.strip().lower().replace(" ", "_").replace("-", "_") if lane else None
 
 
+def candidate_role(lane, lane_roles=None):
+    """The role whose people take the tasks of ``lane``: the one its version maps it to
+    (``process_version.lane_roles``, engine/lanes.py), else the one its name stands for."""
+    if not lane:
+        return None
+    return (lane_roles or {}).get(lane) or lane_role(lane)
+
+
 def is_role_key(name):
     """Whether ``name`` may be a role's key (and so the role a lane names)."""
     return isinstance(name, str) and ROLE_KEY.fullmatch(name) is not None

@@ -128,7 +128,8 @@ def localize_xml(xml, lang, lane_name=None):
     """``xml`` with every element's ``name`` in ``lang`` (:func:`pick`), for a viewer.
 
     Only names change: ids, flows and the drawing stay, so the diagram stays correct.
-    :param lane_name: ``role -> text`` for lanes (a lane's name is a role), or ``None``
+    :param lane_name: ``lane's name -> text`` for lanes (the name of the role it stands for:
+        engine/lanes.py), or ``None``
     :returns: the document as text
     """
     root = xml_safety.parse(xml, max_bytes=MAX_XML_BYTES)

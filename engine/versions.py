@@ -18,7 +18,7 @@ from .bundles import BPMN, Bundle, BundleFile
 from .db import db, is_postgresql
 from .errors import ConflictError, NotFoundError
 from .models import ProcessDefinition, ProcessVersion, VersionFile
-from .task_meta import form_keys
+from .task_meta import candidate_role, form_keys
 from .types import utcnow
 
 # Serialized task-spec keys -> what a reader calls them. Anything else is "other".
@@ -40,6 +40,8 @@ class VersionDiff:
     ``replaced_by`` (the id of the added element SpiffWorkflow aligned it with).
     ``files`` are the files deployed with the versions that were added, removed or
     changed: ``{"name", "kind", "change", "used_by"}`` (:func:`file_changes`).
+    ``lanes``: ``[{"lane", "before", "after"}]``, the lanes whose tasks go to another role
+    under the versions' lane mappings (``before`` ``None``: a new lane mapped at deploy).
     """
 
     key: str
@@ -51,10 +53,11 @@ class VersionDiff:
     removed: list = field(default_factory=list)
     changed: list = field(default_factory=list)
     files: list = field(default_factory=list)
+    lanes: list = field(default_factory=list)
 
     @property
     def same(self):
-        return (not (self.added or self.removed or self.changed or self.files)
+        return (not (self.added or self.removed or self.changed or self.files or self.lanes)
                 and self.name_before == self.name_after)
 
     @property
@@ -85,7 +88,8 @@ def diff(runtime, version_a, version_b):
     """
     before = (version_a.version, *runtime.spec_cache.get(version_a.id))
     after = (version_b.version, *runtime.spec_cache.get(version_b.id))
-    result = diff_specs(runtime.registry, version_a.definition.key, before, after)
+    result = diff_specs(runtime.registry, version_a.definition.key, before, after,
+                        lane_roles=(version_a.lane_roles, version_b.lane_roles))
     result.files = file_changes(digests(version_a.files), digests(version_b.files),
                                 users_before=form_users(*before[1:]), users_after=form_users(*after[1:]))
     return result
@@ -147,12 +151,13 @@ def bundle_of(version, replaced=()):
     return Bundle(tuple(files) + tuple(f for name, f in replaced.items() if name != document))
 
 
-def diff_specs(registry, key, before, after):
+def diff_specs(registry, key, before, after, lane_roles=(None, None)):
     """:func:`diff` of two parsed specs, one of which need not be deployed yet.
 
     :param before: ``(number, spec, subprocess_specs)`` of the older side
     :param after: the same for the newer side (the modeler's preview numbers it
         as the version a deploy would create)
+    :param lane_roles: the lane mappings (engine/lanes.py) of the two sides
     :returns: a :class:`VersionDiff`
     """
     (number_a, spec_a, subs_a), (number_b, spec_b, subs_b) = before, after
@@ -161,7 +166,23 @@ def diff_specs(registry, key, before, after):
     pairs = [(spec_a, spec_b)] + [(subs_a.get(n), subs_b.get(n)) for n in sorted(set(subs_a) | set(subs_b))]
     for old, new in pairs:
         _diff_process(registry, old, new, result)
+    result.lanes = _lane_changes((spec_a, *subs_a.values()), (spec_b, *subs_b.values()), *lane_roles)
     return result
+
+
+def _lane_changes(specs_a, specs_b, roles_a, roles_b):
+    """Lanes of both sides whose tasks go to another role, and new lanes mapped at deploy."""
+    def lanes(specs):
+        return {ts.lane for s in specs for ts in s.task_specs.values() if getattr(ts, "lane", None)}
+
+    lanes_a, lanes_b = lanes(specs_a), lanes(specs_b)
+    changes = []
+    for lane in sorted(lanes_b):
+        after = candidate_role(lane, roles_b)
+        before = candidate_role(lane, roles_a) if lane in lanes_a else None
+        if before != after and (before is not None or lane in (roles_b or {})):
+            changes.append({"lane": lane, "before": before, "after": after})
+    return changes
 
 
 def _diff_process(registry, old, new, result):

@@ -22,7 +22,7 @@ from engine.db import db
 from engine.models import AuditEvent
 from engine.xml_safety import parse
 
-from .formatting import role_name
+from .formatting import lane_name
 
 MAX_XML_BYTES = 8 * 1024 * 1024
 # Kinds of audit event that mean "this element was completed"; timer_fired is followed
@@ -137,10 +137,12 @@ def names(instance, lang):
 def state(instance, lang):
     """``{xml, completed, taken_flows, waiting}`` of a case; ids not in its diagram
     (elements of a called process) are left out. The XML names every element in
-    ``lang`` (and each lane by its role's name); ids and drawing are the deployed ones."""
-    xml = instance.version.bpmn_xml
+    ``lang`` (and each lane by the name of the role its version gives it); ids and drawing
+    are the deployed ones."""
+    xml, mapping = instance.version.bpmn_xml, instance.version.lane_roles
     diagram = graph(xml)
     done = [e for e in completions(events_of(instance.id)) if e in diagram.tags]
     waiting = [e for e in waiting_elements(instance) if e in diagram.tags]
-    return {"xml": texts.localize_xml(xml, lang, role_name), "completed": sorted(set(done)),
+    return {"xml": texts.localize_xml(xml, lang, lambda lane: lane_name(lane, mapping)),
+            "completed": sorted(set(done)),
             "taken_flows": sorted(replay(diagram, done, waiting)), "waiting": waiting}

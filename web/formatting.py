@@ -21,14 +21,17 @@ from flask_babel import (
 )
 from flask_babel import lazy_gettext as _l
 
+from accounts.models import Role
 from accounts.service import full_names
 from engine import texts
+from engine.db import db
 from engine.inbox import COUNT_CAP
 from engine.places import format_money, place
+from engine.task_meta import candidate_role
 from forms.phone import display
 
 # The shipped roles (accounts.models.ROLES) as people call them; a role an admin made
-# for a diagram's lane is shown by its own name.
+# for a diagram's lane is shown by the name the admin gave it (role_name).
 ROLE_NAMES = {
     "sales": _l("Sales"), "manager": _l("Manager"), "process_owner": _l("Process owner"),
     "auditor": _l("Auditor"), "admin": _l("Administrator"), "partner": _l("Referrer / partner"),
@@ -133,8 +136,32 @@ def actor(username):
 
 
 def role_name(role):
-    """A role's name in the reader's language."""
-    return str(ROLE_NAMES.get(role, role))
+    """A role's name in the reader's language: a built-in role's translated, an added role's as
+    the admin typed it (its key when none was given, or for no role of that key)."""
+    if role in ROLE_NAMES:
+        return str(ROLE_NAMES[role])
+    return (_added_roles(role).get(role) or role) if role else ""
+
+
+def lane_name(lane, lane_roles=None):
+    """A diagram's lane as people know it: the name of the role its tasks go to (the
+    version's lane mapping, else the role its name stands for: engine/lanes.py); the lane's
+    own name when that is no role."""
+    if not lane:
+        return ""
+    role = candidate_role(lane, lane_roles)
+    if role in ROLE_NAMES or role in _added_roles(role):
+        return role_name(role)
+    return lane
+
+
+def _added_roles(role):
+    """``{key: name typed by the admin}`` of every role, read once per request (again when
+    ``role`` was not there: it may have been added since)."""
+    titles = g.get("tl_role_titles")
+    if titles is None or role not in titles:
+        titles = g.tl_role_titles = {r.name: r.description for r in db.session.query(Role)}
+    return titles
 
 
 def role_title(role):

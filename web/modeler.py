@@ -23,8 +23,8 @@ from engine.errors import DeployError, NotFoundError, ValidationError
 from engine.models import ProcessDefinition, ProcessVersion
 from forms.definitions import UI_SUFFIX
 
-from . import access
-from .formatting import country
+from . import access, lane_roles, modeler_lanes
+from .formatting import country, role_name
 from .modeler_texts import diagram_texts
 from .processes import TYPES, WHAT
 
@@ -130,6 +130,9 @@ def _labels():
         "importFailed": _("This file could not be opened as a BPMN diagram."),
         "unsaved": _("There are unsaved changes."), "error": _("Error"), "warning": _("Warning"),
         "confirmTitle": _("Deploy a new version?"), "nothingTitle": _("Nothing to deploy"),
+        "lanesTitle": _("Choose a role for each lane"),
+        "laneRole": _("Its tasks go to the role: %(role)s", role="{role}"),
+        "laneNoRole": _("No role has this name: choose one when deploying, or rename the lane."),
         "cancel": _("Cancel"), "close": _("Close"),
         "versionDeployed": _("Version %(number)s deployed", number="{number}"),
         "types": {name: str(text) for name, text in PANEL_TYPES.items()},
@@ -150,8 +153,11 @@ def _index_url():
 
 def _editor(key, xml, *, version=None, draft=None, new=False):
     ui_keys = sorted(p.stem for p in forms.FORMS_DIR.glob(f"*{UI_SUFFIX}.json"))
+    roles = sorted(service.role_names())
     return render_template("modeler/edit.html", key=key, xml=xml, version=version, draft=draft, new=new,
-                           form_keys=forms.keys(), form_ui_keys=ui_keys, roles=sorted(service.role_names()),
+                           form_keys=forms.keys(), form_ui_keys=ui_keys, roles=roles,
+                           role_titles={role: role_name(role) for role in roles},
+                           lane_roles=(version.lane_roles if version else None) or {},
                            labels=_labels(), texts=diagram_texts(), index_url=_index_url())
 
 
@@ -214,7 +220,7 @@ def modeler_validate():
     """The problems of the diagram in the body: ``{"valid", "problems"}``; errors refuse a deploy."""
     _check_owner()
     problems = engine.validate(_body(), name=request.args.get("name", "diagram.bpmn"),
-                               roles=service.role_names())
+                               roles=service.role_names(), lane_roles=lane_roles.from_request())
     problems = _shaped(problems)
     return jsonify({"valid": not any(p["severity"] == "error" for p in problems), "problems": problems})
 
@@ -223,26 +229,32 @@ def modeler_validate():
 @login_required
 def modeler_deploy_preview():
     """What Deploy would change, for the confirmation dialog: ``{"valid", "problems",
-    "deployable", "processes", "html"}``; nothing is stored.
+    "deployable", "processes", "lanes_only", "html"}``; nothing is stored.
 
     ``deployable`` is false when every process is unchanged since its latest version;
-    ``html`` is the dialog's body (the version diff of each changed process).
+    ``lanes_only`` is true when the only errors are lanes waiting for a role, which the
+    dialog offers to choose (web/modeler_lanes.py); ``html`` is the dialog's body (those
+    choices, and the version diff of each changed process).
     """
     _check_owner()
     name = request.args.get("name", "diagram.bpmn")
     try:
-        previews, problems = engine.deploy_preview(_body(), name=name, roles=service.role_names())
+        previews, problems = engine.deploy_preview(_body(), name=name, roles=service.role_names(),
+                                                   lane_roles=lane_roles.from_request())
     except DeployError as error:
         problems = _shaped([{"severity": "error", **p} for p in error.problems])
         return jsonify({"valid": False, "problems": problems, "deployable": False, "processes": [],
-                        "html": ""})
+                        "lanes_only": False, "html": ""})
     problems = _shaped(problems)
+    lanes = modeler_lanes.choices(previews, problems)
     return jsonify({
         "valid": not any(p["severity"] == "error" for p in problems), "problems": problems,
         "deployable": any(not p.unchanged for p in previews),
         "processes": [{"key": p.key, "latest": p.latest, "new": p.new, "unchanged": p.unchanged}
                       for p in previews],
-        "html": render_template("modeler/_deploy_preview.html", previews=previews, what=WHAT, types=TYPES),
+        "lanes_only": lanes["lanes_only"],
+        "html": render_template("modeler/_deploy_preview.html", previews=previews, what=WHAT, types=TYPES,
+                                lanes=lanes),
     })
 
 
@@ -256,7 +268,8 @@ def modeler_deploy():
     _check_owner()
     name = request.args.get("name", "diagram.bpmn")
     try:
-        results = engine.deploy(_body(), actor=current_user.username, name=name, roles=service.role_names())
+        results = engine.deploy(_body(), actor=current_user.username, name=name, roles=service.role_names(),
+                                lane_roles=lane_roles.from_request())
     except DeployError as error:
         db.session.rollback()
         problems = [{"severity": "error", **p} for p in error.problems]

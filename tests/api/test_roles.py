@@ -73,8 +73,9 @@ def test_a_too_long_title_and_unknown_fields_are_refused(api):
 def test_a_lane_naming_no_role_is_refused_with_how_to_add_the_role(api):
     error = error_of(deploy(api, FINANCE), 422)
     assert {"element": "Finance Team", "severity": "error",
-            "message": "lane 'Finance Team' matches no role; an admin creates the role 'finance_team' on "
-                       "/admin/roles (or POST /api/v1/roles), or rename the lane"} in error["problems"]
+            "message": "lane 'Finance Team' matches no role; map it to a role at deploy (lane_roles), an "
+                       "admin creates the role 'finance_team' on /admin/roles (or POST /api/v1/roles), or "
+                       "rename the lane"} in error["problems"]
 
 
 def test_a_lane_that_cannot_name_a_role_is_told_to_be_renamed(api):

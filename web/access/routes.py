@@ -142,6 +142,8 @@ ROUTES = {
     "lending_payouts.commission_index": only(ADMINS), "lending_payouts.commission_pay": only(ADMINS),
     # people: the admin lists users and resets a password (docs/security.md)
     "users_admin.user_index": only(ADMINS), "users_admin.user_password_reset": only(ADMINS),
+    "users_admin.user_roles_update": only(ADMINS),
+    "api.users_roles_get": only(ADMINS), "api.users_roles_update": only(ADMINS),
     # roles: lanes name them; the admin adds them (docs/security.md "Roles")
     "roles_admin.role_index": only(ADMINS), "roles_admin.role_create": only(ADMINS),
     "api.roles_list": only(DEFINITION_READERS), "api.roles_create": only(ADMINS),

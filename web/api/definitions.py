@@ -15,7 +15,7 @@ from engine.db import db
 from engine.errors import DeployError, NotFoundError, ValidationError
 from engine.models import ProcessDefinition, ProcessVersion
 
-from .. import access
+from .. import access, lane_roles
 from . import uploads
 from .common import Viewed, caller, load_body, load_query, page, paginate, respond
 from .registry import operation
@@ -74,7 +74,9 @@ def definitions_create():
     """Each executable process of the files that no other calls becomes a new version
     (201); when all are unchanged nothing changes (200). A call activity or business rule
     task calling what the upload does not hold takes it from what is deployed (its version
-    pinned: ``pins``). Running instances keep their version. Process owners and admins only.
+    pinned: ``pins``). Running instances keep their version. ``lane_roles`` maps lanes not
+    named after a role to one (a JSON object, the form field or the query parameter); the
+    same files mapped alike change nothing. Process owners and admins only.
 
     :raise 403: any other role
     :raise 409: someone deployed the same process at the same moment
@@ -86,7 +88,8 @@ def definitions_create():
     access.check(access.may_deploy(user))
     bundle = uploads.read_bundle()
     try:
-        deployed = engine.deploy(bundle, actor=user.username, name=bundle.name, roles=service.role_names())
+        deployed = engine.deploy(bundle, actor=user.username, name=bundle.name, roles=service.role_names(),
+                                 lane_roles=lane_roles.from_request())
     except DeployError as error:
         message = ngettext("The diagram was refused: %(num)d problem.",
                            "The diagram was refused: %(num)d problems.", len(error.problems))
@@ -128,6 +131,13 @@ class DiffFileSchema(Schema):
         "description": "the user tasks (element ids) that show this file as their form or UI schema"})
 
 
+class DiffLaneSchema(Schema):
+    lane = fields.String(metadata={"description": "the lane's name"})
+    before = fields.String(allow_none=True, metadata={"description": "the role its tasks went to (null: a "
+                                                                     "new lane)"})
+    after = fields.String(metadata={"description": "the role its tasks go to"})
+
+
 class VersionDiffSchema(Schema):
     key = fields.String()
     from_version = DbInteger(attribute="a")
@@ -141,6 +151,8 @@ class VersionDiffSchema(Schema):
     files = fields.List(fields.Nested(DiffFileSchema), metadata={
         "description": "the files deployed with the versions (forms, called diagrams, decision tables) that "
                        "were added, removed or changed"})
+    lanes = fields.List(fields.Nested(DiffLaneSchema), metadata={
+        "description": "lanes whose tasks go to another role (the lane mapping changed)"})
 
 
 class MigrationRequestSchema(Schema):

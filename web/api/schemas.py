@@ -107,6 +107,12 @@ class VersionFileSchema(Schema):
     sha256 = fields.String()
 
 
+LANE_ROLES = {"type": "object", "additionalProperties": {"type": "string"},
+              "example": {"Finance Team": "finance"},
+              "description": "lanes mapped to roles at deploy (lane name -> role key); a lane not named "
+                             "here is the role its name stands for"}
+
+
 class DefinitionSchema(Schema):
     key = fields.String()
     name = fields.String()
@@ -117,6 +123,8 @@ class DefinitionSchema(Schema):
     pins = fields.Raw(attribute="latest.pins", allow_none=True, metadata=PINS)
     files = fields.List(fields.Nested(VersionFileSchema), attribute="latest.files",
                         metadata={"description": "the latest version's files besides its BPMN document"})
+    lane_roles = fields.Function(lambda d: (d.latest.lane_roles if d.latest else None) or {},
+                                 metadata=LANE_ROLES)
 
 
 class DefinitionPageSchema(PageSchema):
@@ -126,6 +134,10 @@ class DefinitionPageSchema(PageSchema):
 class DeployQuerySchema(Schema):
     name = fields.String(load_default=None, validate=validate.Length(min=1, max=MAX_NAME),
                          metadata={"description": "file name, for a raw XML body (an upload has its own)"})
+    lane_roles = fields.String(load_default=None, metadata={
+        "description": "lanes mapped to roles, a JSON object {lane name: role key} (a multipart upload may "
+                       "send it as the form field lane_roles instead)",
+        "example": '{"Finance Team": "finance"}'})
 
 
 class DeployedVersionSchema(Schema):
@@ -139,6 +151,7 @@ class DeployedVersionSchema(Schema):
     pins = fields.Raw(allow_none=True, metadata=PINS)
     files = fields.List(fields.Nested(VersionFileSchema),
                         metadata={"description": "the files deployed with it besides its BPMN document"})
+    lane_roles = fields.Function(lambda v: v.lane_roles or {}, metadata=LANE_ROLES)
 
 
 class DeploymentSchema(Schema):

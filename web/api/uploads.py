@@ -15,7 +15,9 @@ ZIP_TYPES = ("application/zip", "application/x-zip-compressed")
 UPLOAD = {
     "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
         "file": {"type": "array", "items": {"type": "string", "format": "binary"},
-                 "description": "one or more files: .bpmn, .dmn, .json and .zip (opened), in any mix"}}}},
+                 "description": "one or more files: .bpmn, .dmn, .json and .zip (opened), in any mix"},
+        "lane_roles": {"type": "string", "description": "lanes mapped to roles, a JSON object {lane name: "
+                                                        "role key}"}}}},
     **{kind: {"schema": {"type": "string", "description": "a zip of .bpmn, .dmn and .json files"}}
        for kind in ZIP_TYPES},
     **{kind: {"schema": {"type": "string", "description": "the BPMN XML"}} for kind in XML_TYPES},

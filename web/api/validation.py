@@ -6,7 +6,7 @@ import engine
 from accounts import service
 from engine.errors import DeployError
 
-from .. import access
+from .. import access, lane_roles
 from . import uploads
 from .common import caller, respond
 from .registry import operation
@@ -29,8 +29,9 @@ def definitions_validate():
     conditions and decision tables) that do not compile or call unknown functions, callees
     and decisions neither uploaded nor deployed, lanes that match no role, timers and due
     times that do not parse, exclusive gateways without a default flow, user tasks whose
-    form is missing (errors), and user tasks without a form (warnings). Always 200 for
-    files that were sent. Process owners and admins.
+    form is missing (errors), and user tasks without a form (warnings); lanes under
+    ``lane_roles`` as a deploy maps them. Always 200 for files that were sent. Process
+    owners and admins.
 
     :raise 403: any other role
     :raise 422: no file sent
@@ -42,7 +43,8 @@ def definitions_validate():
     except DeployError as error:
         problems = [{"severity": "error", **p} for p in error.problems]
         return respond(ValidationReportSchema, {"valid": False, "problems": problems, "skipped": []})
-    problems = engine.validate(bundle, name=bundle.name, roles=service.role_names())
+    problems = engine.validate(bundle, name=bundle.name, roles=service.role_names(),
+                               lane_roles=lane_roles.from_request())
     valid = not any(p["severity"] == "error" for p in problems)
     return respond(ValidationReportSchema,
                    {"valid": valid, "problems": problems, "skipped": list(bundle.skipped)})

@@ -43,7 +43,8 @@ def _plans(editor):
 def _reviewed(version, bundle):
     """``(previews, problems)`` of deploying ``bundle`` over ``version``'s process."""
     try:
-        return engine.deploy_preview(bundle, name=bundle.name, roles=service.role_names())
+        return engine.deploy_preview(bundle, name=bundle.name, roles=service.role_names(),
+                                     lane_roles=version.lane_roles)
     except DeployError as error:
         return [], [{"severity": "error", **p} for p in error.problems]
 
@@ -90,9 +91,9 @@ def form_deploy(key):
     except ValidationError as error:
         return _again(editor, error.message, 422)
     deployed = []
-    for _version, bundle in plans:
+    for version, bundle in plans:
         deployed += engine.deploy(bundle, actor=current_user.username, name=bundle.name,
-                                  roles=service.role_names())
+                                  roles=service.role_names(), lane_roles=version.lane_roles)
     for version, created in deployed:
         if created:
             flash(_("%(process)s: version %(number)d deployed with the form.", process=version.definition.key,
@@ -119,7 +120,8 @@ def _check_reviewed(plans):
 def _check_valid(editor, plans):
     """:raise ValidationError: the deploy check refuses a bundle (``editor.refusals`` says why)"""
     for version, bundle in plans:
-        problems = engine.validate(bundle, name=bundle.name, roles=service.role_names())
+        problems = engine.validate(bundle, name=bundle.name, roles=service.role_names(),
+                                   lane_roles=version.lane_roles)
         errors = [p for p in problems if p["severity"] == "error"]
         if errors:
             editor.refusals.append((version.definition.key, errors))

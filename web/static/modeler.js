@@ -9,6 +9,7 @@
 
   var SPIFF = 'spiffworkflow:';
   var config, modeler, labels, dirty = false;
+  var focusBack = null; // what the open deploy dialog does when the window gets the focus back
 
   // ---- small helpers -------------------------------------------------------------
 
@@ -332,6 +333,19 @@
       service('modeling').updateLabel(element, v);
     }, { list: 'tl-roles' }), 'lane'));
     parts.push(list);
+    // the role whose people work the lane: its mapping (modeler_lanes.js) or its name's
+    var role = window.TasklaneLanes.roleOf(element.businessObject.name);
+    var title = (config.roleTitles || {})[role];
+    parts.push(el('p', { 'class': 'small tl-muted', 'data-lane-role-hint': title ? role : '',
+      text: title ? labels.laneRole.replace('{role}', title) : labels.laneNoRole }));
+  }
+
+  // The diagram's lane names, for the mapping sent with validate, preview and deploy.
+  function lanesQuery() {
+    var names = service('elementRegistry').filter(function (e) {
+      return e.type !== 'label' && is(e.businessObject, 'bpmn:Lane') && e.businessObject.name;
+    }).map(function (e) { return e.businessObject.name; });
+    return window.TasklaneLanes.query(names);
   }
 
   function typeName(type) {
@@ -463,7 +477,7 @@
     },
     validate: function () {
       return xml().then(function (text) {
-        return post(config.urls.validate + '?name=' + encodeURIComponent(fileName()), text);
+        return post(config.urls.validate + '?name=' + encodeURIComponent(fileName()) + lanesQuery(), text);
       }).then(function (answer) {
         if (answer.status !== 200) { status(((answer.json.error || {}).message) || labels.requestFailed, 'danger'); return; }
         showProblems(answer.json.problems || []);
@@ -477,24 +491,54 @@
       var text;
       return xml().then(function (exported) {
         text = exported;
-        return post(config.urls.preview + '?name=' + encodeURIComponent(fileName()), text);
+        return post(previewUrl(), text);
       }).then(function (answer) {
         if (answer.status !== 200) { status(((answer.json.error || {}).message) || labels.requestFailed, 'danger'); return; }
         showProblems(answer.json.problems || []);
-        if (!answer.json.valid) { status(labels.deployFailed, 'danger'); return; }
+        // lanes waiting for a role are chosen in the dialog; any other error stops here
+        if (!answer.json.valid && !answer.json.lanes_only) { status(labels.deployFailed, 'danger'); return; }
         confirmDeploy(answer.json, text);
       });
     }
   };
 
+  function previewUrl() { return config.urls.preview + '?name=' + encodeURIComponent(fileName()) + lanesQuery(); }
+
+  // The dialog's body, title and buttons for ``preview``; the lane selects preview again.
+  function fillDialog(dialog, preview, text, lane) {
+    var body = dialog.querySelector('[data-deploy-body]');
+    var confirm = dialog.querySelector('[data-deploy-confirm]');
+    var ready = preview.valid && preview.deployable;
+    body.innerHTML = preview.html; // rendered and escaped by the server
+    dialog.querySelector('[data-deploy-title]').textContent =
+      !preview.valid ? labels.lanesTitle : (preview.deployable ? labels.confirmTitle : labels.nothingTitle);
+    dialog.querySelector('[data-deploy-cancel]').textContent = ready || !preview.valid ? labels.cancel : labels.close;
+    confirm.hidden = preview.valid && !preview.deployable;
+    dialog.setAttribute('data-deploy-ready', ready ? 'true' : 'false');
+    if (dialog.getAttribute('data-deploy-opening') !== 'true') confirm.disabled = !ready;
+    window.TasklaneLanes.bind(body, function (changed) { previewAgain(dialog, text, changed); });
+    window.TasklaneLanes.focus(body, lane);
+  }
+
+  function previewAgain(dialog, text, lane) {
+    dialog.querySelector('[data-deploy-confirm]').disabled = true; // until the new answer
+    return post(previewUrl(), text).then(function (answer) {
+      if (answer.status !== 200) { status(((answer.json.error || {}).message) || labels.requestFailed, 'danger'); return; }
+      showProblems(answer.json.problems || []);
+      fillDialog(dialog, answer.json, text, lane);
+    }).catch(function () { status(labels.requestFailed, 'danger'); });
+  }
+
   function confirmDeploy(preview, text) {
     var dialog = document.getElementById('deploy-dialog');
     var confirm = dialog.querySelector('[data-deploy-confirm]');
-    dialog.querySelector('[data-deploy-body]').innerHTML = preview.html; // rendered and escaped by the server
-    dialog.querySelector('[data-deploy-title]').textContent = preview.deployable ? labels.confirmTitle : labels.nothingTitle;
-    dialog.querySelector('[data-deploy-cancel]').textContent = preview.deployable ? labels.cancel : labels.close;
+    dialog.setAttribute('data-deploy-opening', 'true');
+    fillDialog(dialog, preview, text);
     var buttons = dialog.querySelectorAll('.modal-footer button, .btn-close');
-    confirm.hidden = !preview.deployable;
+    // back from the roles page (another tab), the dialog offers the role just added
+    focusBack = function () {
+      if (dialog.querySelector('[data-lane-mapping]')) previewAgain(dialog, text);
+    };
     confirm.onclick = function () {
       confirm.disabled = true; // one deploy per confirmation
       window.bootstrap.Modal.getOrCreateInstance(dialog).hide();
@@ -503,14 +547,18 @@
     // Bootstrap ignores a hide while the dialog is still fading in: the buttons wait for it.
     buttons.forEach(function (button) { button.disabled = true; });
     dialog.addEventListener('shown.bs.modal', function () {
+      dialog.removeAttribute('data-deploy-opening');
       buttons.forEach(function (button) { button.disabled = false; });
-      (preview.deployable ? confirm : dialog.querySelector('[data-deploy-cancel]')).focus();
+      confirm.disabled = dialog.getAttribute('data-deploy-ready') !== 'true';
+      var lane = dialog.querySelector('select[data-lane-role].is-invalid');
+      (lane || (preview.deployable ? confirm : dialog.querySelector('[data-deploy-cancel]'))).focus();
     }, { once: true });
+    dialog.addEventListener('hidden.bs.modal', function () { focusBack = null; }, { once: true });
     window.bootstrap.Modal.getOrCreateInstance(dialog).show();
   }
 
   function sendDeploy(text) {
-    return post(config.urls.deploy + '?name=' + encodeURIComponent(fileName()), text).then(function (answer) {
+    return post(config.urls.deploy + '?name=' + encodeURIComponent(fileName()) + lanesQuery(), text).then(function (answer) {
       if (answer.status === 200) {
         dirty = false;
         showProblems([]);
@@ -587,6 +635,9 @@
         if (result && result.catch) result.catch(function () { status(labels.requestFailed, 'danger'); });
       });
     });
+    window.addEventListener('focus', function () {
+      if (focusBack && document.getElementById('deploy-dialog').classList.contains('show')) focusBack();
+    });
     window.addEventListener('beforeunload', function (event) {
       if (dirty) { event.preventDefault(); event.returnValue = labels.unsaved; }
     });
@@ -630,6 +681,7 @@
   document.addEventListener('DOMContentLoaded', function () {
     config = JSON.parse(document.getElementById('modeler-config').textContent);
     labels = config.labels;
+    window.TasklaneLanes.init(config.laneRoles);
     fetch(config.moddle, { credentials: 'same-origin' })
       .then(function (response) { return response.json(); })
       .then(start)
