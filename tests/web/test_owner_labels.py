@@ -12,11 +12,11 @@ from tests.web.test_processes import versioned  # noqa: F401 - fixture
 
 LANGUAGES = {
     "vi": {"process": "Tên quy trình", "task": "Tên công việc", "from": "Từ phiên bản", "to": "Đến phiên bản",
-           "forms": "Đây là các biểu mẫu mà công việc của người dùng trong sơ đồ hiển thị."},
+           "forms": "Đây là các biểu mẫu mà công việc người dùng trong sơ đồ hiển thị."},
     "en": {"process": "Process name", "task": "Task name", "from": "From version", "to": "To version",
            "forms": "These are the forms that the user tasks of the diagrams show."},
     "ru": {"process": "Название процесса", "task": "Название задачи", "from": "С версии", "to": "По версию",
-           "forms": "Здесь формы, которые показывают пользовательские задачи диаграмм."},
+           "forms": "Это формы, которые показывают пользовательские задачи диаграмм."},
 }
 PERSON = {"vi": "Họ tên", "en": "Full name", "ru": "ФИО"}
 DATES = {"vi": ("Từ ngày", "Đến ngày")}
