@@ -22,7 +22,7 @@ from SpiffWorkflow.specs.MultiChoice import MultiChoice
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from . import checks, reachability, texts, xml_safety
+from . import checks, events, reachability, texts, xml_safety
 from .errors import DeployError
 from .sandbox import compile_expression, unknown_calls
 from .task_meta import is_role_key, lane_role, properties
@@ -169,16 +169,21 @@ def _expressions(task_spec):
     for attr in ("prescript", "postscript"):
         if getattr(task_spec, attr, None):
             yield "exec", getattr(task_spec, attr), attr
-    event = getattr(task_spec, "event_definition", None)
-    if isinstance(event, TimerEventDefinition):
-        yield "eval", event.expression, "timer"
-    if getattr(event, "expression", None) and not isinstance(event, TimerEventDefinition):
-        yield "eval", event.expression, "event condition"
+    yield from _event_expressions(task_spec)
     yield from _parameters(task_spec)
     for name in ("dueIn", "dueInBusinessDays", "dueInBusinessHours"):
         due = properties(task_spec).get(name)
         if due:
             yield "eval", due, name
+
+
+def _event_expressions(task_spec):
+    """Timers and event conditions, those an event-based gateway holds for its events too."""
+    for event in events.definitions(task_spec):
+        if isinstance(event, TimerEventDefinition):
+            yield "eval", event.expression, "timer"
+        elif getattr(event, "expression", None):
+            yield "eval", event.expression, "event condition"
 
 
 def _parameters(task_spec):

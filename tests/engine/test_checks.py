@@ -104,6 +104,19 @@ def test_a_constant_timer_must_parse_as_its_kind(app, kind, expression, ok):
     assert found == ([] if ok else [("wait", "error")])
 
 
+def test_the_timer_of_an_event_based_gateway_is_checked_as_any_timer(app):
+    xml = (ROOT / "tests" / "bpmn" / "construct_event_gateway.bpmn").read_text()
+    assert not [p for p in engine.validate(xml, name="gateway.bpmn") if p["severity"] == "error"]
+    bad_constant = xml.replace('<bpmn:timeDuration>"P3D"</bpmn:timeDuration>',
+                               '<bpmn:timeDuration>"three days"</bpmn:timeDuration>')
+    bad_code = xml.replace('<bpmn:timeDuration>"P3D"</bpmn:timeDuration>',
+                           "<bpmn:timeDuration>days(3</bpmn:timeDuration>")
+    for bad in (bad_constant, bad_code):
+        errors = [p for p in engine.validate(bad, name="gateway.bpmn") if p["severity"] == "error"]
+        assert [p["element"] for p in errors] == ["await_answer"], errors
+        assert "timer" in errors[0]["message"]
+
+
 def test_a_user_task_form_must_exist_and_a_task_without_one_is_only_warned_about(app):
     assert messages(task_diagram(form("lead-call-outcome.json"))) == []
     assert messages(task_diagram()) == [("ask", "warning")]

@@ -115,6 +115,30 @@ def test_non_interrupting_cycle_timer_reminds_while_the_task_stays_open(deploy):
     assert pending_timers(started.id) == {}
 
 
+def test_an_event_based_gateway_waits_on_its_timer_and_the_timer_fires(deploy):
+    """SpiffWorkflow keeps the timer of the events after an event-based gateway on the
+    gateway's own task (engine/events.py): that task gets the timer row."""
+    deploy("construct_event_gateway.bpmn")
+    started = engine.start("construct_event_gateway", actor="sales1")
+    complete(started.id, "send_offer", {"offer": 120})
+    timer = pending_timers(started.id)["await_answer"]
+    assert abs((timer.due_at - timer.created_at).total_seconds() - 3 * 86400) < 60
+    assert fire_when_due(timer) == "fired"
+    assert list(open_tasks(started.id)) == ["chase"]
+    with pytest.raises(ConflictError):
+        engine.send_message(started.id, "offer_accepted", actor="sales1", payload={"price": 1})
+
+
+def test_a_message_before_an_event_based_gateway_s_timer_cancels_the_timer(deploy):
+    deploy("construct_event_gateway.bpmn")
+    started = engine.start("construct_event_gateway", actor="sales1")
+    complete(started.id, "send_offer", {"offer": 120})
+    assert "await_answer" in pending_timers(started.id)
+    engine.send_message(started.id, "offer_accepted", actor="sales1", payload={"price": 110})
+    assert instance(started.id).status == "completed"
+    assert pending_timers(started.id) == {}
+
+
 def test_message_catch_event_receives_the_payload(deploy):
     deploy("message.bpmn")
     started = engine.start("await_answer", actor="partner1")
