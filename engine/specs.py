@@ -22,7 +22,7 @@ from SpiffWorkflow.specs.MultiChoice import MultiChoice
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from . import checks, events, reachability, texts, xml_safety
+from . import checks, collaborations, events, reachability, texts, xml_safety
 from .errors import DeployError
 from .sandbox import compile_expression, unknown_calls
 from .task_meta import is_role_key, lane_role, properties
@@ -89,8 +89,7 @@ def inspect(xml, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
     parser = SpiffBpmnParser(validator=VALIDATOR)
     try:
         parser.add_bpmn_xml(_as_spiff_reads(root), filename=name)
-        keys = _top_level_keys(parser)
-        parsed = [_parse_one(parser, key) for key in keys]
+        parsed = [_parse_one(parser, key) for key in _top_level_keys(parser, root)]
     except ValidationException as error:
         element = getattr(error, "id", None) or name
         message = readable(str(error))
@@ -145,18 +144,31 @@ def _as_spiff_reads(root):
     return root
 
 
-def _top_level_keys(parser):
+def _top_level_keys(parser, root):
+    """What deploys as a process: each executable process no call activity calls and no
+    talking collaboration runs (engine/collaborations.py), and each such collaboration.
+
+    :returns: ``[(key, Collaboration or None)]``
+    """
     executable = [pid for pid, pp in parser.process_parsers.items() if pp.process_executable]
     called = parser.get_process_dependencies()
-    return [pid for pid in executable if pid not in called]
+    together = collaborations.talking(root, set(executable))
+    pooled = {pid for collaboration in together for pid in collaboration.processes}
+    return ([(pid, None) for pid in executable if pid not in called and pid not in pooled]
+            + [(collaboration.key, collaboration) for collaboration in together])
 
 
-def _parse_one(parser, key):
-    spec = parser.get_spec(key)
-    subprocess_specs = parser.get_subprocess_specs(key)
+def _parse_one(parser, key_and_collaboration):
+    key, collaboration = key_and_collaboration
+    if collaboration is None:
+        spec, subprocess_specs = parser.get_spec(key), parser.get_subprocess_specs(key)
+        name = spec.description or key
+    else:
+        spec, subprocess_specs = parser.get_collaboration(key)
+        name = collaboration.name or key
     lanes = {ts.lane for s in (spec, *subprocess_specs.values())
              for ts in s.task_specs.values() if getattr(ts, "lane", None)}
-    return ParsedProcess(key, spec.description or key, spec, subprocess_specs, lanes)
+    return ParsedProcess(key, name, spec, subprocess_specs, lanes)
 
 
 def _expressions(task_spec):

@@ -1,10 +1,15 @@
 """Every BPMN construct the runtime supports, with the workflow saved to the database
 and restored from it between every step (each engine call restores the instance
 from its row and saves it again), on SQLite and on PostgreSQL."""
+import re
+
 import pytest
 
 import engine
+from engine.db import db
 from engine.errors import ConflictError, NotFoundError, TaskNotReadyError
+from engine.models import ProcessDefinition
+from tests.conftest import BPMN
 
 from .helpers import (
     audit_kinds,
@@ -137,6 +142,33 @@ def test_a_message_before_an_event_based_gateway_s_timer_cancels_the_timer(deplo
     engine.send_message(started.id, "offer_accepted", actor="sales1", payload={"price": 110})
     assert instance(started.id).status == "completed"
     assert pending_timers(started.id) == {}
+
+
+def test_a_collaboration_whose_pools_exchange_messages_runs_as_one_case(deploy):
+    """As SpiffWorkflow runs a collaboration: the buyer's order starts the seller's pool
+    (a message start event) and the seller's confirmation reaches the buyer's catch event."""
+    version = deploy("construct_message_pools.bpmn")
+    assert version.definition.key == "construct_message_pools"
+    assert version.definition.name == "Messages between two pools"
+    keys = {d.key for d in db.session.query(ProcessDefinition)}
+    assert keys == {"construct_message_pools"}   # the pools are not processes of their own
+    started = engine.start("construct_message_pools", actor="sales1")
+    assert list(open_tasks(started.id)) == ["choose"]
+    complete(started.id, "choose", {"product": "tea", "quantity": 3})
+    assert list(open_tasks(started.id)) == ["quote"]
+    complete(started.id, "quote", {"accepted": True, "price": 40})
+    assert instance(started.id).status == "completed"
+    assert data(started.id)["total"] == 120
+
+
+def test_pools_that_exchange_no_messages_deploy_as_processes_of_their_own(app):
+    xml = (BPMN / "construct_message_pools.bpmn").read_text()
+    flows = r"<bpmn:messageFlow .*?/>|<bpmndi:BPMNEdge id=\"\w+_flow_di\".*?</bpmndi:BPMNEdge>"
+    silent = re.sub(flows, "", xml, flags=re.S)
+    assert "messageFlow" not in silent
+    versions = engine.deploy(silent.encode(), actor="test", name="silent.bpmn")
+    assert sorted(v.definition.key for v, _ in versions) == ["construct_message_pools_buyer",
+                                                             "construct_message_pools_seller"]
 
 
 def test_message_catch_event_receives_the_payload(deploy):
