@@ -22,7 +22,7 @@ from SpiffWorkflow.specs.MultiChoice import MultiChoice
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from . import checks, collaborations, events, reachability, texts, xml_safety
+from . import checks, collaborations, events, reachability, texts, unsupported, xml_safety
 from .errors import DeployError
 from .sandbox import compile_expression, unknown_calls
 from .task_meta import is_role_key, lane_role, properties
@@ -106,6 +106,7 @@ def inspect(xml, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
         process.titles = document.titles(process.key, process.name)
     runnable = {pid for pid, pp in parser.process_parsers.items() if pp.process_executable}
     problems = reachability.check(root, runnable | set(parser.get_process_dependencies()))
+    problems += unsupported.check(root)
     problems += [p for process in parsed for p in check(process, helpers, roles, checks)]
     return parsed, text, problems
 
