@@ -8,9 +8,14 @@ OS process for the next step (:mod:`tests.differential.sweep`). The end states a
 data must be equal (:mod:`tests.differential.outcome`). docs/runtime.md "Differential test"
 says how to sweep another folder.
 """
+import dataclasses
+import fcntl
+import json
+import os
 import uuid
 
 import pytest
+import redis
 
 from tests.conftest import HAS_PG, fresh_database, lose_redis_data
 
@@ -33,7 +38,23 @@ def references():
 @pytest.fixture(scope="module")
 def tasklane(references, redis_url, tmp_path_factory):
     """The sweep through Tasklane (a :class:`~tests.differential.sweep.Result`), on
-    ``DATABASE_URL`` (PostgreSQL) if set, else a SQLite file the step processes share."""
+    ``DATABASE_URL`` (PostgreSQL) if set, else a SQLite file the step processes share.
+
+    Under pytest-xdist the module's tests may run on both workers; the first to need the
+    sweep runs it and leaves its result in the run's shared temporary folder for the other.
+    """
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _sweep(references, redis_url, tmp_path_factory)
+    shared = tmp_path_factory.getbasetemp().parent   # one per test run, shared by its workers
+    saved = shared / "differential-sweep.json"
+    with open(shared / "differential-sweep.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)   # released when the file closes
+        if not saved.exists():
+            saved.write_text(json.dumps(dataclasses.asdict(_sweep(references, redis_url, tmp_path_factory))))
+        return sweep.Result(**json.loads(saved.read_text()))
+
+
+def _sweep(references, redis_url, tmp_path_factory):
     folder = tmp_path_factory.mktemp("differential")
     databases = fresh_database("postgresql" if HAS_PG else "sqlite", folder)
     url = next(databases)
@@ -43,10 +64,8 @@ def tasklane(references, redis_url, tmp_path_factory):
                 "TASKLANE_QUEUE_PREFIX": prefix, "TASKLANE_SECRET_KEY": "test", "TASKLANE_TEST_HOOKS": True}
     cases = {scenario.id: (scenario, references[scenario.id][1]) for scenario in SCENARIOS}
     try:
-        yield sweep.run(cases, settings, folder)
+        return sweep.run(cases, settings, folder)
     finally:
-        import redis
-
         with redis.Redis.from_url(redis_url) as conn:
             lose_redis_data(conn, prefix)   # the timer jobs the steps' commits scheduled
         next(databases, None)
