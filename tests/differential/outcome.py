@@ -2,8 +2,10 @@
 
 - ``completed``: whether the workflow completed;
 - ``failed``: the step (0 = the start) at which an action or the engine raised, or None.
-  Only the step is compared: raw SpiffWorkflow and Tasklane word their errors differently
-  (Tasklane rolls the step back and records an incident), so the texts are shown, not compared;
+  Only the step is compared: raw SpiffWorkflow and Tasklane word their errors differently,
+  so the texts are shown, not compared. A failed step changes nothing on either side (it
+  is rolled back), and no step is taken after it; a case whose start failed has nothing
+  else to compare (Tasklane stores no case then);
 - ``ran``: how many times each BPMN element completed (every kind: tasks, events, gateways,
   sub-processes), in any order. Raw SpiffWorkflow keeps its whole task tree, so it is
   counted there; Tasklane prunes its tree at each save and keeps that history in the
@@ -71,6 +73,8 @@ def of(workflow, ran, failed=None):
 def comparable(outcome):
     """What must be equal on both sides: the outcome without the error's wording."""
     failed = outcome["failed"]
+    if failed is not None and failed["step"] == 0:
+        return {"failed": 0}
     return {**outcome, "failed": None if failed is None else failed["step"]}
 
 

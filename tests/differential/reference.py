@@ -6,17 +6,23 @@ a user task completed by updating its data and running it, a message delivered w
 ``send_event``, and the engine run (``refresh_timers`` and ``do_engine_steps``) until no
 engine task is READY. A timer is advanced the way ``engine.testclock`` advances Tasklane's:
 the due time SpiffWorkflow keeps for each waiting timer event moves back.
+
+A step that fails changes nothing, as in Tasklane (which rolls the step back and records
+an incident): the workflow goes back to what it was before the step, through
+SpiffWorkflow's own serializer.
 """
 import math
 from datetime import date, datetime, timedelta, timezone
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.script_engine.python_environment import TaskDataEnvironment
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
@@ -144,6 +150,18 @@ def next_auto_step(workflow):
     return None
 
 
+def _snapshot(workflow):
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    return serializer.serialize_json(workflow)
+
+
+def _back(snapshot, script_engine):
+    serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    workflow = serializer.deserialize_json(snapshot)
+    workflow.script_engine = script_engine
+    return workflow
+
+
 def run(scenario):
     """Run ``scenario`` on raw SpiffWorkflow.
 
@@ -168,11 +186,13 @@ def run(scenario):
         if step is None:
             break
         taken.append(step)
+        before = _snapshot(workflow)
         try:
             if workflow.completed:
                 raise StepError("the case had ended before this step")
             take(workflow, step)
         except Exception as error:  # noqa: BLE001 - the outcome records it
             failed = {"step": len(taken), "error": f"{type(error).__name__}: {error}"}
+            workflow = _back(before, script_engine)
     given = list(scenario.steps) if scenario.steps is not None else taken
     return outcome.of(workflow, outcome.ran_in_tree(workflow), failed), given
