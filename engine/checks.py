@@ -19,6 +19,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 )
 from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
 
+from . import events
 from .calendars import names as calendar_names
 from .task_meta import form_keys, properties, titles
 
@@ -73,8 +74,8 @@ def literal(expression):
 def timer(task_spec):
     """A timer whose expression is a constant must parse as what its kind needs; an
     expression (``callback_at``) is only known when the case runs."""
-    event = getattr(task_spec, "event_definition", None)
-    if not isinstance(event, TimerEventDefinition):
+    event = events.timer(task_spec)
+    if event is None:
         return []
     value = literal(event.expression)
     if value is None:

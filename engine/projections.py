@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
 
-from . import calendars, task_meta, texts
+from . import calendars, events, task_meta, texts
 from .db import db
 from .errors import ScriptError, describe
 from .models import HumanTask, Timer
@@ -121,12 +121,12 @@ def timer_due(task):
     does (or hours after).
     """
     spec = task.task_spec
-    if not isinstance(spec, CatchingEvent) or not isinstance(spec.event_definition, TimerEventDefinition):
+    definition = events.timer(spec) if isinstance(spec, CatchingEvent) else None
+    if definition is None:
         return None
     value = task.internal_data.get("event_value")
     if value is None:
         return None
-    definition = spec.event_definition
     if isinstance(definition, CycleTimerEventDefinition):
         if value.get("cycles") == 0:
             return None
@@ -177,7 +177,6 @@ def _has_timers(workflow):
     cached = getattr(spec, "_tasklane_has_timers", None)
     if cached is None:
         specs = (spec, *workflow.subprocess_specs.values())
-        cached = any(isinstance(getattr(ts, "event_definition", None), TimerEventDefinition)
-                     for s in specs for ts in s.task_specs.values())
+        cached = any(events.timer(ts) is not None for s in specs for ts in s.task_specs.values())
         spec._tasklane_has_timers = cached
     return cached

@@ -23,7 +23,19 @@ from SpiffWorkflow.specs.MultiChoice import MultiChoice
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from . import bundles, checks, decisions, lanes, reachability, resolution, texts, xml_safety
+from . import (
+    bundles,
+    checks,
+    collaborations,
+    decisions,
+    events,
+    lanes,
+    reachability,
+    resolution,
+    texts,
+    unsupported,
+    xml_safety,
+)
 from .errors import DeployError
 from .sandbox import compile_expression, unknown_calls
 from .task_meta import properties
@@ -147,7 +159,7 @@ def inspect(source, *, helpers, max_bytes, roles=None, name="diagram", checks=()
         for file in bundle.of_kind(bundles.DMN):
             parser.add_dmn_xml(roots[file.name], filename=file.name)
         tables = decisions.parse(parser, {d: p.filename for d, p in parser.dmn_parsers.items()})
-        parsed = [_parse_one(parser, key) for key in _top_level_keys(parser, borrowed)]
+        parsed = [_parse_one(parser, key) for key in _top_level_keys(parser, documents, borrowed)]
     except ValidationException as error:
         element = getattr(error, "id", None) or getattr(error, "file_name", None) or name
         message = readable(str(error))
@@ -171,6 +183,8 @@ def inspect(source, *, helpers, max_bytes, roles=None, name="diagram", checks=()
     problems += [p for file_name, (root, _text) in documents.items() if file_name not in borrowed
                  for p in reachability.check(root, runnable)]
     problems += [p for decision in tables.values() for p in decisions.problems(decision, helpers)]
+    problems += [p for file_name, (root, _text) in documents.items() if file_name not in borrowed
+                 for p in unsupported.check(root)]
     problems += [p for process in parsed for p in check(process, helpers, roles, checks)]
     problems += lanes.unknown({lane for process in parsed for lane in process.lanes}, lane_roles)
     return parsed, problems
@@ -238,22 +252,36 @@ def _as_spiff_reads(root):
     return root
 
 
-def _top_level_keys(parser, borrowed=()):
-    """The processes to deploy: executable, called by no other, not of a file taken from a
-    deployed version."""
+def _top_level_keys(parser, documents, borrowed=()):
+    """What deploys as a process: each executable process no call activity calls and no
+    talking collaboration runs (engine/collaborations.py), and each such collaboration;
+    none of a file taken from a deployed version.
+
+    :returns: ``[(key, Collaboration or None, file name)]``
+    """
     executable = [pid for pid, pp in parser.process_parsers.items()
                   if pp.process_executable and pp.filename not in borrowed]
     called = parser.get_process_dependencies()
-    return [pid for pid in executable if pid not in called]
+    together = [(collaboration, file_name) for file_name, (root, _text) in documents.items()
+                if file_name not in borrowed
+                for collaboration in collaborations.talking(root, set(executable))]
+    pooled = {pid for collaboration, _file in together for pid in collaboration.processes}
+    return ([(pid, None, parser.process_parsers[pid].filename) for pid in executable
+             if pid not in called and pid not in pooled]
+            + [(collaboration.key, collaboration, file_name) for collaboration, file_name in together])
 
 
-def _parse_one(parser, key):
-    spec = parser.get_spec(key)
-    subprocess_specs = parser.get_subprocess_specs(key)
+def _parse_one(parser, key_and_collaboration):
+    key, collaboration, source = key_and_collaboration
+    if collaboration is None:
+        spec, subprocess_specs = parser.get_spec(key), parser.get_subprocess_specs(key)
+        name = spec.description or key
+    else:
+        spec, subprocess_specs = parser.get_collaboration(key)
+        name = collaboration.name or key
     lanes = {ts.lane for s in (spec, *subprocess_specs.values())
              for ts in s.task_specs.values() if getattr(ts, "lane", None)}
-    return ParsedProcess(key, spec.description or key, spec, subprocess_specs, lanes,
-                         source=parser.process_parsers[key].filename)
+    return ParsedProcess(key, name, spec, subprocess_specs, lanes, source=source)
 
 
 def _expressions(task_spec):
@@ -266,16 +294,21 @@ def _expressions(task_spec):
     for attr in ("prescript", "postscript"):
         if getattr(task_spec, attr, None):
             yield "exec", getattr(task_spec, attr), attr
-    event = getattr(task_spec, "event_definition", None)
-    if isinstance(event, TimerEventDefinition):
-        yield "eval", event.expression, "timer"
-    if getattr(event, "expression", None) and not isinstance(event, TimerEventDefinition):
-        yield "eval", event.expression, "event condition"
+    yield from _event_expressions(task_spec)
     yield from _parameters(task_spec)
     for name in ("dueIn", "dueInBusinessDays", "dueInBusinessHours"):
         due = properties(task_spec).get(name)
         if due:
             yield "eval", due, name
+
+
+def _event_expressions(task_spec):
+    """Timers and event conditions, those an event-based gateway holds for its events too."""
+    for event in events.definitions(task_spec):
+        if isinstance(event, TimerEventDefinition):
+            yield "eval", event.expression, "timer"
+        elif getattr(event, "expression", None):
+            yield "eval", event.expression, "event condition"
 
 
 def _parameters(task_spec):

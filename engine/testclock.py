@@ -26,7 +26,7 @@ from flask import current_app
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from . import projections, unit
+from . import events, projections, unit
 from .db import db
 from .errors import ForbiddenError
 from .models import Timer
@@ -99,7 +99,7 @@ def _move_instance(runtime, instance_id, delta, actor):
 def _set_due(task, due):
     """Rewrite the due time SpiffWorkflow keeps for a waiting timer task (an aware ``due``)."""
     value = task.internal_data["event_value"]
-    if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition):
+    if isinstance(events.timer(task.task_spec), CycleTimerEventDefinition):
         # The later occurrences follow from "next" plus the period: they move too.
         task.internal_data["event_value"] = {**value, "next": due.isoformat()}
     else:  # timeDate and timeDuration both keep one ISO date-time

@@ -104,6 +104,63 @@ def test_a_constant_timer_must_parse_as_its_kind(app, kind, expression, ok):
     assert found == ([] if ok else [("wait", "error")])
 
 
+def test_the_timer_of_an_event_based_gateway_is_checked_as_any_timer(app):
+    xml = (ROOT / "tests" / "bpmn" / "construct_event_gateway.bpmn").read_text()
+    assert not [p for p in engine.validate(xml, name="gateway.bpmn") if p["severity"] == "error"]
+    bad_constant = xml.replace('<bpmn:timeDuration>"P3D"</bpmn:timeDuration>',
+                               '<bpmn:timeDuration>"three days"</bpmn:timeDuration>')
+    bad_code = xml.replace('<bpmn:timeDuration>"P3D"</bpmn:timeDuration>',
+                           "<bpmn:timeDuration>days(3</bpmn:timeDuration>")
+    for bad in (bad_constant, bad_code):
+        errors = [p for p in engine.validate(bad, name="gateway.bpmn") if p["severity"] == "error"]
+        assert [p["element"] for p in errors] == ["await_answer"], errors
+        assert "timer" in errors[0]["message"]
+
+
+@pytest.mark.parametrize(("diagram", "warned"), [
+    ("construct_link_events", {"to_page_2", "from_page_1"}),
+    ("construct_event_subprocess_error", {"broken_start"}),
+    ("construct_event_subprocess_escalation", {"notice_start", "abort_start"}),
+    ("construct_event_subprocess_message", {"withdraw_start"}),
+    ("construct_event_subprocess_timer", {"nudge_start", "expire_start"}),
+    ("construct_script_pre_post", {"invoice"}),
+    ("construct_conditional_event", {"large_enough"}),
+    ("construct_event_gateway", set()),
+])
+def test_what_spiffworkflow_does_not_run_as_drawn_is_a_warning_that_deploys(app, diagram, warned):
+    """engine/unsupported.py: each was seen on raw SpiffWorkflow 3.2 (tests/differential)."""
+    xml = (ROOT / "tests" / "bpmn" / f"{diagram}.bpmn").read_bytes()
+    problems = [p for p in engine.validate(xml, name=f"{diagram}.bpmn")
+                if "SpiffWorkflow 3.2" in p["message"]]
+    assert {p["element"] for p in problems} == warned
+    assert {p["severity"] for p in problems} <= {"warning"}
+    engine.deploy(xml, actor="owner", name=f"{diagram}.bpmn")
+
+
+def test_compensation_is_a_warning_where_spiffworkflow_reads_it(app):
+    """A compensation throw event is read as a none event and a compensation handler never
+    runs; a compensation boundary event SpiffWorkflow's parser refuses outright."""
+    compensated = (HEAD + '<bpmn:task id="book"><bpmn:incoming>f0</bpmn:incoming>'
+                   "<bpmn:outgoing>f1</bpmn:outgoing></bpmn:task>"
+                   '<bpmn:intermediateThrowEvent id="undo"><bpmn:incoming>f1</bpmn:incoming>'
+                   '<bpmn:outgoing>f2</bpmn:outgoing><bpmn:compensateEventDefinition id="c" />'
+                   "</bpmn:intermediateThrowEvent>"
+                   '<bpmn:task id="cancel_booking" isForCompensation="true" />'
+                   '<bpmn:endEvent id="end"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>'
+                   '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="book" />'
+                   '<bpmn:sequenceFlow id="f1" sourceRef="book" targetRef="undo" />'
+                   '<bpmn:sequenceFlow id="f2" sourceRef="undo" targetRef="end" />' + TAIL)
+    warned = {p["element"] for p in engine.validate(compensated, name="c.bpmn")
+              if "compensation" in p["message"] and p["severity"] == "warning"}
+    assert warned == {"undo", "cancel_booking"}
+    boundary = compensated.replace('<bpmn:intermediateThrowEvent id="undo"><bpmn:incoming>f1</bpmn:incoming>'
+                                   '<bpmn:outgoing>f2</bpmn:outgoing>', '<bpmn:boundaryEvent id="undo" '
+                                   'attachedToRef="book"><bpmn:outgoing>f2</bpmn:outgoing>')
+    boundary = boundary.replace("</bpmn:intermediateThrowEvent>", "</bpmn:boundaryEvent>")
+    [refused] = engine.validate(boundary, name="c.bpmn")
+    assert (refused["element"], refused["severity"]) == ("undo", "error")
+
+
 def test_a_user_task_form_must_exist_and_a_task_without_one_is_only_warned_about(app):
     assert messages(task_diagram(form("lead-call-outcome.json"))) == []
     assert messages(task_diagram()) == [("ask", "warning")]

@@ -1,10 +1,15 @@
 """Every BPMN construct the runtime supports, with the workflow saved to the database
 and restored from it between every step (each engine call restores the instance
 from its row and saves it again), on SQLite and on PostgreSQL."""
+import re
+
 import pytest
 
 import engine
+from engine.db import db
 from engine.errors import ConflictError, NotFoundError, TaskNotReadyError
+from engine.models import ProcessDefinition
+from tests.conftest import BPMN
 
 from .helpers import (
     audit_kinds,
@@ -113,6 +118,57 @@ def test_non_interrupting_cycle_timer_reminds_while_the_task_stays_open(deploy):
     complete(started.id, "work")
     assert instance(started.id).status == "completed"
     assert pending_timers(started.id) == {}
+
+
+def test_an_event_based_gateway_waits_on_its_timer_and_the_timer_fires(deploy):
+    """SpiffWorkflow keeps the timer of the events after an event-based gateway on the
+    gateway's own task (engine/events.py): that task gets the timer row."""
+    deploy("construct_event_gateway.bpmn")
+    started = engine.start("construct_event_gateway", actor="sales1")
+    complete(started.id, "send_offer", {"offer": 120})
+    timer = pending_timers(started.id)["await_answer"]
+    assert abs((timer.due_at - timer.created_at).total_seconds() - 3 * 86400) < 60
+    assert fire_when_due(timer) == "fired"
+    assert list(open_tasks(started.id)) == ["chase"]
+    with pytest.raises(ConflictError):
+        engine.send_message(started.id, "offer_accepted", actor="sales1", payload={"price": 1})
+
+
+def test_a_message_before_an_event_based_gateway_s_timer_cancels_the_timer(deploy):
+    deploy("construct_event_gateway.bpmn")
+    started = engine.start("construct_event_gateway", actor="sales1")
+    complete(started.id, "send_offer", {"offer": 120})
+    assert "await_answer" in pending_timers(started.id)
+    engine.send_message(started.id, "offer_accepted", actor="sales1", payload={"price": 110})
+    assert instance(started.id).status == "completed"
+    assert pending_timers(started.id) == {}
+
+
+def test_a_collaboration_whose_pools_exchange_messages_runs_as_one_case(deploy):
+    """As SpiffWorkflow runs a collaboration: the buyer's order starts the seller's pool
+    (a message start event) and the seller's confirmation reaches the buyer's catch event."""
+    version = deploy("construct_message_pools.bpmn")
+    assert version.definition.key == "construct_message_pools"
+    assert version.definition.name == "Messages between two pools"
+    keys = {d.key for d in db.session.query(ProcessDefinition)}
+    assert keys == {"construct_message_pools"}   # the pools are not processes of their own
+    started = engine.start("construct_message_pools", actor="sales1")
+    assert list(open_tasks(started.id)) == ["choose"]
+    complete(started.id, "choose", {"product": "tea", "quantity": 3})
+    assert list(open_tasks(started.id)) == ["quote"]
+    complete(started.id, "quote", {"accepted": True, "price": 40})
+    assert instance(started.id).status == "completed"
+    assert data(started.id)["total"] == 120
+
+
+def test_pools_that_exchange_no_messages_deploy_as_processes_of_their_own(app):
+    xml = (BPMN / "construct_message_pools.bpmn").read_text()
+    flows = r"<bpmn:messageFlow .*?/>|<bpmndi:BPMNEdge id=\"\w+_flow_di\".*?</bpmndi:BPMNEdge>"
+    silent = re.sub(flows, "", xml, flags=re.S)
+    assert "messageFlow" not in silent
+    versions = engine.deploy(silent.encode(), actor="test", name="silent.bpmn")
+    assert sorted(v.definition.key for v, _ in versions) == ["construct_message_pools_buyer",
+                                                             "construct_message_pools_seller"]
 
 
 def test_message_catch_event_receives_the_payload(deploy):
