@@ -90,6 +90,8 @@ def dmn_texts():
         "Add output column right": _("Add output column right"),
         "Remove input column": _("Remove input column"),
         "Remove output column": _("Remove output column"),
+        "Add cell description": _("Add cell description"),
+        "Remove cell description": _("Remove cell description"),
         "Input label": _("Input label"), "Input expression": _("Input expression"),
         "Input type": _("Input type"), "Output label": _("Output label"), "Output name": _("Output name"),
         "Output type": _("Output type"), "Decision name": _("Decision name"),

@@ -188,3 +188,23 @@ def test_a_deploy_from_the_editor_sends_the_edited_diagram_with_the_version_file
     latest = db.session.query(ProcessVersion).filter_by(version=2).one()
     assert "Pick a discount" in latest.bpmn_xml
     assert len(latest.files) == 4
+
+
+def test_a_diagram_past_the_page_limit_is_still_previewed(sign_in, app):
+    """The preview reads what validate and deploy read: a diagram up to the diagram limit
+    (it had the 1 MB limit of any page before bundles)."""
+    assert app.config["TASKLANE_MAX_REQUEST_BYTES"] < 1_200_000 < app.config["TASKLANE_MAX_BPMN_BYTES"]
+    padded = LEAD_XML.replace("<bpmn:collaboration", f"<!-- {'x' * 1_200_000} -->\n<bpmn:collaboration", 1)
+    response = send(sign_in("owner"), "/processes/deploy/preview?name=lead_handling.bpmn", padded)
+    assert response.status_code == 200 and response.json["valid"] is True
+
+
+def test_the_bundle_routes_take_a_whole_bundle_and_a_draft_stays_one_diagram(app):
+    from web import limits
+
+    with app.test_request_context():
+        for endpoint in ("modeler.modeler_files_open", "modeler.modeler_validate",
+                         "modeler.modeler_deploy_preview", "modeler.modeler_deploy"):
+            assert limits.body_limit(endpoint) > bundles.MAX_TOTAL_BYTES
+        assert limits.body_limit("modeler.modeler_draft_save") == (
+            2 * app.config["TASKLANE_MAX_BPMN_BYTES"] + limits.ENVELOPE)
