@@ -148,6 +148,15 @@ def test_several_files_open_a_decision_table_is_edited_and_all_deploy_as_one(dem
     page.wait_for_selector(DMN_READY)
     expect(page.locator("[data-bpmn-editor]")).to_be_hidden()
     expect(page.locator("#dmn-canvas .tjs-table")).to_be_visible()
+    edit_cell(page, "large_order", "discount_output", "12")
+    cell = page.locator("#dmn-canvas td[data-row-id=large_order][data-col-id=discount_output]")
+    expect(cell).to_have_text("12")
+    page.click("[data-action=undo]")  # the toolbar's undo works on the decision table shown
+    expect(cell).to_have_text("1")  # dmn-js keeps each keystroke as one change
+    page.click("[data-action=undo]")
+    expect(cell).to_have_text("10")
+    page.click("[data-action=redo]")
+    expect(cell).to_have_text("1")
     edit_cell(page, "large_order", "discount_output", "15")
     expect(files.locator("[data-file='order_discount.dmn']")).to_have_class(
         "btn btn-sm btn-secondary tl-file-edited")

@@ -467,8 +467,9 @@
   function withName(url, name) { return url + '?name=' + encodeURIComponent(name); }
 
   var actions = {
-    undo: function () { service('commandStack').undo(); },
-    redo: function () { service('commandStack').redo(); },
+    // the editor shown: bpmn-js, or dmn-js while a decision table is shown
+    undo: function () { if (files.showsDiagram()) service('commandStack').undo(); else window.TasklaneDmn.undo(); },
+    redo: function () { if (files.showsDiagram()) service('commandStack').redo(); else window.TasklaneDmn.redo(); },
     download: function () {
       return files.current().then(function (shown) {
         var url = URL.createObjectURL(new Blob([shown.text], { type: 'application/xml' }));

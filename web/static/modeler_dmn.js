@@ -115,6 +115,9 @@
     save: function () {
       return editor.saveXML({ format: true }).then(function (result) { return result.xml; });
     },
-    changed: function () { return changed; }
+    changed: function () { return changed; },
+    // the toolbar's undo and redo, on the view shown (each has its own command stack)
+    undo: function () { editor.getActiveViewer().get('commandStack').undo(); },
+    redo: function () { editor.getActiveViewer().get('commandStack').redo(); }
   };
 })();
