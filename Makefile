@@ -37,7 +37,7 @@ $(NODE_STAMP): package.json package-lock.json
 	@command -v node >/dev/null 2>&1 && command -v $(NPM) >/dev/null 2>&1 || { \
 	  echo "error: Node.js and npm are needed for the front-end assets (Node 20 or newer;" \
 	       "on Debian: apt-get install nodejs npm). See docs/frontend.md." >&2; exit 1; }
-	$(NPM) ci --no-audit --no-fund --loglevel=error
+	$(NPM) ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(VENDOR_STAMP): $(NODE_STAMP) Makefile
@@ -56,6 +56,8 @@ $(VENDOR_STAMP): $(NODE_STAMP) Makefile
 	cp node_modules/bpmn-js-properties-panel/dist/bpmn-js-properties-panel.umd.js \
 	   node_modules/@bpmn-io/properties-panel/dist/assets/properties-panel.css \
 	   $(VENDOR)/bpmn-js-properties-panel/
+	mkdir -p $(VENDOR)/dmn-js
+	cp -R node_modules/dmn-js/dist/dmn-modeler.production.min.js node_modules/dmn-js/dist/assets $(VENDOR)/dmn-js/
 	touch $@
 
 assets: $(VENDOR_STAMP)

@@ -17,10 +17,12 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
+from engine import bundles
 from engine.errors import ValidationError
 from engine.types import DB_INT_MAX, DB_INT_MIN, db_int  # noqa: F401 - db_int: for pages' args.get(type=...)
 
 MAX_JSON_DEPTH = 32
+BUNDLE = "bundle"  # a diagram, or the files of one deploy (engine.bundles.MAX_TOTAL_BYTES)
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 # endpoint -> the setting that bounds its body (every other route: TASKLANE_MAX_REQUEST_BYTES)
 BODY_LIMITS = {
@@ -32,8 +34,11 @@ BODY_LIMITS = {
     "leads.lead_import_create": "TASKLANE_MAX_IMPORT_BYTES",
     "api.leads_import": "TASKLANE_MAX_IMPORT_BYTES",
     "modeler.modeler_draft_save": "TASKLANE_MAX_BPMN_BYTES",
-    "modeler.modeler_validate": "TASKLANE_MAX_BPMN_BYTES",
-    "modeler.modeler_deploy": "TASKLANE_MAX_BPMN_BYTES",
+    # one diagram as the body, or the files of a bundle (web/modeler_bundle.py)
+    "modeler.modeler_validate": BUNDLE,
+    "modeler.modeler_deploy_preview": BUNDLE,
+    "modeler.modeler_deploy": BUNDLE,
+    "modeler.modeler_files_open": BUNDLE,
     "api.definitions_create": "TASKLANE_MAX_BPMN_BYTES",
     "api.definitions_validate": "TASKLANE_MAX_BPMN_BYTES",
     # a form's schema and UI schema (each at most web.formeditor.pages.MAX_FORM_BYTES when uploaded)
@@ -113,8 +118,12 @@ def body_limit(endpoint):
     setting = BODY_LIMITS.get(endpoint)
     if setting is None:
         return current_app.config["TASKLANE_MAX_REQUEST_BYTES"]
-    if setting == "TASKLANE_MAX_BPMN_BYTES":  # a diagram may come escaped in JSON or base64
-        return 2 * current_app.config[setting] + ENVELOPE
+    # a diagram may come escaped in JSON or base64
+    diagram = 2 * current_app.config["TASKLANE_MAX_BPMN_BYTES"] + ENVELOPE
+    if setting == "TASKLANE_MAX_BPMN_BYTES":
+        return diagram
+    if setting == BUNDLE:  # the files, and each part's multipart header
+        return max(diagram, bundles.MAX_TOTAL_BYTES + bundles.MAX_FILES * 1024 + ENVELOPE)
     return current_app.config[setting] + ENVELOPE
 
 

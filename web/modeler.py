@@ -17,15 +17,15 @@ from flask_login import current_user, login_required
 import engine
 import forms
 from accounts import service
-from engine import calendars, drafts
+from engine import bundles, calendars, drafts
 from engine.db import db
 from engine.errors import DeployError, NotFoundError, ValidationError
 from engine.models import ProcessDefinition, ProcessVersion
 from forms.definitions import UI_SUFFIX
 
-from . import access, lane_roles, modeler_lanes
+from . import access, lane_roles, modeler_bundle, modeler_lanes
 from .formatting import country, role_name
-from .modeler_texts import diagram_texts
+from .modeler_texts import bundle_labels, diagram_texts, dmn_texts
 from .processes import TYPES, WHAT
 
 bp = Blueprint("modeler", __name__)
@@ -78,6 +78,18 @@ def _body():
     if len(data) > _max_bytes():
         raise ValidationError(_("The diagram is larger than %(limit)s bytes.", limit=_max_bytes()))
     return data
+
+
+def _source():
+    """``(source, name)`` of a validate, preview or deploy request: a bundle of the files it
+    sends (the primary diagram first), or the one diagram in its body.
+
+    :raise 422: an empty or oversized diagram, or files that cannot be a bundle
+    """
+    if modeler_bundle.is_bundle():
+        bundle, first = modeler_bundle.uploaded(_max_bytes())
+        return modeler_bundle.ordered(bundle, first), first
+    return _body(), request.args.get("name", "diagram.bpmn")
 
 
 def _latest(key):
@@ -151,6 +163,15 @@ def _index_url():
     return url_for(endpoint) if endpoint in current_app.view_functions else url_for("modeler.modeler_drafts")
 
 
+def _version_files(key, version):
+    """The files ``version`` was deployed with besides its diagram, which the page edits and
+    deploys with it: ``{"primary", "files"}``, or ``None`` when it has none."""
+    if version is None or not version.files:
+        return None
+    name = version.source_name if bundles.kind_of(version.source_name or "") == "bpmn" else None
+    return {"primary": name or f"{key}.bpmn", "files": modeler_bundle.described(version.files)}
+
+
 def _editor(key, xml, *, version=None, draft=None, new=False):
     ui_keys = sorted(p.stem for p in forms.FORMS_DIR.glob(f"*{UI_SUFFIX}.json"))
     roles = sorted(service.role_names())
@@ -158,7 +179,9 @@ def _editor(key, xml, *, version=None, draft=None, new=False):
                            form_keys=forms.keys(), form_ui_keys=ui_keys, roles=roles,
                            role_titles={role: role_name(role) for role in roles},
                            lane_roles=(version.lane_roles if version else None) or {},
-                           labels=_labels(), texts=diagram_texts(), index_url=_index_url())
+                           labels={**_labels(), **bundle_labels()}, texts=diagram_texts(),
+                           dmn_texts=dmn_texts(), bundle=_version_files(key, version),
+                           index_url=_index_url())
 
 
 @bp.get("/processes/drafts")
@@ -214,13 +237,28 @@ def modeler_draft_save(key):
                     "based_on_version": draft.based_on_version})
 
 
+@bp.post("/processes/files")
+@login_required
+def modeler_files_open():
+    """Several files, a zip or a folder's files (``file`` parts) read as one bundle:
+    ``{"primary", "files": [{"name", "kind", "text"}], "skipped"}``. Nothing is stored.
+
+    :raise 422: no file, no BPMN diagram among them, two files of one name, too many or too
+        large files, an unreadable zip
+    """
+    _check_owner()
+    return jsonify(modeler_bundle.opened(_max_bytes()))
+
+
 @bp.post("/processes/validate")
 @login_required
 def modeler_validate():
-    """The problems of the diagram in the body: ``{"valid", "problems"}``; errors refuse a deploy."""
+    """The problems of the diagram in the body, or of the files sent (``file`` parts):
+    ``{"valid", "problems"}``; errors refuse a deploy."""
     _check_owner()
-    problems = engine.validate(_body(), name=request.args.get("name", "diagram.bpmn"),
-                               roles=service.role_names(), lane_roles=lane_roles.from_request())
+    source, name = _source()
+    problems = engine.validate(source, name=name, roles=service.role_names(),
+                               lane_roles=lane_roles.from_request())
     problems = _shaped(problems)
     return jsonify({"valid": not any(p["severity"] == "error" for p in problems), "problems": problems})
 
@@ -237,9 +275,9 @@ def modeler_deploy_preview():
     choices, and the version diff of each changed process).
     """
     _check_owner()
-    name = request.args.get("name", "diagram.bpmn")
+    source, name = _source()
     try:
-        previews, problems = engine.deploy_preview(_body(), name=name, roles=service.role_names(),
+        previews, problems = engine.deploy_preview(source, name=name, roles=service.role_names(),
                                                    lane_roles=lane_roles.from_request())
     except DeployError as error:
         problems = _shaped([{"severity": "error", **p} for p in error.problems])
@@ -261,14 +299,15 @@ def modeler_deploy_preview():
 @bp.post("/processes/deploy")
 @login_required
 def modeler_deploy():
-    """Deploy the diagram in the body as new versions; its drafts are deleted.
+    """Deploy the diagram in the body, or the files sent (``file`` parts), as new versions;
+    their drafts are deleted.
 
     :raise 422: the diagram has errors (``problems`` lists them by element)
     """
     _check_owner()
-    name = request.args.get("name", "diagram.bpmn")
+    source, name = _source()
     try:
-        results = engine.deploy(_body(), actor=current_user.username, name=name, roles=service.role_names(),
+        results = engine.deploy(source, actor=current_user.username, name=name, roles=service.role_names(),
                                 lane_roles=lane_roles.from_request())
     except DeployError as error:
         db.session.rollback()

@@ -32,7 +32,8 @@ DIRECTIVES = {
     "frame-ancestors": "'none'",
 }
 # The diagram editor's properties panel builds its fields from HTML with style attributes
-# (its domify); only these pages allow style attributes. Scripts stay strict everywhere.
+# (its domify), and dmn-js's cell editor (CodeMirror) adds its theme as a <style> element it
+# writes itself; only these pages allow inline styles. Scripts stay strict everywhere.
 STYLE_ATTRIBUTE_PAGES = {"modeler.modeler_new", "modeler.modeler_edit"}
 
 
@@ -41,7 +42,7 @@ def _policy(**extra):
 
 
 POLICY = _policy()
-EDITOR_POLICY = _policy(**{"style-src-attr": "'unsafe-inline'"})
+EDITOR_POLICY = _policy(**{"style-src-attr": "'unsafe-inline'", "style-src-elem": "'self' 'unsafe-inline'"})
 HSTS = "max-age=31536000; includeSubDomains"
 
 

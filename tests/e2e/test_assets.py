@@ -20,10 +20,20 @@ VENDOR = [
     "chartjs/chart.umd.min.js",
     "bpmn-js-properties-panel/bpmn-js-properties-panel.umd.js",
     "bpmn-js-properties-panel/properties-panel.css",
+    "dmn-js/dmn-modeler.production.min.js",
+    "dmn-js/assets/dmn-js-shared.css",
+    "dmn-js/assets/dmn-js-drd.css",
+    "dmn-js/assets/dmn-js-decision-table.css",
+    "dmn-js/assets/dmn-js-decision-table-controls.css",
+    "dmn-js/assets/dmn-js-literal-expression.css",
+    "dmn-js/assets/dmn-js-boxed-expression.css",
+    "dmn-js/assets/dmn-js-boxed-expression-controls.css",
+    "dmn-js/assets/dmn-font/css/dmn-embedded.css",
 ]
 CSS = {"text/css"}
 JAVASCRIPT = {"text/javascript", "application/javascript"}  # which one depends on the system's mime.types
-STYLESHEETS_WITH_FONTS = ["bootstrap-icons/bootstrap-icons.min.css", "bpmn-js/assets/bpmn-font/css/bpmn.css"]
+STYLESHEETS_WITH_FONTS = ["bootstrap-icons/bootstrap-icons.min.css", "bpmn-js/assets/bpmn-font/css/bpmn.css",
+                          "dmn-js/assets/dmn-font/css/dmn.css"]
 
 
 def fetch(client, path):

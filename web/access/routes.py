@@ -111,7 +111,7 @@ ROUTES = {
     "modeler.modeler_drafts": only(DEPLOYERS), "modeler.modeler_new": only(DEPLOYERS),
     "modeler.modeler_edit": only(DEPLOYERS), "modeler.modeler_draft_save": only(DEPLOYERS),
     "modeler.modeler_validate": only(DEPLOYERS), "modeler.modeler_deploy": only(DEPLOYERS),
-    "modeler.modeler_deploy_preview": only(DEPLOYERS),
+    "modeler.modeler_deploy_preview": only(DEPLOYERS), "modeler.modeler_files_open": only(DEPLOYERS),
     "formeditor.form_index": only(DEPLOYERS), "formeditor.form_edit": only(DEPLOYERS),
     "formeditor.form_preview": only(DEPLOYERS), "formeditor.form_upload": only(DEPLOYERS),
     "formeditor.form_deploy_preview": only(DEPLOYERS), "formeditor.form_deploy": only(DEPLOYERS),

@@ -8,7 +8,7 @@
   'use strict';
 
   var SPIFF = 'spiffworkflow:';
-  var config, modeler, labels, dirty = false;
+  var config, modeler, labels, files, dirty = false;
   var focusBack = null; // what the open deploy dialog does when the window gets the focus back
 
   // ---- small helpers -------------------------------------------------------------
@@ -38,10 +38,12 @@
     box.textContent = message;
   }
 
+  // ``body``: the XML of one diagram, or FormData with the files of a bundle.
   function post(url, body) {
+    var headers = { 'X-CSRFToken': csrfToken(), 'Accept': 'application/json' };
+    if (!(body instanceof FormData)) headers['Content-Type'] = 'application/xml';
     return fetch(url, {
-      method: 'POST', body: body, credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/xml', 'X-CSRFToken': csrfToken(), 'Accept': 'application/json' }
+      method: 'POST', body: body, credentials: 'same-origin', headers: headers
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (json) {
         return { status: response.status, json: json };
@@ -50,6 +52,8 @@
   }
 
   function processKey() {
+    var other = files && files.primaryKey(); // another file of the bundle is shown
+    if (other) return other;
     var roots = modeler.getDefinitions().rootElements || [];
     var processes = roots.filter(function (r) { return is(r, 'bpmn:Process'); });
     var executable = processes.filter(function (p) { return p.isExecutable; });
@@ -262,6 +266,13 @@
         service('modeling').updateProperties(element, { script: v || undefined, scriptFormat: v ? 'python' : undefined });
       }, 10), 'script'));
     }
+    if (is(bo, 'bpmn:BusinessRuleTask')) {
+      // the decision of a .dmn file of the bundle that the task evaluates
+      var decision = findExtension(bo, SPIFF + 'CalledDecisionId');
+      parts.push(field(labels.decision, select([['', labels.none]].concat(files.decisions()), decision && decision.value, function (v) {
+        setBodyExtension(element, bo, SPIFF + 'CalledDecisionId', v);
+      }), 'calledDecisionId'));
+    }
     [['preScript', 'PreScript'], ['postScript', 'PostScript']].forEach(function (pair) {
       var existing = findExtension(bo, SPIFF + pair[1]);
       parts.push(field(labels[pair[0]], textarea(existing && existing.value, function (v) {
@@ -400,7 +411,7 @@
 
   // ---- problems: markers, overlays, list -------------------------------------------
 
-  var marked = [];
+  var marked = [], lastProblems = null;
 
   function clearProblems() {
     var canvas = service('canvas'), overlays = service('overlays');
@@ -418,6 +429,7 @@
   }
 
   function showProblems(problems) {
+    lastProblems = problems;
     clearProblems();
     var list = document.getElementById('modeler-problems');
     list.innerHTML = '';
@@ -427,15 +439,27 @@
     }
     problems.forEach(function (problem) {
       var severity = problem.severity === 'warning' ? 'warning' : 'error';
-      var element = resolveElement(problem.element);
+      // while a decision table is shown, bpmn-js still holds the last diagram: not the one shown
+      var element = files.showsDiagram() ? resolveElement(problem.element) : null;
+      var elsewhere = element ? null : files.fileOf(problem.element); // another file of the bundle
       var item = el('button', {
         type: 'button', 'class': 'list-group-item list-group-item-action tl-problem-' + severity,
-        'data-problem-element': element ? element.id : (problem.element || '')
+        'data-problem-element': element ? element.id : (problem.element || ''),
+        'data-problem-file': elsewhere ? elsewhere.name : null
       }, [
         el('span', { 'class': 'badge me-2 ' + (severity === 'error' ? 'text-bg-danger' : 'text-bg-warning'), text: labels[severity] }),
         el('code', { 'class': 'me-2', text: problem.element || '' }),
-        el('span', { text: problem.message })
+        el('span', { text: problem.message }),
+        elsewhere ? el('span', { 'class': 'badge text-bg-light ms-2', text: labels.inFile.replace('{name}', elsewhere.name) }) : null
       ]);
+      if (elsewhere) {
+        item.addEventListener('click', function () {
+          files.show(elsewhere).then(function () {
+            var found = elsewhere.kind === 'bpmn' && resolveElement(problem.element);
+            if (found) { service('selection').select(found); service('canvas').scrollToElement(found); }
+          });
+        });
+      }
       if (element) {
         service('canvas').addMarker(element.id, 'tl-' + severity);
         marked.push(element.id);
@@ -454,30 +478,35 @@
 
   function xml() { return modeler.saveXML({ format: true }).then(function (result) { return result.xml; }); }
 
+  function withName(url, name) { return url + '?name=' + encodeURIComponent(name); }
+
   var actions = {
-    undo: function () { service('commandStack').undo(); },
-    redo: function () { service('commandStack').redo(); },
+    // the editor shown: bpmn-js, or dmn-js while a decision table is shown
+    undo: function () { if (files.showsDiagram()) service('commandStack').undo(); else window.TasklaneDmn.undo(); },
+    redo: function () { if (files.showsDiagram()) service('commandStack').redo(); else window.TasklaneDmn.redo(); },
     download: function () {
-      return xml().then(function (text) {
-        var url = URL.createObjectURL(new Blob([text], { type: 'application/xml' }));
-        var link = el('a', { href: url, download: fileName() });
+      return files.current().then(function (shown) {
+        var url = URL.createObjectURL(new Blob([shown.text], { type: 'application/xml' }));
+        var link = el('a', { href: url, download: shown.name });
         document.body.appendChild(link);
         link.click();
         link.remove();
         setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
       });
     },
+    // A draft is the primary diagram only; the bundle's other files go with Deploy.
     save: function () {
-      return xml().then(function (text) {
+      return files.primaryXml().then(function (text) {
         return post(config.urls.draft.replace('__KEY__', encodeURIComponent(processKey())), text);
       }).then(function (answer) {
-        if (answer.status === 200) { dirty = false; status(labels.saved, 'success'); }
+        if (answer.status === 200 && files.isBundle()) status(labels.draftPrimaryOnly, 'success');
+        else if (answer.status === 200) { dirty = false; status(labels.saved, 'success'); }
         else status(((answer.json.error || {}).message) || labels.saveFailed, 'danger');
       });
     },
     validate: function () {
-      return xml().then(function (text) {
-        return post(config.urls.validate + '?name=' + encodeURIComponent(fileName()) + lanesQuery(), text);
+      return files.payload().then(function (sent) {
+        return post(withName(config.urls.validate, sent.name) + lanesQuery(), sent.body);
       }).then(function (answer) {
         if (answer.status !== 200) { status(((answer.json.error || {}).message) || labels.requestFailed, 'danger'); return; }
         showProblems(answer.json.problems || []);
@@ -486,26 +515,26 @@
     },
     // Deploy asks first: the server's preview says what changes against the latest
     // version (or that the process is new, or that nothing changed); confirming deploys
-    // exactly the XML that was previewed.
+    // exactly the XML (or the files) that was previewed.
     deploy: function () {
-      var text;
-      return xml().then(function (exported) {
-        text = exported;
-        return post(previewUrl(), text);
+      var sent;
+      return files.payload().then(function (payload) {
+        sent = payload;
+        return post(previewUrl(sent), sent.body);
       }).then(function (answer) {
         if (answer.status !== 200) { status(((answer.json.error || {}).message) || labels.requestFailed, 'danger'); return; }
         showProblems(answer.json.problems || []);
         // lanes waiting for a role are chosen in the dialog; any other error stops here
         if (!answer.json.valid && !answer.json.lanes_only) { status(labels.deployFailed, 'danger'); return; }
-        confirmDeploy(answer.json, text);
+        confirmDeploy(answer.json, sent);
       });
     }
   };
 
-  function previewUrl() { return config.urls.preview + '?name=' + encodeURIComponent(fileName()) + lanesQuery(); }
+  function previewUrl(sent) { return withName(config.urls.preview, sent.name) + lanesQuery(); }
 
   // The dialog's body, title and buttons for ``preview``; the lane selects preview again.
-  function fillDialog(dialog, preview, text, lane) {
+  function fillDialog(dialog, preview, sent, lane) {
     var body = dialog.querySelector('[data-deploy-body]');
     var confirm = dialog.querySelector('[data-deploy-confirm]');
     var ready = preview.valid && preview.deployable;
@@ -516,33 +545,33 @@
     confirm.hidden = preview.valid && !preview.deployable;
     dialog.setAttribute('data-deploy-ready', ready ? 'true' : 'false');
     if (dialog.getAttribute('data-deploy-opening') !== 'true') confirm.disabled = !ready;
-    window.TasklaneLanes.bind(body, function (changed) { previewAgain(dialog, text, changed); });
+    window.TasklaneLanes.bind(body, function (changed) { previewAgain(dialog, sent, changed); });
     window.TasklaneLanes.focus(body, lane);
   }
 
-  function previewAgain(dialog, text, lane) {
+  function previewAgain(dialog, sent, lane) {
     dialog.querySelector('[data-deploy-confirm]').disabled = true; // until the new answer
-    return post(previewUrl(), text).then(function (answer) {
+    return post(previewUrl(sent), sent.body).then(function (answer) {
       if (answer.status !== 200) { status(((answer.json.error || {}).message) || labels.requestFailed, 'danger'); return; }
       showProblems(answer.json.problems || []);
-      fillDialog(dialog, answer.json, text, lane);
+      fillDialog(dialog, answer.json, sent, lane);
     }).catch(function () { status(labels.requestFailed, 'danger'); });
   }
 
-  function confirmDeploy(preview, text) {
+  function confirmDeploy(preview, sent) {
     var dialog = document.getElementById('deploy-dialog');
     var confirm = dialog.querySelector('[data-deploy-confirm]');
     dialog.setAttribute('data-deploy-opening', 'true');
-    fillDialog(dialog, preview, text);
+    fillDialog(dialog, preview, sent);
     var buttons = dialog.querySelectorAll('.modal-footer button, .btn-close');
     // back from the roles page (another tab), the dialog offers the role just added
     focusBack = function () {
-      if (dialog.querySelector('[data-lane-mapping]')) previewAgain(dialog, text);
+      if (dialog.querySelector('[data-lane-mapping]')) previewAgain(dialog, sent);
     };
     confirm.onclick = function () {
       confirm.disabled = true; // one deploy per confirmation
       window.bootstrap.Modal.getOrCreateInstance(dialog).hide();
-      sendDeploy(text).catch(function () { status(labels.requestFailed, 'danger'); });
+      sendDeploy(sent).catch(function () { status(labels.requestFailed, 'danger'); });
     };
     // Bootstrap ignores a hide while the dialog is still fading in: the buttons wait for it.
     buttons.forEach(function (button) { button.disabled = true; });
@@ -557,8 +586,8 @@
     window.bootstrap.Modal.getOrCreateInstance(dialog).show();
   }
 
-  function sendDeploy(text) {
-    return post(config.urls.deploy + '?name=' + encodeURIComponent(fileName()) + lanesQuery(), text).then(function (answer) {
+  function sendDeploy(sent) {
+    return post(withName(config.urls.deploy, sent.name) + lanesQuery(), sent.body).then(function (answer) {
       if (answer.status === 200) {
         dirty = false;
         showProblems([]);
@@ -591,6 +620,17 @@
     if (window.location.pathname !== here) window.history.replaceState(null, '', here);
   }
 
+  // Other files were opened: the header names their process; the badges were about the
+  // process the page opened with.
+  function showKey() {
+    var key = processKey();
+    document.querySelector('[data-process-key]').textContent = key;
+    if (key === config.key) return;
+    document.querySelector('[data-version-badge]').hidden = true;
+    var draft = document.querySelector('[data-draft-badge]');
+    if (draft) draft.remove();
+  }
+
   // The whole diagram in view, as large as fits (never above 100 %), to the right of
   // bpmn-js's palette, which floats over the canvas's top-left corner: bpmn-js's own
   // 'fit-viewport' would put the leftmost shapes under it.
@@ -611,17 +651,41 @@
     });
   }
 
+  // Upload replaces the diagram shown (while a decision table is shown, the primary one).
   function upload(file) {
     var reader = new FileReader();
     reader.onload = function () {
-      modeler.importXML(String(reader.result)).then(function () {
+      files.showDiagram().then(function () {
+        return modeler.importXML(String(reader.result));
+      }).then(function () {
         dirty = true;
+        files.edited();
         clearProblems();
         fitDiagram();
+        files.refreshDiagrams();
       }).catch(function () { status(labels.importFailed, 'danger'); });
     };
     reader.readAsText(file);
   }
+
+  // Another file of the bundle, or another diagram of this file, is shown: fit it, and
+  // mark the problems last found in it.
+  function shown() {
+    service('canvas').resized();
+    fitDiagram();
+    renderPanel();
+    if (lastProblems) showProblems(lastProblems);
+    files.refreshDiagrams();
+  }
+
+  function importDiagram(text) {
+    return modeler.importXML(text).then(function (result) {
+      if (result.warnings && result.warnings.length) status(result.warnings.length + ' ' + labels.warning, 'warning');
+      shown();
+    }).catch(function (error) { status(labels.importFailed, 'danger'); throw error; });
+  }
+
+  function openDiagram(diagram) { return modeler.open(diagram).then(shown); }
 
   function bindToolbar() {
     document.querySelectorAll('[data-action]').forEach(function (control) {
@@ -665,15 +729,23 @@
     window.tasklaneModeler = modeler; // for the browser tests and the console
     modeler.on('selection.changed', renderPanel);
     modeler.on('commandStack.changed', function (event) {
-      if (event.trigger !== 'clear') dirty = true;
+      if (event.trigger !== 'clear') { dirty = true; files.edited(); }
       var panel = document.getElementById('tasklane-panel');
       if (!panel.contains(document.activeElement)) renderPanel();
     });
     bindToolbar();
+    files = window.TasklaneFiles;
+    files.init({
+      modeler: modeler, config: config, labels: labels, el: el, status: status, post: post, xml: xml,
+      fileName: fileName, importDiagram: importDiagram, openDiagram: openDiagram,
+      touched: function () { dirty = true; },
+      opened: showKey
+    });
     return modeler.importXML(config.xml).then(function (result) {
       if (result.warnings && result.warnings.length) status(result.warnings.length + ' ' + labels.warning, 'warning');
       fitDiagram();
       renderPanel();
+      files.refreshDiagrams();
       document.body.setAttribute('data-modeler-ready', 'true');
     });
   }
