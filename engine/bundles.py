@@ -123,17 +123,17 @@ def from_zip(data, *, max_files=MAX_FILES, max_total=MAX_TOTAL_BYTES, name="uplo
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise _refused(name, f"{name} is not a readable zip file") from None
+        raise _refused(name, f"{name} is not a readable zip file", "not_zip") from None
     files, skipped, total = [], [], spent
     with archive:
         entries = [i for i in archive.infolist() if not i.is_dir() and not _ignored(i.filename)]
         if len(entries) > max_files:
             raise _refused(name, f"{name} holds {len(entries)} files; at most {max_files} are deployed "
-                                 "at once")
+                                 "at once", "too_many")
         for info in entries:
             if info.flag_bits & 0x1:
                 raise _refused(info.filename, f"{info.filename} is encrypted in {name}; zip it without a "
-                                              "password")
+                                              "password", "encrypted")
             if kind_of(info.filename) is None:
                 skipped.append(base_name(info.filename))
                 continue
@@ -142,12 +142,12 @@ def from_zip(data, *, max_files=MAX_FILES, max_total=MAX_TOTAL_BYTES, name="uplo
                     content = stream.read(max(max_total - total, 0) + 1)
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
                 message = f"{info.filename} cannot be read from {name}: {error}"
-                raise _refused(info.filename, message) from None
+                raise _refused(info.filename, message, "unreadable_entry") from None
             total += len(content)
             if total > max_total:
                 entry = base_name(info.filename)
                 raise _refused(entry, f"{entry} in {name} takes the upload's files to more than "
-                                      f"{max_total:,} bytes")
+                                      f"{max_total:,} bytes", "too_large")
             _add(files, skipped, info.filename, content)
     return _checked(files, skipped, total - spent, max_files, max_total - spent, at_least)
 
@@ -157,8 +157,9 @@ def _ignored(path):
                                                for part in PurePosixPath(path).parts)
 
 
-def _refused(element, message):
-    return DeployError(message, [{"element": element, "message": message}])
+def _refused(element, message, code):
+    """The refusal of an upload; ``code`` says which (a page words it in its reader's language)."""
+    return DeployError(message, [{"element": element, "message": message, "code": code}])
 
 
 def _add(files, skipped, name, data):
@@ -168,19 +169,19 @@ def _add(files, skipped, name, data):
         return
     if len(short) > MAX_NAME:
         raise _refused(short[:MAX_NAME], f"{short[:40]}... has a name of {len(short)} characters; at most "
-                                         f"{MAX_NAME} are kept")
+                                         f"{MAX_NAME} are kept", "long_name")
     if any(f.name == short for f in files):
         raise _refused(short, f"two files are named {short}; diagrams name files without folders, so each "
-                              "name may come once")
+                              "name may come once", "same_name")
     files.append(BundleFile(short, kind, data))
 
 
 def _checked(files, skipped, total, max_files, max_total, at_least=(BPMN, DMN)):
     if len(files) > max_files:
         raise _refused("upload", f"the upload holds {len(files)} files; at most {max_files} are deployed "
-                                 "at once")
+                                 "at once", "too_many")
     if total > max_total:
-        raise _refused("upload", f"the upload's files come to more than {max_total:,} bytes")
+        raise _refused("upload", f"the upload's files come to more than {max_total:,} bytes", "too_large")
     if at_least and not any(f.kind in at_least for f in files):
-        raise _refused("upload", "the upload holds no .bpmn or .dmn file")
+        raise _refused("upload", "the upload holds no .bpmn or .dmn file", "no_model")
     return Bundle(tuple(files), tuple(skipped))

@@ -46,20 +46,20 @@ def uploaded(max_bytes):
 def refusal(error):
     """What :func:`engine.bundles.from_files` refused, in the reader's language."""
     problem = (error.problems or [{}])[0]
-    name, reason = problem.get("element", ""), problem.get("message")
+    name, code = problem.get("element", ""), problem.get("code")
     known = {
-        "file name given twice": _("Two files are named %(name)s. Diagrams name files without their "
-                                   "folder, so each name may come only once.", name=name),
-        "no .bpmn or .dmn file": _("None of these files is a BPMN diagram (.bpmn)."),
-        "not a readable zip file": _("The zip file cannot be read."),
-        "encrypted zip entry": _("%(name)s is encrypted; zip it without a password.", name=name),
-        "unreadable zip entry": _("%(name)s cannot be read from the zip file.", name=name),
-        "too many files": _("Too many files: at most %(count)d are deployed at once.",
-                            count=bundles.MAX_FILES),
-        "files too large": _("The files come to more than %(size)d MB.",
-                             size=bundles.MAX_TOTAL_BYTES // 1_000_000),
+        "same_name": _("Two files are named %(name)s. Diagrams name files without their "
+                       "folder, so each name may come only once.", name=name),
+        "no_model": _("None of these files is a BPMN diagram (.bpmn)."),
+        "not_zip": _("The zip file cannot be read."),
+        "encrypted": _("%(name)s is encrypted; zip it without a password.", name=name),
+        "unreadable_entry": _("%(name)s cannot be read from the zip file.", name=name),
+        "long_name": _("A file name is longer than %(count)d characters: %(name)s…", count=bundles.MAX_NAME,
+                       name=name[:40]),
+        "too_many": _("Too many files: at most %(count)d are deployed at once.", count=bundles.MAX_FILES),
+        "too_large": _("The files come to more than %(size)d MB.", size=bundles.MAX_TOTAL_BYTES // 1_000_000),
     }
-    return known.get(reason, error.message)
+    return known.get(code, error.message)
 
 
 def primary(bundle, max_bytes):
