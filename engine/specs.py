@@ -4,6 +4,7 @@ A version's spec is parsed once, checked (restricted expressions, known helpers,
 lanes), serialized once into ``process_version.spec_json`` and cached in memory by
 the SHA-256 of its XML, so instances never carry their spec.
 """
+import copy
 import hashlib
 import json
 import re
@@ -22,7 +23,7 @@ from SpiffWorkflow.specs.MultiChoice import MultiChoice
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from . import checks, reachability, texts, xml_safety
+from . import checks, drawn_data, reachability, texts, xml_safety
 from .errors import DeployError
 from .sandbox import compile_expression, unknown_calls
 from .task_meta import is_role_key, lane_role, properties
@@ -87,8 +88,10 @@ def inspect(xml, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
     root = xml_safety.parse(xml, max_bytes=max_bytes, name=name)
     text = xml_safety.as_text(xml, root)
     parser = SpiffBpmnParser(validator=VALIDATOR)
+    read = _as_spiff_reads(copy.deepcopy(root))  # the parser's reading; the stored text stays as drawn
+    drawn = drawn_data.prepare(read, set(parser.DATA_STORE_CLASSES))
     try:
-        parser.add_bpmn_xml(_as_spiff_reads(root), filename=name)
+        parser.add_bpmn_xml(read, filename=name)
         keys = _top_level_keys(parser)
         parsed = [_parse_one(parser, key) for key in keys]
     except ValidationException as error:
@@ -106,7 +109,7 @@ def inspect(xml, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
     for process in parsed:
         process.titles = document.titles(process.key, process.name)
     runnable = {pid for pid, pp in parser.process_parsers.items() if pp.process_executable}
-    problems = reachability.check(root, runnable | set(parser.get_process_dependencies()))
+    problems = drawn + reachability.check(root, runnable | set(parser.get_process_dependencies()))
     problems += [p for process in parsed for p in check(process, helpers, roles, checks)]
     return parsed, text, problems
 
