@@ -20,7 +20,7 @@ from .runtime import Runtime
 __all__ = ["db", "init_app", "deploy", "deploy_shipped", "deploy_preview", "validate", "register_check",
            "begin", "start", "complete_task", "send_message", "cancel", "fire_timer", "register_helper",
            "register_operator", "on_commit", "get_runtime", "task_data", "case_data", "start_outline",
-           "correct_data", "retry"]
+           "case_variables", "correct_data", "retry"]
 
 
 def init_app(app):
@@ -129,6 +129,13 @@ def cancel(instance_id, *, actor, reason=None):
 def fire_timer(timer_id):
     """Fire a due timer once; see :func:`engine.runtime.fire_timer`."""
     return _runtime.fire_timer(get_runtime(), timer_id)
+
+
+def case_variables(instance_id):
+    """``(data, instance)``: what :func:`correct_data` corrects; see :func:`engine.repair.variables`."""
+    from . import repair
+
+    return repair.variables(get_runtime(), instance_id)
 
 
 def correct_data(instance_id, *, actor, lock_version, values=None, removed=(), reason=None):

@@ -28,8 +28,8 @@ from sqlalchemy import select, update
 
 from . import unit
 from .db import db
-from .errors import CaseDataTooLargeError, ConflictError, StuckError, ValidationError
-from .models import AuditEvent, Outbox, Timer
+from .errors import CaseDataTooLargeError, ConflictError, NotFoundError, StuckError, ValidationError
+from .models import AuditEvent, Outbox, ProcessInstance, Timer
 from .runtime import run_engine
 from .stuck import stopped_at
 
@@ -89,6 +89,18 @@ def live_data(workflow):
     for task in sorted(workflow.get_tasks(state=LIVE), key=lambda t: t.last_state_change):
         merged.update(task.data)
     return merged
+
+
+def variables(runtime, instance_id):
+    """``(data, instance)``: the case's variables as :func:`correct_data` reads them, and the
+    case they were read from (its ``lock_version`` is the one a correction names).
+
+    :raises NotFoundError: no such case
+    """
+    instance = db.session.get(ProcessInstance, instance_id, populate_existing=True)
+    if instance is None:
+        raise NotFoundError(f"process instance {instance_id} does not exist")
+    return live_data(runtime.restore(instance)), instance
 
 
 def correct_data(runtime, instance_id, *, actor, lock_version, values=None, removed=(), reason=None):
