@@ -38,6 +38,8 @@ def textarea(html):
 
 def test_the_owner_corrects_the_data_and_retries_from_the_case_page(sign_in, failed):
     owner = sign_in("owner")
+    listed = owner.get("/cases?incident=1").get_data(as_text=True)
+    assert f"/cases/{failed}" in listed and "data-incident" in listed
     page = owner.get(f"/cases/{failed}").get_data(as_text=True)
     assert 'id="case-incident"' in page and 'id="case-retry"' in page and "ZeroDivisionError" in page
 
@@ -57,6 +59,7 @@ def test_the_owner_corrects_the_data_and_retries_from_the_case_page(sign_in, fai
     assert "The case was retried and goes on." in page and 'id="case-incident"' not in page
     assert "Incident retried" in page and "Data corrected" in page and "three people" in page
     assert engine.case_data(failed)["share"] == 300
+    assert "data-incident" not in owner.get("/cases").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("who", ["manager", "sales1", "auditor"])
