@@ -7,6 +7,7 @@ package) with :meth:`engine.runtime.Runtime.register_check`.
 """
 import ast
 
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
@@ -40,12 +41,23 @@ def literal(expression):
     return value
 
 
+def event_definitions(task_spec):
+    """The event definitions of a task spec: its own, or each of a multiple event's (an
+    event-based gateway's are those of the events after it)."""
+    event = getattr(task_spec, "event_definition", None)
+    if isinstance(event, MultipleEventDefinition):
+        return list(event.event_definitions)
+    return [event] if event is not None else []
+
+
 def timer(task_spec):
     """A timer whose expression is a constant must parse as what its kind needs; an
     expression (``callback_at``) is only known when the case runs."""
-    event = getattr(task_spec, "event_definition", None)
-    if not isinstance(event, TimerEventDefinition):
-        return []
+    return [p for event in event_definitions(task_spec) if isinstance(event, TimerEventDefinition)
+            for p in _timer(task_spec, event)]
+
+
+def _timer(task_spec, event):
     value = literal(event.expression)
     if value is None:
         return []

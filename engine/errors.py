@@ -116,7 +116,8 @@ class StuckError(IncidentError):
 
     def __init__(self, element):
         super().__init__(f"{element}: the case stopped here; no task, timer or message can move it on. "
-                         "Migrate it to a version that fixes the diagram, or cancel it.", element=element)
+                         "Correct its data and retry, migrate it to a version that fixes the diagram, or "
+                         "cancel it.", element=element)
 
 
 class PendingChangesError(TasklaneError):

@@ -5,6 +5,7 @@ transaction as the workflow they describe.
 """
 from datetime import datetime, timezone
 
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     DurationTimerEventDefinition,
@@ -115,13 +116,12 @@ def timer_due(task):
     it is to the timer row too; otherwise the row could come due before the timer
     does (or hours after).
     """
-    spec = task.task_spec
-    if not isinstance(spec, CatchingEvent) or not isinstance(spec.event_definition, TimerEventDefinition):
+    definition = timer_definition(task.task_spec)
+    if definition is None:
         return None
     value = task.internal_data.get("event_value")
     if value is None:
         return None
-    definition = spec.event_definition
     if isinstance(definition, CycleTimerEventDefinition):
         if value.get("cycles") == 0:
             return None
@@ -129,6 +129,19 @@ def timer_due(task):
     if isinstance(definition, DurationTimerEventDefinition):
         return TimerEventDefinition.get_datetime(value)
     return _aware(TimerEventDefinition.parse_time_or_duration(value))
+
+
+def timer_definition(spec):
+    """The timer a catching task spec waits for, or ``None``: its own, or the one among the
+    events of a multiple event or an event-based gateway ("a reply, or two days") — where
+    SpiffWorkflow keeps one ``event_value``, written by the last of its timers."""
+    if not isinstance(spec, CatchingEvent):
+        return None
+    definition = spec.event_definition
+    if isinstance(definition, MultipleEventDefinition):
+        timers = [d for d in definition.event_definitions if isinstance(d, TimerEventDefinition)]
+        return timers[-1] if timers else None
+    return definition if isinstance(definition, TimerEventDefinition) else None
 
 
 def _aware(due):
@@ -183,7 +196,6 @@ def _has_timers(workflow):
     cached = getattr(spec, "_tasklane_has_timers", None)
     if cached is None:
         specs = (spec, *workflow.subprocess_specs.values())
-        cached = any(isinstance(getattr(ts, "event_definition", None), TimerEventDefinition)
-                     for s in specs for ts in s.task_specs.values())
+        cached = any(timer_definition(ts) is not None for s in specs for ts in s.task_specs.values())
         spec._tasklane_has_timers = cached
     return cached

@@ -10,10 +10,11 @@ failed. Its process owner can then:
   Audited as ``data_corrected`` with the values before and after.
 - **retry** (:func:`retry`): in one unit of work, re-run what failed: the case's parked
   timers fire again (SpiffWorkflow fires a due timer at the next engine step), engine
-  steps left ready run (a task left in ERROR is made ready again), failed starts of other
-  processes this case asked for are queued again, and the case is checked for being
-  stuck. Success clears the incident with an ``incident_retried`` event; a failure rolls
-  everything back and records the incident again (a 422 for the caller).
+  steps left ready run (a task left in ERROR is made ready again), waiting conditional
+  events are evaluated again, failed starts of other processes this case asked for are
+  queued again, and the case is checked for being stuck. Success clears the incident
+  with an ``incident_retried`` event; a failure rolls everything back and records the
+  incident again (a 422 for the caller).
 
 Both name the ``lock_version`` of the case the person looked at: a case that changed
 meanwhile (another retry, a task completed) is refused with :class:`CaseChangedError`
@@ -23,12 +24,14 @@ import json
 import keyword
 from dataclasses import dataclass, field
 
+from SpiffWorkflow.bpmn.specs.event_definitions.conditional import ConditionalEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select, update
 
 from . import unit
 from .db import db
 from .errors import CaseDataTooLargeError, ConflictError, NotFoundError, StuckError, ValidationError
+from .faults import as_incident
 from .models import AuditEvent, Outbox, ProcessInstance, Timer
 from .runtime import run_engine
 from .stuck import stopped_at
@@ -175,6 +178,7 @@ def retry(runtime, instance_id, *, actor, lock_version):
         starts = _rearm_starts(work)
         for task in work.workflow.get_tasks(state=TaskState.ERROR):
             task._set_state(TaskState.READY)  # SpiffWorkflow runs it again with the engine's next step
+        _recheck_conditions(work.workflow)
         run_engine(work)
         element = stopped_at(work.workflow)
         if element is not None:
@@ -182,6 +186,15 @@ def retry(runtime, instance_id, *, actor, lock_version):
         work.resolution = ("incident_retried", {"error": instance.error, "timers": timers, "starts": starts})
 
     return unit.run(runtime, instance_id, actor, action)
+
+
+def _recheck_conditions(workflow):
+    """Evaluate the waiting conditional events again (SpiffWorkflow 3.2 evaluates one only
+    when the case reaches it): after a correction, a condition that holds moves the case on."""
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        if isinstance(getattr(task.task_spec, "event_definition", None), ConditionalEventDefinition):
+            with as_incident(lambda task=task: task):
+                task.task_spec._update(task)
 
 
 def _rearm_starts(work):

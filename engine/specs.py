@@ -23,7 +23,7 @@ from SpiffWorkflow.specs.MultiChoice import MultiChoice
 from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
-from . import checks, drawn_data, reachability, texts, xml_safety
+from . import bpmn_support, checks, drawn_data, reachability, texts, xml_safety
 from .errors import DeployError
 from .sandbox import compile_expression, unknown_calls
 from .task_meta import is_role_key, lane_role, properties
@@ -89,7 +89,7 @@ def inspect(xml, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
     text = xml_safety.as_text(xml, root)
     parser = SpiffBpmnParser(validator=VALIDATOR)
     read = _as_spiff_reads(copy.deepcopy(root))  # the parser's reading; the stored text stays as drawn
-    drawn = drawn_data.prepare(read, set(parser.DATA_STORE_CLASSES))
+    drawn = drawn_data.prepare(read, set(parser.DATA_STORE_CLASSES)) + bpmn_support.prepare(read)
     try:
         parser.add_bpmn_xml(read, filename=name)
         keys = _top_level_keys(parser)
@@ -98,11 +98,11 @@ def inspect(xml, *, helpers, max_bytes, roles=None, name="diagram", checks=()):
         element = getattr(error, "id", None) or name
         message = readable(str(error))
         raise DeployError(f"{name} is not valid BPMN: {message}",
-                          [{"element": element, "message": message}]) from None
+                          [{"element": element, "message": message}, *drawn]) from None
     except SpiffWorkflowException as error:
         message = readable(str(error))
         raise DeployError(f"{name} could not be parsed: {message}",
-                          [{"element": name, "message": message}]) from None
+                          [{"element": name, "message": message}, *drawn]) from None
     if not parsed:
         raise DeployError(f"{name} has no executable process", _not_executable(root, name))
     document = texts.read(root)
@@ -172,16 +172,24 @@ def _expressions(task_spec):
     for attr in ("prescript", "postscript"):
         if getattr(task_spec, attr, None):
             yield "exec", getattr(task_spec, attr), attr
-    event = getattr(task_spec, "event_definition", None)
-    if isinstance(event, TimerEventDefinition):
-        yield "eval", event.expression, "timer"
-    if getattr(event, "expression", None) and not isinstance(event, TimerEventDefinition):
-        yield "eval", event.expression, "event condition"
+    yield from _events(task_spec)
+    for attr, what in (("cardinality", "loop cardinality"), ("condition", "loop condition")):
+        if isinstance(getattr(task_spec, attr, None), str):   # multi-instance and standard loops
+            yield "eval", getattr(task_spec, attr), what
     yield from _parameters(task_spec)
     for name in ("dueIn", "dueInBusinessDays", "dueInBusinessHours"):
         due = properties(task_spec).get(name)
         if due:
             yield "eval", due, name
+
+
+def _events(task_spec):
+    """A timer's and a conditional event's expressions (each event of a multiple one)."""
+    for event in checks.event_definitions(task_spec):
+        if isinstance(event, TimerEventDefinition):
+            yield "eval", event.expression, "timer"
+        elif getattr(event, "expression", None):
+            yield "eval", event.expression, "event condition"
 
 
 def _parameters(task_spec):
@@ -196,6 +204,9 @@ def check(process, helpers, roles=None, extra=()):
     match no role, and :data:`engine.checks.BUILT_IN` plus ``extra`` per task spec."""
     problems = checks.process_names(process.key, process.name)
     for spec in (process.spec, *process.subprocess_specs.values()):
+        if isinstance(getattr(spec, "completion_condition", None), str):   # an ad-hoc sub-process
+            problems.extend(_check_code(spec.name, "eval", spec.completion_condition, "completion condition",
+                                        helpers))
         for task_spec in spec.task_specs.values():
             element = checks.element_id(task_spec)
             for mode, source, what in _expressions(task_spec):

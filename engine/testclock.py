@@ -99,7 +99,7 @@ def _move_instance(runtime, instance_id, delta, actor):
 def _set_due(task, due):
     """Rewrite the due time SpiffWorkflow keeps for a waiting timer task (an aware ``due``)."""
     value = task.internal_data["event_value"]
-    if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition):
+    if isinstance(projections.timer_definition(task.task_spec), CycleTimerEventDefinition):
         # The later occurrences follow from "next" plus the period: they move too.
         task.internal_data["event_value"] = {**value, "next": due.isoformat()}
     else:  # timeDate and timeDuration both keep one ISO date-time
