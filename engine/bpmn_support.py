@@ -12,12 +12,13 @@ drawn) and returns problems ``{"element", "message", "severity"}``:
   compensation event, an event sub-process started by compensation, by a condition or by
   no event, a business rule task (no DMN decision tables are deployed), an ad-hoc
   sub-process without a completion condition, a link without its other end;
-- **warned** (``warning``): what runs but not as the drawing suggests: compensation
+- **warned** (``warning``): what runs but not as the drawing suggests: an interrupting
+  event sub-process (it interrupts nothing), compensation
   throw and end events (nothing is compensated), activities for compensation (never
   run), a signal nothing in the process throws, a message the case throws and nothing
   in it catches (Tasklane passes no message between cases), an ad-hoc sub-process marked
-  sequential (run as parallel), a sequential multi-instance sub-process without an output
-  collection (SpiffWorkflow 3.2 fails at its second instance).
+  sequential (run as parallel), a sequential multi-instance activity without an output
+  item (SpiffWorkflow 3.2 fails at its second instance).
 """
 from collections import defaultdict
 
@@ -25,7 +26,6 @@ from .checks import problem
 from .texts import BPMN
 
 SCOPES = {"process", "subProcess", "transaction", "adHocSubProcess"}
-SUBPROCESSES = {"subProcess", "transaction", "callActivity"}
 
 
 def _tag(name):
@@ -54,7 +54,7 @@ def prepare(root):
     """
     problems = []
     for check in (_links, _adhoc, _complex, _boundaries, _event_subprocesses, _business_rules,
-                  _compensation, _signals, _messages, _sequential_subprocesses):
+                  _compensation, _signals, _messages, _sequential_multi_instances):
         problems += check(root)
     return problems
 
@@ -130,6 +130,11 @@ def _event_subprocesses(root):
         for start in sub.findall(_tag("startEvent")):
             kinds = set(_definitions(start))
             if kinds and not kinds & {"compensate", "conditional"}:
+                if start.get("isInterrupting", "true") == "true" and "error" not in kinds:
+                    found.append(problem(start.get("id"), f"event sub-process '{_label(sub)}' is "
+                                         "interrupting, but SpiffWorkflow runs it beside the rest of the "
+                                         "process without stopping it; to interrupt a task, attach a "
+                                         "boundary event to it", "warning"))
                 continue
             why = {"compensate": "by compensation, which SpiffWorkflow does not run (it would start with "
                                  "every case)",
@@ -213,16 +218,16 @@ def _messages(root):
     return found
 
 
-def _sequential_subprocesses(root):
+def _sequential_multi_instances(root):
     found = []
-    for node in root.iter(*[_tag(s) for s in SUBPROCESSES]):
-        loop = node.find(_tag("multiInstanceLoopCharacteristics"))
-        if loop is None or loop.get("isSequential") != "true":
+    for loop in root.iter(_tag("multiInstanceLoopCharacteristics")):
+        node = loop.getparent()
+        if loop.get("isSequential") != "true" or loop.find(_tag("inputDataItem")) is None:
             continue
-        if loop.find(_tag("inputDataItem")) is not None and loop.find(_tag("outputDataItem")) is None:
+        if loop.find(_tag("outputDataItem")) is None:
             item = loop.find(_tag("inputDataItem")).get("id")
-            found.append(problem(node.get("id"), f"sequential multi-instance {_local(node)} without an "
-                                 f"output collection: SpiffWorkflow fails at its second instance ('{item}' "
-                                 "already exists); give it an output collection and item, or remove the item "
-                                 f"at its end (del {item})", "warning"))
+            found.append(problem(node.get("id"), "sequential multi-instance without an output item: "
+                                 f"SpiffWorkflow fails at its second instance ('{item}' already exists); "
+                                 f"give it an output collection and item, or remove the item at its end "
+                                 f"(del {item})", "warning"))
     return found
