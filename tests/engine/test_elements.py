@@ -347,3 +347,35 @@ def test_each_element_runs_or_is_refused_as_the_table_says(app, row):
     assert in_order(row.passed, passed(case)), passed(case)
     for key, value in DATA_AFTER.get(row.name, {}).items():
         assert engine.case_data(case).get(key, "missing") == value
+
+
+COLLABORATION = (
+    '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="http://t">'
+    '<bpmn:message id="m" name="go" /><bpmn:collaboration id="col"><bpmn:participant id="customer" />'
+    '<bpmn:participant id="bank_pool" processRef="bank" />'
+    '<bpmn:participant id="branch_pool" processRef="branch" />'
+    '<bpmn:messageFlow id="asks" sourceRef="customer" targetRef="c" messageRef="m" />'
+    '<bpmn:messageFlow id="tells" sourceRef="bt" targetRef="c" messageRef="m" /></bpmn:collaboration>'
+    '<bpmn:process id="bank" isExecutable="true"><bpmn:laneSet id="ls"><bpmn:lane id="l" name="sales">'
+    "<bpmn:flowNodeRef>u</bpmn:flowNodeRef></bpmn:lane></bpmn:laneSet>" + line(catch(MESSAGE), USER)
+    + '</bpmn:process><bpmn:process id="branch" isExecutable="true">' + el("startEvent", "bs")
+    + el("intermediateThrowEvent", "bt", MESSAGE) + el("endEvent", "be") + flows(("bs", "bt"), ("bt", "be"))
+    + "</bpmn:process></bpmn:definitions>")
+
+
+def test_pools_are_processes_of_their_own_and_message_flows_are_drawing_only(app):
+    """Each pool with an executable process deploys as a process; a pool without one (the
+    customer) is drawn only. A message flow delivers nothing: the branch's throw reaches no
+    bank case, the API delivers the message; a lane names the role of its tasks."""
+    problems = engine.validate(COLLABORATION, name="collaboration.bpmn")
+    assert [(p["element"], p["severity"]) for p in problems if "has no form" not in p["message"]] == \
+        [("bt", "warning")]
+    deployed = engine.deploy(COLLABORATION, actor="owner", name="collaboration.bpmn")
+    assert sorted(version.definition.key for version, _ in deployed) == ["bank", "branch"]
+    bank = engine.start("bank", actor="manager").id
+    assert instance(engine.start("branch", actor="manager").id).status == "completed"
+    assert instance(bank).status == "running" and passed(bank) == ["s"]
+    engine.send_message(bank, "go", actor="manager", payload={})
+    db.session.expire_all()
+    [row] = db.session.query(HumanTask).filter_by(instance_id=bank, state="open").all()
+    assert (row.element_id, row.candidate_role) == ("u", "sales")
