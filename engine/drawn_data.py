@@ -25,9 +25,9 @@ from .checks import problem
 from .texts import BPMN, SPIFF
 
 SCOPES = {"process", "subProcess", "transaction", "adHocSubProcess"}
-# Elements that can only set a variable by a script of their own (a user task's form, a
-# message's payload, a service task's result can set one too: not checked)
-SCRIPTED = {"task", "manualTask", "scriptTask"}
+# Elements that set variables only by their script (a person's task, a message's payload,
+# a service task's result can set one too: not checked)
+SCRIPTED = {"scriptTask"}
 
 
 def _tag(name):
