@@ -2,7 +2,8 @@
 
 Public API (each function works on the current Flask app's runtime and database):
 :func:`deploy`, :func:`start`, :func:`complete_task`, :func:`send_message`,
-:func:`cancel`, :func:`fire_timer`, :func:`register_helper`, :func:`on_commit`, :func:`begin`.
+:func:`cancel`, :func:`fire_timer`, :func:`correct_data`, :func:`retry`, :func:`register_helper`,
+:func:`on_commit`, :func:`begin`.
 Each change commits its own transaction and refuses to run over changes its caller left
 uncommitted; :func:`begin` makes one transaction of the caller's rows and new cases.
 No Flask request, template or blueprint is used below this package.
@@ -18,7 +19,8 @@ from .runtime import Runtime
 
 __all__ = ["db", "init_app", "deploy", "deploy_shipped", "deploy_preview", "validate", "register_check",
            "begin", "start", "complete_task", "send_message", "cancel", "fire_timer", "register_helper",
-           "register_operator", "on_commit", "get_runtime", "task_data", "case_data", "start_outline"]
+           "register_operator", "on_commit", "get_runtime", "task_data", "case_data", "start_outline",
+           "case_variables", "correct_data", "retry"]
 
 
 def init_app(app):
@@ -130,6 +132,28 @@ def cancel(instance_id, *, actor, reason=None):
 def fire_timer(timer_id):
     """Fire a due timer once; see :func:`engine.runtime.fire_timer`."""
     return _runtime.fire_timer(get_runtime(), timer_id)
+
+
+def case_variables(instance_id):
+    """``(data, instance)``: what :func:`correct_data` corrects; see :func:`engine.repair.variables`."""
+    from . import repair
+
+    return repair.variables(get_runtime(), instance_id)
+
+
+def correct_data(instance_id, *, actor, lock_version, values=None, removed=(), reason=None):
+    """Set or remove variables of a running case; see :func:`engine.repair.correct_data`."""
+    from . import repair
+
+    return repair.correct_data(get_runtime(), instance_id, actor=actor, lock_version=lock_version,
+                               values=values, removed=removed, reason=reason)
+
+
+def retry(instance_id, *, actor, lock_version):
+    """Re-run what failed in a case with an incident; see :func:`engine.repair.retry`."""
+    from . import repair
+
+    return repair.retry(get_runtime(), instance_id, actor=actor, lock_version=lock_version).instance
 
 
 def task_data(task_id):

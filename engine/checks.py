@@ -74,9 +74,11 @@ def literal(expression):
 def timer(task_spec):
     """A timer whose expression is a constant must parse as what its kind needs; an
     expression (``callback_at``) is only known when the case runs."""
-    event = events.timer(task_spec)
-    if event is None:
-        return []
+    return [p for event in events.definitions(task_spec) if isinstance(event, TimerEventDefinition)
+            for p in _timer(task_spec, event)]
+
+
+def _timer(task_spec, event):
     value = literal(event.expression)
     if value is None:
         return []

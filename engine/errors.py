@@ -109,6 +109,17 @@ class CaseDataTooLargeError(IncidentError):
         self.limit = limit
 
 
+class StuckError(IncidentError):
+    """A running case that no task, timer or message can move on (engine/stuck.py)."""
+
+    code = "stuck"
+
+    def __init__(self, element):
+        super().__init__(f"{element}: the case stopped here; no task, timer or message can move it on. "
+                         "Correct its data and retry, migrate it to a version that fixes the diagram, or "
+                         "cancel it.", element=element)
+
+
 class PendingChangesError(TasklaneError):
     """An engine call that commits met changes its caller had not committed: it neither
     commits nor drops them. The caller commits first, or makes them inside ``engine.begin()``

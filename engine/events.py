@@ -19,6 +19,8 @@ def definitions(task_spec):
 
 
 def timer(task_spec):
-    """The timer definition ``task_spec`` waits for (of an event-based gateway: the timer
-    among its events), or ``None``."""
-    return next((d for d in definitions(task_spec) if isinstance(d, TimerEventDefinition)), None)
+    """The timer definition ``task_spec`` waits for (of an event-based gateway or a multiple
+    event: the last timer among its events, as SpiffWorkflow keeps one ``event_value``,
+    written by the last of its timers), or ``None``."""
+    timers = [d for d in definitions(task_spec) if isinstance(d, TimerEventDefinition)]
+    return timers[-1] if timers else None

@@ -140,26 +140,37 @@ def _aware(due):
     return due.replace(tzinfo=timezone.utc) if due.tzinfo is None else due.astimezone(timezone.utc)
 
 
-def sync_timers(instance, workflow, now, fired_id=None):
+def sync_timers(instance, workflow, now, fired_id=None, ran=()):
     """Keep one pending timer row per waiting timer event.
 
+    A parked row (``failed``: its firing met an incident) stays parked while its event
+    still waits, and no new row is made for that event: only a retry fires it again
+    (engine/repair.py). Once the event has gone on, the parked row is ``fired`` if this
+    change ran it, else ``cancelled`` (a migration or a boundary event took it away).
+
     :param fired_id: id of the timer row that fired in this step (marked fired)
+    :param ran: ids (text) of the tasks this change completed
     :returns: rows that are new or whose due time moved (to schedule after commit)
     """
     if not _has_timers(workflow):
         return []
     waiting = waiting_timers(workflow)
-    rows = db.session.query(Timer).filter_by(instance_id=instance.id, state="pending").all()
+    rows = db.session.query(Timer).filter(Timer.instance_id == instance.id,
+                                          Timer.state.in_(("pending", "failed"))).all()
     changed = []
     for row in rows:
-        if row.id == fired_id:
+        if row.state == "failed":
+            if row.task_id not in waiting:
+                row.state = "fired" if row.task_id in ran else "cancelled"
+                row.fired_at = now if row.state == "fired" else None
+        elif row.id == fired_id:
             row.state, row.fired_at = "fired", now
         elif row.task_id not in waiting:
             row.state = "cancelled"
         elif waiting[row.task_id][1] != row.due_at:
             row.due_at = waiting[row.task_id][1]
             changed.append(row)
-    kept = {row.task_id for row in rows if row.state == "pending"}
+    kept = {row.task_id for row in rows if row.state in ("pending", "failed")}
     for task_id, (task, due) in waiting.items():
         if task_id in kept:
             continue

@@ -122,6 +122,7 @@ def run_engine(work):
     with as_incident(lambda: recorder.running):
         workflow.refresh_timers()
         for _ in range(MAX_ENGINE_ROUNDS):
+            state.keep_adhoc_data(workflow)
             workflow.do_engine_steps(will_complete_task=recorder.before, did_complete_task=recorder.after)
             if not any(not t.task_spec.manual for t in workflow.get_tasks(state=TaskState.READY)):
                 return

@@ -4,6 +4,7 @@ A version's spec is parsed once, checked (restricted expressions, known helpers,
 lanes), serialized once into ``process_version.spec_json`` and cached in memory by
 the SHA-256 of its XML, so instances never carry their spec.
 """
+import copy
 import hashlib
 import json
 import re
@@ -24,10 +25,12 @@ from SpiffWorkflow.spiff.parser.process import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 
 from . import (
+    bpmn_support,
     bundles,
     checks,
     collaborations,
     decisions,
+    drawn_data,
     events,
     lanes,
     reachability,
@@ -153,9 +156,14 @@ def inspect(source, *, helpers, max_bytes, roles=None, name="diagram", checks=()
     documents = {f.name: (roots[f.name], xml_safety.as_text(f.data, roots[f.name]))
                  for f in bundle.of_kind(bundles.BPMN)}
     parser = _Parser()
+    reads, drawn = {}, []
+    for file_name, (root, _text) in documents.items():
+        read = reads[file_name] = _as_spiff_reads(copy.deepcopy(root))  # the stored text stays as drawn
+        found = drawn_data.prepare(read, set(parser.DATA_STORE_CLASSES)) + bpmn_support.prepare(read)
+        drawn += [] if file_name in borrowed else found
     try:
-        for file_name, (root, _text) in documents.items():
-            parser.add_bpmn_xml(_as_spiff_reads(root), filename=file_name)
+        for file_name, read in reads.items():
+            parser.add_bpmn_xml(read, filename=file_name)
         for file in bundle.of_kind(bundles.DMN):
             parser.add_dmn_xml(roots[file.name], filename=file.name)
         tables = decisions.parse(parser, {d: p.filename for d, p in parser.dmn_parsers.items()})
@@ -164,11 +172,11 @@ def inspect(source, *, helpers, max_bytes, roles=None, name="diagram", checks=()
         element = getattr(error, "id", None) or getattr(error, "file_name", None) or name
         message = readable(str(error))
         raise DeployError(f"{name} is not valid BPMN: {message}",
-                          [{"element": element, "message": message}]) from None
+                          [{"element": element, "message": message}, *drawn]) from None
     except SpiffWorkflowException as error:
         message = readable(str(error))
         raise DeployError(f"{name} could not be parsed: {message}",
-                          [{"element": name, "message": message}]) from None
+                          [{"element": name, "message": message}, *drawn]) from None
     if not parsed:
         raise DeployError(f"{name} has no executable process",
                           [p for file_name, (root, _text) in documents.items() if file_name not in borrowed
@@ -180,6 +188,7 @@ def inspect(source, *, helpers, max_bytes, roles=None, name="diagram", checks=()
         process.lane_roles = lanes.kept(process.lanes, lane_roles)
     runnable = {pid for pid, pp in parser.process_parsers.items() if pp.process_executable}
     runnable |= set(parser.get_process_dependencies())
+    problems += drawn
     problems += [p for file_name, (root, _text) in documents.items() if file_name not in borrowed
                  for p in reachability.check(root, runnable)]
     problems += [p for decision in tables.values() for p in decisions.problems(decision, helpers)]
@@ -295,6 +304,9 @@ def _expressions(task_spec):
         if getattr(task_spec, attr, None):
             yield "exec", getattr(task_spec, attr), attr
     yield from _event_expressions(task_spec)
+    for attr, what in (("cardinality", "loop cardinality"), ("condition", "loop condition")):
+        if isinstance(getattr(task_spec, attr, None), str):   # multi-instance and standard loops
+            yield "eval", getattr(task_spec, attr), what
     yield from _parameters(task_spec)
     for name in ("dueIn", "dueInBusinessDays", "dueInBusinessHours"):
         due = properties(task_spec).get(name)
@@ -326,6 +338,9 @@ def check(process, helpers, roles=None, extra=()):
     problems = checks.process_names(process.key, process.name)
     context = checks.Context(process.files)
     for spec in (process.spec, *process.subprocess_specs.values()):
+        if isinstance(getattr(spec, "completion_condition", None), str):   # an ad-hoc sub-process
+            problems.extend(_check_code(spec.name, "eval", spec.completion_condition, "completion condition",
+                                        helpers))
         for task_spec in spec.task_specs.values():
             element = checks.element_id(task_spec)
             for mode, source, what in _expressions(task_spec):

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.helpers.encoder import create_encoder
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import AdHocSubprocessSpec
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
@@ -73,7 +74,18 @@ def load(state, spec, subprocess_specs, registry, script_engine):
     workflow = _InstanceConverter(registry).restore(dct, spec, subprocess_specs)
     workflow.script_engine = script_engine
     _reconnect_triggered(workflow)
+    keep_adhoc_data(workflow)
     return workflow
+
+
+def keep_adhoc_data(workflow):
+    """Give each ad-hoc sub-process of ``workflow`` its ``data_objects``, which SpiffWorkflow
+    3.2 drops from a sub-process without data objects and then pops when one of its tasks
+    completes without the completion condition holding (``KeyError: 'data_objects'`` in
+    ``AdHocSubprocessSpec.path_complete``)."""
+    for sub in workflow.subprocesses.values():
+        if isinstance(sub.spec, AdHocSubprocessSpec):
+            sub.data.setdefault("data_objects", {})
 
 
 def _reconnect_triggered(workflow):

@@ -40,6 +40,7 @@ class StepRecorder:
 
     def after(self, task):
         spec = task.task_spec
+        self.work.ran.add(str(task.id))
         if getattr(spec, "bpmn_id", None) is None:
             return  # SpiffWorkflow's own bookkeeping tasks (Root, Start, End)
         kind = _kind(spec)

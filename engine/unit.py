@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, projections, state, transaction
 from .db import db, is_postgresql
-from .errors import CaseDataTooLargeError, IncidentError, NotFoundError, TasklaneError
+from .errors import CaseDataTooLargeError, IncidentError, NotFoundError, StuckError, TasklaneError
 from .models import ProcessInstance, Timer
 from .stuck import stopped_at
 from .types import utcnow
@@ -49,6 +49,11 @@ class Unit(audit.Recorder):
     outbox: list = field(default_factory=list)
     opened_tasks: list = field(default_factory=list)
     chain: audit.Chain = None
+    ran: set = field(default_factory=set)   # ids (text) of the tasks the engine completed
+    # A change that saves ends the case's incident with this event (kind, details); a data
+    # correction (resolves=False) does not, and its failures are not incidents.
+    resolution: tuple = ("incident_resolved", None)
+    resolves: bool = True
 
 
 def current_unit():
@@ -82,6 +87,8 @@ def run(runtime, instance_id, actor, action):
     except IncidentError as error:
         from . import incidents  # it locks and retries with this module's functions
 
+        if tried and not tried[-1].resolves:
+            raise
         timer_id = tried[-1].fired_timer_id if tried else None
         incidents.record(instance_id, error, actor=actor, timer_id=timer_id)
         raise
@@ -162,10 +169,10 @@ def save(unit):
         instance.ended_at = unit.now
     db.session.flush()
     unit.opened_tasks = projections.sync_human_tasks(instance, workflow, unit.now, unit.completed)
-    unit.timers.extend(projections.sync_timers(instance, workflow, unit.now, unit.fired_timer_id))
+    unit.timers.extend(projections.sync_timers(instance, workflow, unit.now, unit.fired_timer_id, unit.ran))
     if instance.status == "completed" and previous != "completed":
         unit.audit("instance_completed")
-    if instance.error is not None:
+    if instance.error is not None and unit.resolves:
         _resolve_incident(unit)
     if instance.status == "running":
         _mark_if_stuck(unit)
@@ -187,7 +194,8 @@ def _resolve_incident(unit):
     parked = db.session.query(Timer.id).filter_by(instance_id=unit.instance.id, state="failed").first()
     if parked is None:
         unit.instance.error = None
-        unit.audit("incident_resolved")
+        kind, details = unit.resolution
+        unit.audit(kind, details=details)
 
 
 def _mark_if_stuck(unit):
@@ -196,10 +204,9 @@ def _mark_if_stuck(unit):
     element = stopped_at(unit.workflow)
     if element is None:
         return
-    message = (f"{element}: the case stopped here; no task, timer or message can move it on. "
-               "Migrate it to a version that fixes the diagram, or cancel it.")
-    unit.instance.error = message
-    unit.audit("incident", element_id=element, details={"error": message, "code": "stuck"})
+    error = StuckError(element)
+    unit.instance.error = error.message
+    unit.audit("incident", element_id=element, details={"error": error.message, "code": error.code})
 
 
 def _status(instance, workflow):

@@ -3,8 +3,9 @@
 Tasklane runs a diagram as raw SpiffWorkflow runs it (the differential test holds it to
 that), so these deploy; the warning tells the process owner what will happen instead.
 Each was seen on raw SpiffWorkflow (``tests/bpmn/construct_*.bpmn``, docs/runtime.md
-"Differential test"). The parsed spec no longer shows them (a link event is a none event
-once parsed), so they are read from the document.
+"Differential test"). The parsed spec no longer shows them (a compensation event is a
+none event once parsed), so they are read from the document. Link events, which
+SpiffWorkflow 3.2 would stop at, Tasklane reads as flows (engine/bpmn_support.py).
 """
 from .checks import problem
 from .texts import BPMN
@@ -12,8 +13,6 @@ from .texts import BPMN
 SPIFF = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 ACTIVITIES = ("task", "userTask", "manualTask", "scriptTask", "serviceTask", "sendTask", "receiveTask",
               "businessRuleTask", "callActivity", "subProcess", "transaction")
-LINK = ("link events are not run by SpiffWorkflow 3.2: the path ends at a throwing link and a catching "
-        "link never starts; join the two parts with a sequence flow")
 COMPENSATION = ("compensation is not run by SpiffWorkflow 3.2: a compensation event is read as a none event "
                 "and a compensation handler never runs")
 CODED_START = ("SpiffWorkflow 3.2 reads no {kind} definition on a start event: this event sub-process starts "
@@ -36,9 +35,6 @@ def check(root):
     """Warnings for the elements of ``root`` (the parsed document) SpiffWorkflow 3.2 will
     not run as drawn: ``[{"element", "message", "severity": "warning"}]``."""
     found = []
-    for node in root.iter(f"{{{BPMN}}}intermediateThrowEvent", f"{{{BPMN}}}intermediateCatchEvent"):
-        if _has(node, "linkEventDefinition"):
-            found.append((node, LINK))
     for node in root.iter():
         if not isinstance(node.tag, str):
             continue

@@ -13,6 +13,7 @@ def init_app(app):
         api,
         auth,
         bell,
+        case_repair,
         cases,
         errors,
         formatting,
@@ -44,7 +45,7 @@ def init_app(app):
     formatting.init_app(app)
     bell.init_app(app)
     navigation.init_app(app)
-    for blueprint in (health.bp, inbox.bp, tasks.bp, cases.bp, profile.bp, orders.bp):
+    for blueprint in (health.bp, inbox.bp, tasks.bp, cases.bp, case_repair.bp, profile.bp, orders.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(reports_bp)
     app.register_blueprint(processes_bp)

@@ -122,7 +122,8 @@ def case_show(instance_id):
         comments=comments.of_case(instance_id),
         files=db.session.query(Attachment).filter_by(instance_id=instance_id).order_by(Attachment.id).all(),
         may_take=lambda t: access.may_take(current_user, t), now=utcnow(),
-        read_only=not access.may_see_case(current_user, instance, "comment"))
+        read_only=not access.may_see_case(current_user, instance, "comment"),
+        may_repair=access.may_see_case(current_user, instance, "repair"))
 
 
 @bp.get("/cases/<int:instance_id>/diagram.json")

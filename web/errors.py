@@ -58,6 +58,9 @@ def respond(body, status, headers=None):
 def incident_message(error):
     """What the person whose action met an incident reads: the reason in their language,
     then the engine's own words (an element id and a Python error, for the process owner)."""
+    if getattr(error, "retried", False):
+        return _("The retry failed: %(reason)s. Nothing was changed; the incident is recorded again.",
+                 reason=error.message)
     if isinstance(error, CaseDataTooLargeError):
         return _("The case's data would grow past its limit of %(limit)s bytes. Nothing was saved; "
                  "the case is marked for its process owner.", limit=format_decimal(error.limit))

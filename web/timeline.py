@@ -27,6 +27,10 @@ KINDS = {
     "order_cancelled": _l("Order cancelled"),
     "step": _l("Step completed"),
     "instance_migrated": _l("Case moved to another version"),
+    "incident": _l("Incident"),
+    "incident_resolved": _l("Incident resolved"),
+    "incident_retried": _l("Incident retried"),
+    "data_corrected": _l("Data corrected"),
 }
 QUIET = {"gateway_passed", "event_passed", "step"}  # shown folded, for auditors who want them
 

@@ -83,6 +83,11 @@ ROUTES = {
     "api.instances_get": on("case"), "api.history_list": on("case"),
     "cases.case_comment_create": on("case", "comment"), "cases.case_attachment_create": on("case", "attach"),
     "api.messages_create": on("case", roles=STAFF),
+    # repairing a case with an incident: its data corrected, what failed retried (docs/runtime.md)
+    "case_repair.case_data_edit": on("case", "repair"), "case_repair.case_data_update": on("case", "repair"),
+    "case_repair.case_retry": on("case", "repair"),
+    "api.instance_data_get": on("case", "repair"), "api.instance_data_update": on("case", "repair"),
+    "api.instances_retry": on("case", "repair"),
     "api.instances_create": only(STAFF),
     # leads and the pipeline
     "leads.lead_index": only(CUSTOMER_READERS),

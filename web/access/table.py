@@ -31,6 +31,8 @@ CASE = {
     # commenting, attaching a file: who may read it, but never an auditor (read-only)
     "comment": {"manager": ANY, "admin": ANY, "auditor": NONE, DEFAULT: OWN},
     "attach": {"manager": ANY, "admin": ANY, "auditor": NONE, DEFAULT: OWN},
+    # correcting a case's data and retrying its incident: who runs the processes, on any case
+    "repair": {"process_owner": ANY, "admin": ANY, DEFAULT: NONE},
 }
 
 TASK = {

@@ -64,6 +64,7 @@ def init_app(app):
         instances,
         notifications,
         openapi,
+        repair,
         roles,
         tasks,
         validation,

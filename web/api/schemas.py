@@ -273,6 +273,11 @@ class InstanceSchema(Schema):
     started_at = fields.DateTime()
     updated_at = fields.DateTime()
     ended_at = fields.DateTime(allow_none=True)
+    error = fields.String(allow_none=True,
+                          metadata={"description": "the incident's message; null without one"})
+    lock_version = DbInteger(metadata={
+        "description": "changes with every change of the case; a correction or a retry names the one it "
+                       "was made on (409 when the case changed meanwhile)"})
     open_tasks = fields.List(fields.Nested(TaskSchema))
 
 
@@ -327,6 +332,39 @@ class StartRequestSchema(Schema):
 class MessageRequestSchema(Schema):
     payload = fields.Raw(load_default=None, allow_none=True,
                          metadata={"description": "any JSON; lands in the data named by the catch event"})
+
+
+class RetryRequestSchema(Schema):
+    lock_version = DbInteger(required=True, metadata={"description": "the case's `lock_version` as read"})
+
+
+class CaseDataSchema(Schema):
+    data = fields.Dict(keys=fields.String(), metadata={
+        "description": "the case's variables as its next steps read them (the data of the tasks it "
+                       "waits at)"})
+    lock_version = DbInteger()
+    error = fields.String(allow_none=True,
+                          metadata={"description": "the incident's message; null without one"})
+
+
+class DataCorrectionRequestSchema(Schema):
+    set = fields.Dict(keys=fields.String(), load_default=dict, metadata={
+        "description": "variables to set: `{name: JSON value}`; a name is one a script can read "
+                       "(`total_amount`, not `2fast` or `class`)"})
+    unset = fields.List(fields.String(), load_default=list, metadata={"description": "variables to remove"})
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000),
+                           metadata={"description": "why, kept in the audit event"})
+    lock_version = DbInteger(required=True, metadata={"description": "the case's `lock_version` as read"})
+
+
+class DataCorrectionSchema(Schema):
+    changed = fields.Boolean(
+        metadata={"description": "false: every value was the one stored; nothing written"})
+    before = fields.Dict(keys=fields.String(),
+                         metadata={"description": "the old values of the variables set"})
+    after = fields.Dict(keys=fields.String(), metadata={"description": "the variables set"})
+    removed = fields.List(fields.String())
+    instance = fields.Nested(InstanceSchema)
 
 
 class TaskCompletionSchema(Schema):
