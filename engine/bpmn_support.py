@@ -21,6 +21,7 @@ drawn) and returns problems ``{"element", "message", "severity"}``:
 """
 from collections import defaultdict
 
+from . import collaborations
 from .checks import problem
 from .texts import BPMN
 
@@ -176,12 +177,21 @@ def _signals(root):
 
 
 def _messages(root):
+    """A message thrown where nothing catches it: not in its process, nor in a pool of a
+    collaboration it runs with as one case (engine/collaborations.py)."""
     names, found = _named(root, "message"), []
-    for process in root.iter(_tag("process")):
-        caught = {names.get(ref, ref) for _, ref in _refs(
-            process, "message", ("startEvent", "intermediateCatchEvent", "boundaryEvent", "receiveTask"))}
+    processes = {p.get("id"): p for p in root.iter(_tag("process"))}
+    catching = ("startEvent", "intermediateCatchEvent", "boundaryEvent", "receiveTask")
+    caught = {pid: {names.get(ref, ref) for _, ref in _refs(p, "message", catching)}
+              for pid, p in processes.items()}
+    executable = {pid for pid, p in processes.items() if p.get("isExecutable") == "true"}
+    for collaboration in collaborations.talking(root, executable):
+        together = set().union(*(caught.get(pid, set()) for pid in collaboration.processes))
+        for pid in collaboration.processes:
+            caught[pid] = together
+    for pid, process in processes.items():
         for node, ref in _refs(process, "message", ("intermediateThrowEvent", "endEvent", "sendTask")):
-            if names.get(ref, ref) not in caught:
+            if names.get(ref, ref) not in caught[pid]:
                 found.append(problem(node.get("id"), f"throws message '{names.get(ref, ref)}', which "
                                      "nothing in this process catches; Tasklane passes no message from one "
                                      "case to another (send it with POST "

@@ -15,7 +15,8 @@ A diagram ``<name>.bpmn`` may have a table ``<name>.json`` beside it::
          "expect": {"completed": true, "ran": ["<element id>"], "not_ran": ["<element id>"],
                     "waiting": ["<element id>"], "data": {"key": "value", "absent": null},
                     "failed_at": 2},
-         "xfail": "optional: why this scenario is known to differ"
+         "xfail": "optional: why this scenario is known to differ",
+         "tasklane": {"because": "why Tasklane goes further", "completed": true, "ran": [...]}
        }}}
 
 - ``complete``: the READY user (or manual) task of that element, with ``data`` submitted;
@@ -28,6 +29,10 @@ A diagram ``<name>.bpmn`` may have a table ``<name>.json`` beside it::
   comparing two runs that both skipped it: whether the case completed, elements that
   completed (``ran``) or never did (``not_ran``), the elements still waiting, values of
   the end data (``null``: the key is absent), and the step that fails (none by default).
+- ``tasklane`` (rare): where Tasklane deliberately runs what raw SpiffWorkflow stops at
+  (a link event, engine/bpmn_support.py), Tasklane's own expectation, in the keys of
+  ``expect``, with ``because``; the scenario is then checked against it instead of
+  against raw SpiffWorkflow's end.
 - ``note`` (on the table or a scenario) is for people: what the diagram shows of
   SpiffWorkflow's own behaviour.
 
@@ -59,6 +64,7 @@ class Scenario:
     steps: tuple | None = None   # None: chosen as the reference runs (``auto``)
     expect: dict = field(default_factory=dict)
     xfail: str | None = None
+    tasklane: dict | None = None   # Tasklane's own expectation where it goes further on purpose
 
     @property
     def id(self):
@@ -100,12 +106,12 @@ def _read(diagram, table):
     if unknown:
         raise ValueError(f"unknown keys {sorted(unknown)}")
     for name, body in table["scenarios"].items():
-        unknown = set(body) - {"data", "steps", "expect", "xfail", "note"}
+        unknown = set(body) - {"data", "steps", "expect", "xfail", "note", "tasklane"}
         if unknown:
             raise ValueError(f"scenario {name}: unknown keys {sorted(unknown)}")
         steps = tuple(_step(step) for step in body.get("steps", []))
         yield Scenario(diagram, name, table.get("process"), body.get("data", {}), steps,
-                       body.get("expect", {}), body.get("xfail") or table.get("xfail"))
+                       body.get("expect", {}), body.get("xfail") or table.get("xfail"), body.get("tasklane"))
 
 
 def _step(step):

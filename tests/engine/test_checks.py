@@ -118,7 +118,7 @@ def test_the_timer_of_an_event_based_gateway_is_checked_as_any_timer(app):
 
 
 @pytest.mark.parametrize(("diagram", "warned"), [
-    ("construct_link_events", {"to_page_2", "from_page_1"}),
+    ("construct_link_events", set()),
     ("construct_event_subprocess_error", {"broken_start"}),
     ("construct_event_subprocess_escalation", {"notice_start", "abort_start"}),
     ("construct_event_subprocess_message", {"withdraw_start"}),
@@ -157,8 +157,8 @@ def test_compensation_is_a_warning_where_spiffworkflow_reads_it(app):
                                    '<bpmn:outgoing>f2</bpmn:outgoing>', '<bpmn:boundaryEvent id="undo" '
                                    'attachedToRef="book"><bpmn:outgoing>f2</bpmn:outgoing>')
     boundary = boundary.replace("</bpmn:intermediateThrowEvent>", "</bpmn:boundaryEvent>")
-    [refused] = engine.validate(boundary, name="c.bpmn")
-    assert (refused["element"], refused["severity"]) == ("undo", "error")
+    refused = [p["element"] for p in engine.validate(boundary, name="c.bpmn") if p["severity"] == "error"]
+    assert "undo" in refused
 
 
 def test_a_user_task_form_must_exist_and_a_task_without_one_is_only_warned_about(app):
