@@ -84,35 +84,38 @@ _KIND_FIRST = re.compile(r"([A-Za-z]+):\s*(.*)", re.DOTALL)
 _UNDEFINED = re.compile(r"name '([^']+)' is not defined")
 
 
+# What each kind of Python error a script or expression raises means, ``{text}`` its message.
+_WORDS = {
+    "NameError": "an unknown name: {text}",
+    "KeyError": "no entry {key} in the data read here: check the key, or use .get() for one that may be "
+                "missing",
+    "TypeError": "a value of the wrong type: {text}",
+    "ValueError": "a value that does not fit: {text}",
+    "AttributeError": "no such attribute: {text}",
+    "IndexError": "no such position in a list: {text}",
+    "ZeroDivisionError": "a division by zero: check the divisor before dividing",
+    "SyntaxError": "the script is not valid Python: {text}",
+    "IndentationError": "the script is not valid Python: {text}",
+    "RecursionError": "the script went beyond a limit: {text}",
+    "MemoryError": "the script went beyond a limit: {text}",
+    "OverflowError": "the script went beyond a limit: {text}",
+}
+_UNDEFINED_WORDS = ("name '{name}' is not defined: nothing of that name is in the case data here nor among "
+                    "the script helpers; set it earlier in the process (a form field, a script, the start "
+                    "data) or test for it first")
+
+
 def plain(kind, text):
     """What a script's or an expression's Python error ``kind`` (``NameError``) with message
     ``text`` means, in words for the person who looks at the incident: no exception class
-    name, and what to do where there is something to do."""
+    name, and what to do where there is something to do. Not a Python error: ``text``."""
     text = (text or "").strip()
-    if kind == "NameError":
-        undefined = _UNDEFINED.search(text)
-        if undefined:
-            return (f"name '{undefined.group(1)}' is not defined: nothing of that name is in the case data "
-                    "here nor among the script helpers; set it earlier in the process (a form field, a script, "
-                    "the start data) or test for it first")
-        return f"an unknown name: {text}"
-    if kind == "KeyError":
+    undefined = _UNDEFINED.search(text) if kind == "NameError" else None
+    if undefined:
+        return _UNDEFINED_WORDS.format(name=undefined.group(1))
+    if kind in _WORDS:
         key = text if text[:1] in ("'", '"') else f"'{text}'"
-        return f"no entry {key} in the data read here: check the key, or use .get() for one that may be missing"
-    if kind == "TypeError":
-        return f"a value of the wrong type: {text}"
-    if kind == "ValueError":
-        return f"a value that does not fit: {text}"
-    if kind == "AttributeError":
-        return f"no such attribute: {text}"
-    if kind == "IndexError":
-        return f"no such position in a list: {text}"
-    if kind == "ZeroDivisionError":
-        return "a division by zero: check the divisor before dividing"
-    if kind in ("SyntaxError", "IndentationError"):
-        return f"the script is not valid Python: {text}"
-    if kind in ("RecursionError", "MemoryError", "OverflowError"):
-        return f"the script went beyond a limit: {text}"
+        return _WORDS[kind].format(text=text, key=key)
     if kind in _PYTHON_ERRORS:
-        return f"the script stopped with an error: {text}" if text and text != kind else "the script stopped with an error"
+        return f"the script stopped with an error: {text}" if text and text != kind else "the script stopped"
     return text

@@ -49,8 +49,8 @@ ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b|<[\w.]+ object at ")
 # Exception class names a message must not show: Python's own, SpiffWorkflow's, lxml's, and
 # SQLAlchemy's (a refusal is worded for the person who deployed, not for a developer).
 CLASS_NAMES = frozenset(
-    [name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
-     and name not in ("Warning",)]
+    [name for name, value in vars(builtins).items()
+     if isinstance(value, type) and issubclass(value, BaseException) and name != "Warning"]
     + ["WorkflowException", "SpiffWorkflowException", "WorkflowTaskException", "ValidationException",
        "TaskNotFoundException", "WorkflowDataException", "XMLSyntaxError", "XMLSchemaValidateError",
        "DocumentInvalid", "IntegrityError", "OperationalError", "StatementError", "DetachedInstanceError"])
@@ -77,37 +77,37 @@ class Index:
         self.processes, self.decisions, self.jsons = {}, {}, {}
         self.needs = {}
         for path in sorted(Path(folder).rglob("*")):
+            lower = path.name.lower()
             if not path.is_file():
                 continue
-            lower = path.name.lower()
             if lower.endswith(".json"):
                 self.jsons.setdefault(path.name, path)
-                continue
-            if not (lower.endswith(".dmn") or path.suffix.lower() in BPMN_SUFFIXES):
-                continue
-            try:
-                root = etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
-            except (etree.XMLSyntaxError, OSError, ValueError):
-                continue
-            if lower.endswith(".dmn"):
-                for element in root.iter():
+            elif lower.endswith(".dmn"):
+                root = _root(path)
+                for element in root.iter() if root is not None else ():
                     if local(element.tag) == "decision" and element.get("id"):
                         self.decisions.setdefault(element.get("id"), path)
-                continue
-            calls, decisions, forms = set(), set(), set()
-            for element in root.iter():
-                name = local(element.tag)
-                if name == "process" and element.get("id"):
-                    self.processes.setdefault(element.get("id"), path)
-                elif name == "callActivity" and element.get("calledElement"):
-                    calls.add(element.get("calledElement"))
-                elif name == "calledDecisionId" and (element.text or "").strip():
-                    decisions.add(element.text.strip())
-                elif name == "businessRuleTask":
-                    decisions.update(v for k, v in element.attrib.items() if local(k) == "decisionRef" and v)
-                elif name == "property" and element.get("name", "").startswith("form") and element.get("value"):
-                    forms.add(Path(element.get("value")).name)
-            self.needs[path] = (calls, decisions, forms)
+            elif path.suffix.lower() in BPMN_SUFFIXES:
+                root = _root(path)
+                if root is not None:
+                    self.needs[path] = self._read(path, root)
+
+    def _read(self, path, root):
+        """Keep the processes the diagram defines; ``(calls, decisions, forms)`` it needs."""
+        calls, decisions, forms = set(), set(), set()
+        for element in root.iter():
+            name = local(element.tag)
+            if name == "process" and element.get("id"):
+                self.processes.setdefault(element.get("id"), path)
+            elif name == "callActivity" and element.get("calledElement"):
+                calls.add(element.get("calledElement"))
+            elif name == "calledDecisionId" and (element.text or "").strip():
+                decisions.add(element.text.strip())
+            elif name == "businessRuleTask":
+                decisions.update(v for k, v in element.attrib.items() if local(k) == "decisionRef" and v)
+            elif name == "property" and element.get("name", "").startswith("form"):
+                forms.add(Path(element.get("value") or "").name)
+        return calls, decisions, forms
 
     def bundle(self, diagram):
         """The other files ``diagram`` is deployed with: callees (transitively), DMN, forms."""
@@ -152,7 +152,8 @@ def run_raw(scenario):
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     if found["failed"]:
-        return {"result": "error", "step": found["failed"]["step"], "error": found["failed"]["error"]}, found, steps
+        failed = found["failed"]
+        return {"result": "error", "step": failed["step"], "error": failed["error"]}, found, steps
     return {"result": "completed" if found["completed"] else "stuck"}, found, steps
 
 
@@ -169,12 +170,19 @@ def tasklane_result(found):
     return "completed" if found["completed"] else "stuck"
 
 
-def _ids(diagram):
+def _root(path):
+    """The root element of the XML file at ``path``, or None when it is not XML."""
     try:
-        root = etree.parse(str(diagram), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
+        return etree.parse(str(path), etree.XMLParser(resolve_entities=False, no_network=True)).getroot()
     except (etree.XMLSyntaxError, OSError, ValueError):
+        return None
+
+
+def _ids(diagram):
+    root = _root(diagram)
+    if root is None:
         return set()
-    return {element.get("id") for element in root.iter() if isinstance(element.tag, str) and element.get("id")}
+    return {e.get("id") for e in root.iter() if isinstance(e.tag, str) and e.get("id")}
 
 
 def message_faults(failed, diagram, files):
@@ -191,7 +199,8 @@ def message_faults(failed, diagram, files):
     shown = sorted(set(_CLASS_WORD.findall(whole)))
     if shown:
         faults.append(f"shows exception class names {shown}")
-    names = {Path(diagram).name, *(Path(f).name for f in files)} | {p.get("element") for p in problems if p.get("element")}
+    names = {Path(diagram).name, *(Path(f).name for f in files)}
+    names |= {p.get("element") for p in problems if p.get("element")}
     ids = _ids(diagram)
     if not any(name and name in whole for name in names) and not any(i in whole for i in ids):
         faults.append("names no element or file")
@@ -250,7 +259,8 @@ def _run_tasklane(cases):
     prefix = f"outside-{uuid.uuid4().hex[:8]}"
     settings = {"TASKLANE_ENV": "testing", "TASKLANE_INSTANCE_DIR": str(folder / "instance"),
                 "TASKLANE_DATABASE_URL": url, "TASKLANE_REDIS_URL": redis_url,
-                "TASKLANE_QUEUE_PREFIX": prefix, "TASKLANE_SECRET_KEY": "outside", "TASKLANE_TEST_HOOKS": True}
+                "TASKLANE_QUEUE_PREFIX": prefix, "TASKLANE_SECRET_KEY": "outside",
+                "TASKLANE_TEST_HOOKS": True}
     try:
         return sweep.run(cases, settings, folder)
     finally:
@@ -296,7 +306,8 @@ def summary(rows):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m tests.differential.outside", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tests.differential.outside",
+                                     description=__doc__.split("\n")[0])
     parser.add_argument("folders", nargs="+", help="one folder per source")
     parser.add_argument("--glob", help="only the files whose names match (e.g. '*timer*')")
     parser.add_argument("--json", help="write every file's row here")
@@ -312,9 +323,10 @@ def main(argv=None):
             if row["raw"] == "completed" and not (row["tasklane"] == "completed" and row["same"]) \
                     or row["tasklane"] == "crash" or row.get("message_faults"):
                 why = row.get("tasklane_error") or (row.get("diff") or "").splitlines()[:1]
+                faults = ", ".join(row.get("message_faults") or [])
                 print(f"{row['file']}: raw {row['raw']}, Tasklane {row['tasklane']}"
                       f"{'' if row['same'] else ' (end differs)'}; {str(why)[:300]}"
-                      f"{'; message: ' + ', '.join(row['message_faults']) if row.get('message_faults') else ''}")
+                      f"{'; message: ' + faults if faults else ''}")
     print()
     print(summary(rows))
     return 0

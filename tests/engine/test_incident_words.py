@@ -26,7 +26,8 @@ def _incident(data):
     ({"answer": "No", "totals": {"north": "ten"}, "region": "north", "parts": 2}, "share",
      "a value of the wrong type: unsupported operand type(s)"),
 ])
-def test_an_incident_names_the_element_and_says_what_failed_without_a_class_name(deploy, data, element, words):
+def test_an_incident_names_the_element_and_says_what_failed_without_a_class_name(deploy, data, element,
+                                                                                  words):
     deploy("incident_words.bpmn")
     error = _incident(data)
     assert error.element == element
