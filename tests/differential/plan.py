@@ -20,7 +20,8 @@ A diagram ``<name>.bpmn`` may have a table ``<name>.json`` beside it::
        }}}
 
 - ``complete``: the READY user (or manual) task of that element, with ``data`` submitted;
-  ``where`` picks one of several (parallel multi-instance) by values of its data.
+  ``where`` picks one of several (parallel multi-instance) by values of its data; the
+  ``auto`` scenario's steps say ``"any": true`` instead (the first of several, all completed alike).
 - ``message``: the message delivered from outside, as ``POST /instances/<id>/messages/<name>``.
 - ``advance``: every waiting timer of the case comes due that much sooner (an ISO-8601
   duration in days, hours, minutes and seconds), then the due ones fire.
@@ -65,6 +66,7 @@ class Scenario:
     expect: dict = field(default_factory=dict)
     xfail: str | None = None
     tasklane: dict | None = None   # Tasklane's own expectation where it goes further on purpose
+    files: tuple = ()            # other files deployed with the diagram (a bundle): callees, DMN, forms
 
     @property
     def id(self):

@@ -37,11 +37,18 @@ class StepError(Exception):
     """A step of a scenario could not be taken (no such task, several match, ...)."""
 
 
-def parse(diagram, process=None):
-    """``(spec, subprocess_specs, key)`` of the process (or collaboration) to run."""
+def parse(diagram, process=None, files=()):
+    """``(spec, subprocess_specs, key)`` of the process (or collaboration) to run, with
+    ``files`` (the other BPMN and DMN files of its bundle) read for what it calls."""
     parser = SpiffBpmnParser(validator=VALIDATOR)
     parser.add_bpmn_file(str(diagram))
     key = process or main_process(parser)
+    for path in files:
+        suffix = str(path).lower()
+        if suffix.endswith(".dmn"):
+            parser.add_dmn_file(str(path))
+        elif not suffix.endswith(".json"):
+            parser.add_bpmn_file(str(path))
     if key in parser.collaborations:
         spec, subprocess_specs = parser.get_collaboration(key)
         return spec, subprocess_specs, key
@@ -80,6 +87,8 @@ def matches(data, where):
 
 def complete(workflow, step):
     found = ready_tasks(workflow, step["complete"], step.get("where"))
+    if step.get("any") and found:   # an ``auto`` step: any of a multi-instance's, all alike
+        found = found[:1]
     if len(found) != 1:
         raise StepError(f"{len(found)} READY tasks of {step['complete']} match {step.get('where') or {}}")
     task = found[0]
@@ -142,7 +151,7 @@ def next_auto_step(workflow):
     the earliest waiting timer brought to its due time, else nothing (``None``)."""
     ready = sorted(workflow.get_tasks(state=TaskState.READY, manual=True), key=lambda t: t.task_spec.bpmn_id)
     if ready:
-        return {"complete": ready[0].task_spec.bpmn_id, "data": {}}
+        return {"complete": ready[0].task_spec.bpmn_id, "data": {}, "any": True}
     dues = [when for when in map(due, waiting_timers(workflow)) if when is not None]
     if dues:
         left = (min(dues) - datetime.now(timezone.utc)).total_seconds()
@@ -168,7 +177,7 @@ def run(scenario):
     :returns: ``(outcome, steps)``: the outcome (:mod:`tests.differential.outcome`) and the
         steps taken (those of the scenario, or the ones chosen for ``auto``)
     """
-    spec, subprocess_specs, _key = parse(scenario.diagram, scenario.process)
+    spec, subprocess_specs, _key = parse(scenario.diagram, scenario.process, scenario.files)
     script_engine = PythonScriptEngine(environment=TaskDataEnvironment(dict(SCRIPT_NAMES)))
     workflow = BpmnWorkflow(spec, subprocess_specs, script_engine=script_engine)
     workflow.task_tree.data.update(scenario.data)

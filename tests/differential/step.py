@@ -28,12 +28,26 @@ class PhaseError(Exception):
     """A phase cannot be taken on this case (no such task, the case has ended, ...)."""
 
 
-def _deploy(diagram, process, deployed):
+def _deploy(diagram, process, deployed, files=()):
+    """Deploy ``diagram`` (with ``files``, the other files of its bundle: called processes,
+    decision tables, forms) once per step process; the process key to start."""
     import engine
+    from engine import bundles
 
     if diagram not in deployed:
         with open(diagram, "rb") as file:
-            versions = engine.deploy(file.read(), actor=ACTOR, name=os.path.basename(diagram))
+            source = file.read()
+        if files:
+            pairs = [(os.path.basename(diagram), source)]
+            for path in files:
+                with open(path, "rb") as file:
+                    pairs.append((os.path.basename(path), file.read()))
+            source = bundles.from_files(pairs)
+        try:
+            versions = engine.deploy(source, actor=ACTOR, name=os.path.basename(diagram))
+        except Exception as error:
+            error.refused_at_deploy = True   # told apart from a failed start by the sweep
+            raise
         deployed[diagram] = [version.definition.key for version, _created in versions]
     keys = deployed[diagram]
     if process is not None:
@@ -52,7 +66,7 @@ def _running(instance_id):
         raise PhaseError(f"the case had ended ({instance.status}) before this step")
 
 
-def _open_task(instance_id, element, where):
+def _open_task(instance_id, element, where, any_of=False):
     import engine
     from engine.db import db
     from engine.models import HumanTask
@@ -62,6 +76,8 @@ def _open_task(instance_id, element, where):
     found = [row.id for row in rows
              if all(engine.task_data(row.id).get(k) == v for k, v in (where or {}).items())]
     db.session.rollback()
+    if any_of and found:   # an ``auto`` step: any of a multi-instance's, all alike
+        found = found[:1]
     if len(found) != 1:
         raise PhaseError(f"{len(found)} open tasks of {element} match {where or {}}")
     return found[0]
@@ -118,13 +134,13 @@ def take(phase, instance_id, deployed):
 
     kind = phase["kind"]
     if kind == "start":
-        key = _deploy(phase["diagram"], phase.get("process"), deployed)
+        key = _deploy(phase["diagram"], phase.get("process"), deployed, phase.get("files") or ())
         return engine.start(key, actor=ACTOR, data=phase.get("data") or {}).id, False, None
     if kind == "collect":
         return instance_id, False, _collect(instance_id)
     _running(instance_id)
     if kind == "complete":
-        task_id = _open_task(instance_id, phase["element"], phase.get("where"))
+        task_id = _open_task(instance_id, phase["element"], phase.get("where"), phase.get("any", False))
         engine.complete_task(task_id, actor=ACTOR, data=phase.get("data") or {})
     elif kind == "message":
         engine.send_message(instance_id, phase["name"], actor=ACTOR, payload=phase.get("payload"))
@@ -164,6 +180,12 @@ def serve(settings, commands, answer):
                     db.session.rollback()
                     result["error"] = f"{type(error).__name__}: {error}"
                     result["trace"] = traceback.format_exc()
+                    # What the web would answer: a Tasklane error's status (4xx: refused with a
+                    # message), anything else a 500; and whether the deploy refused.
+                    result["kind"] = {"type": type(error).__name__, "status": getattr(error, "status", 500),
+                                      "message": getattr(error, "message", None) or str(error),
+                                      "problems": getattr(error, "problems", None),
+                                      "deploy": getattr(error, "refused_at_deploy", False)}
                 results.append(result)
             answer({"pid": os.getpid(), "results": results})
 

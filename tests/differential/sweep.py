@@ -69,11 +69,12 @@ class StepProcess:
 def phases(scenario, steps):
     """``[(step number, phase)]`` of a scenario: its start (step 0), its steps, the read-back."""
     found = [(0, {"kind": "start", "diagram": str(scenario.diagram), "process": scenario.process,
-                  "data": scenario.data})]
+                  "data": scenario.data, "files": [str(f) for f in scenario.files]})]
     for number, step in enumerate(steps, start=1):
         if "complete" in step:
             found.append((number, {"kind": "complete", "element": step["complete"],
-                                   "where": step.get("where"), "data": step.get("data")}))
+                                   "where": step.get("where"), "data": step.get("data"),
+                                   "any": step.get("any", False)}))
         elif "message" in step:
             found.append((number, {"kind": "message", "name": step["message"],
                                    "payload": step.get("payload")}))
@@ -99,7 +100,8 @@ class _Case:
         if result["instance"] is not None:
             self.instance = result["instance"]
         if result["error"] is not None:
-            self.failed = {"step": number, "error": result["error"]}
+            self.failed = {"step": number, "error": result["error"], **({"kind": result["kind"]}
+                                                                        if result.get("kind") else {})}
             self.queue.clear()
             if self.instance is not None:
                 self.queue.append((number, {"kind": "collect"}))
