@@ -37,6 +37,7 @@ LEAD_MAKERS = frozenset({"sales", "manager", "admin"})
 DEPLOYERS = frozenset({"process_owner", "admin"})
 ADMINS = frozenset({"admin"})
 PARTNERS = frozenset({"partner"})
+BROKER_TEAM = frozenset({"broker_analyst", "broker_lead", "admin"})
 OVERSEERS = frozenset({"manager", "admin", "auditor"})
 PROCESS_READERS = frozenset({"process_owner", "admin", "auditor", "manager"})
 DEFINITION_READERS = STAFF | {"auditor"}
@@ -140,6 +141,10 @@ ROUTES = {
         "product_index", "product_update", "policy_list", "policy_create", "settings_show",
         "settings_update")},
     "lending_payouts.commission_index": only(ADMINS), "lending_payouts.commission_pay": only(ADMINS),
+    # the broker's deals (issue 15): partners their own (another's is a 404), the team every deal
+    "api.deal_products_list": only(PARTNERS | BROKER_TEAM), "api.deals_create": only(PARTNERS),
+    "api.deals_list": only(PARTNERS | BROKER_TEAM), "api.deals_get": only(PARTNERS | BROKER_TEAM),
+    "api.deal_documents_create": only(PARTNERS | BROKER_TEAM),
     # people: the admin lists users and resets a password (docs/security.md)
     "users_admin.user_index": only(ADMINS), "users_admin.user_password_reset": only(ADMINS),
     "users_admin.user_roles_update": only(ADMINS),
