@@ -49,12 +49,20 @@ def case_deal(deal_id):
 
 
 def open_deal(deal_id):
-    """The deal's details for the forms and instructions; the deal is at step 3 (documents).
+    """Link the deal to this case; its details for the forms and instructions; the deal is
+    at step 3 (documents). Only the deal's own case links it: started for it (business key
+    ``deal:<id>``, as :func:`processes.broker.deals.register` does) and linked to no other.
 
     :returns: plain values, kept in the case's data
     """
-    row = case_deal(deal_id)
-    row.step = 3
+    unit = current_unit()
+    row = deals.by_id(deal_id)
+    case = unit.instance if unit is not None else None
+    # the deal's own case alone links it: started for it (business key), linked to no other
+    if (case is None or case.definition_key != PROCESS or case.business_key != f"deal:{row.id}"
+            or row.instance_id not in (None, case.id)):
+        raise ForbiddenError(f"deal {row.id} is not for this case")
+    row.instance_id, row.step = case.id, 3
     return {
         "company_name": row.company_name, "inn": row.inn, "partner": row.partner,
         "amount": int(row.amount), "term_months": row.term_months, "purpose": row.purpose,
