@@ -189,7 +189,8 @@ def _tell(username, kind, row, *, link, note=None):
     params = {"deal": row.id, "company": row.company_name, "step": row.step}
     if note:
         params["note"] = str(note)[:500]
-    outbox.add("in_app", username, subject=row.company_name, body=str(note or ""), link=link.format(id=row.id),
+    outbox.add("in_app", username, subject=row.company_name, body=str(note or ""),
+               link=link.format(id=row.id),
                kind=kind, params=params, instance_id=row.instance_id)
 
 

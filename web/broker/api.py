@@ -156,7 +156,7 @@ def _product(row):
     lang = _language()
     return {"id": row.id, "code": row.code, "name": getattr(row, f"name_{lang}", None) or row.name_ru,
             "checklist": [{"code": i.code, "title": documents.title(i, lang), "required": i.required}
-                          for i in documents.items(row)],
+                          for i in row.checklist if i.active],
             "questions": [{"code": q.code, "text": getattr(q, f"text_{lang}", None) or q.text_ru}
                           for q in row.questions if q.active]}
 

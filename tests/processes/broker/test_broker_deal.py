@@ -45,7 +45,8 @@ def fresh(deal_id):
 
 def upload(deal_id, kind):
     data = f"%PDF-1.4 {kind}\n%%EOF".encode()
-    return documents.add(fresh(deal_id), kind, Upload(f"{kind}.pdf", "application/pdf", data), actor="partner1")
+    file = Upload(f"{kind}.pdf", "application/pdf", data)
+    return documents.add(fresh(deal_id), kind, file, actor="partner1")
 
 
 def documents_in(deal_id, case, facts=None):
@@ -57,7 +58,8 @@ def documents_in(deal_id, case, facts=None):
 def to_range(product_id, range_from, range_to=None, **changes):
     deal_id, case = register(product_id, **changes)
     documents_in(deal_id, case)
-    complete(case, "analysis", {"outcome": "range", "range_from": range_from, "range_to": range_to or range_from},
+    complete(case, "analysis", {"outcome": "range", "range_from": range_from,
+                                "range_to": range_to or range_from},
              actor="analyst1")
     return deal_id, case
 
@@ -152,7 +154,8 @@ def test_a_range_below_the_amount_asks_the_clients_agreement_and_agreeing_goes_o
 def test_the_partner_is_reminded_after_a_day_and_the_lead_told_after_three(shop):
     deal_id, case = to_range(shop, 10_000_000, 14_000_000)
     fire_when_due(pending_timers(case)["remind_timer"])
-    assert db.session.query(Outbox).filter_by(recipient="partner1", kind="deal_agreement_reminder").count() == 1
+    reminders = db.session.query(Outbox).filter_by(recipient="partner1", kind="deal_agreement_reminder")
+    assert reminders.count() == 1
     fire_when_due(pending_timers(case)["escalate_timer"])
     assert db.session.query(Outbox).filter_by(recipient="lead1", kind="deal_agreement_escalated").count() == 1
     assert set(open_tasks(case)) == {"agreement"}
@@ -182,7 +185,8 @@ def test_the_banks_refusal_closes_the_deal_with_its_reason(shop):
     complete(case, "contract_signed", {"decision": "accept"}, actor="analyst1")
     complete(case, "credit_support", {"stage": "account_opened"}, actor="analyst1")
     assert fresh(deal_id).step == 10 and set(open_tasks(case)) == {"credit_support"}
-    complete(case, "credit_support", {"stage": "refused", "note": "Высокая долговая нагрузка"}, actor="analyst1")
+    refusal = {"stage": "refused", "note": "Высокая долговая нагрузка"}
+    complete(case, "credit_support", refusal, actor="analyst1")
     row = fresh(deal_id)
     assert (row.state, row.close_reason) == ("closed", "Высокая долговая нагрузка")
 
