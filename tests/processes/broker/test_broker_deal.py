@@ -208,3 +208,18 @@ def test_the_happy_path_ends_completed_once_both_payment_and_signed_act_are_in(s
     assert (row.state, row.step) == ("completed", 12)
     assert instance(case).status == "completed"
     assert db.session.query(HumanTask).filter_by(instance_id=case, state="open").count() == 0
+
+
+def test_the_demo_enters_two_products_and_a_deal_waiting_on_its_documents_once(app):
+    from processes.broker import demo
+    from processes.broker.models import CreditProduct
+
+    with app.test_request_context():
+        service.ensure_roles()
+        people()
+        deploy()
+        assert demo.load() == 1 and demo.load() == 0
+        assert db.session.query(CreditProduct).count() == 2
+        [row] = db.session.query(Deal).all()
+        assert (row.partner, row.step, row.state) == ("partner1", 3, "open")
+        assert [item.code for item in documents.missing(row)] == ["balance_sheet", "founders_passports"]
