@@ -3,7 +3,8 @@ from engine.db import db
 from engine.places import place
 from engine.types import UTCDateTime, utcnow
 
-ROLES = ("sales", "manager", "process_owner", "auditor", "admin", "partner", "customer", "consultant")
+ROLES = ("sales", "manager", "process_owner", "auditor", "admin", "partner", "customer", "consultant",
+         "broker_analyst", "broker_lead")
 
 
 class Role(db.Model):

@@ -25,6 +25,8 @@ DEMO_USERS = [
     ("partner1", "Иван Петров", ["partner"], "ru"),
     ("partner2", "Đặng Văn Giới Thiệu", ["partner"], "vi"),
     ("customer1", "Ngô Thị Khách", ["customer"], "vi"),
+    ("analyst1", "Анна Смирнова", ["broker_analyst"], "ru"),
+    ("brokerlead", "Олег Кузнецов", ["broker_lead", "broker_analyst"], "ru"),
     *[(f"consultant{n}", name, ["consultant"], "vi") for n, name in enumerate(
         ["Bùi Thị Lan", "Đỗ Quang Huy", "Trịnh Minh Tâm"], start=1)],
 ]

@@ -46,10 +46,24 @@ def deploy_directory(directory=None, actor="system"):
     roles = accounts.role_names()
     results = []
     for path in sorted(directory.glob("*.bpmn")):
-        for version, status in engine.deploy_shipped(path.read_bytes(), actor=actor, name=path.name,
+        for version, status in engine.deploy_shipped(shipped_source(path), actor=actor, name=path.name,
                                                      roles=roles):
             results.append((path, version, status))
     return results
+
+
+def shipped_source(path):
+    """What a shipped diagram deploys as: the file alone, or, when a folder of its name
+    stands beside it (``bpmn/broker_deal/`` beside ``bpmn/broker_deal.bpmn``), a bundle of
+    the diagram and that folder's decision tables and forms (docs/runtime.md, "Models in
+    several files")."""
+    from engine import bundles
+
+    companions = path.with_suffix("")
+    if not companions.is_dir():
+        return path.read_bytes()
+    files = sorted(f for f in companions.iterdir() if f.is_file())
+    return bundles.from_files([(path.name, path.read_bytes()), *((f.name, f.read_bytes()) for f in files)])
 
 
 def deploy_paths(paths, actor="cli"):

@@ -32,6 +32,8 @@ DEMO_ROLES = {
     "partner1": {"partner"},
     "partner2": {"partner"},
     "customer1": {"customer"},
+    "analyst1": {"broker_analyst"},
+    "brokerlead": {"broker_lead", "broker_analyst"},
     **{f"consultant{n}": {"consultant"} for n in range(1, 4)},
 }
 
@@ -92,7 +94,7 @@ def test_setup_migrates_deploys_and_creates_demo_users_in_development(make_app):
     assert result.exit_code == 0, result.output
     assert "Running upgrade  -> " in result.output
     assert "deployed: call_loop.bpmn -> call_loop v1\n" in result.output
-    assert "demo users ready (15 created); password: demo\n" in result.output
+    assert "demo users ready (17 created); password: demo\n" in result.output
     with app.app_context():
         assert set(inspect(db.engine).get_table_names()) == set(db.metadata.tables) | {"alembic_version"}
         revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()

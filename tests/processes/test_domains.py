@@ -21,7 +21,7 @@ def _renders(title, body):
 
 
 def test_every_domain_package_exports_its_declaration_and_is_installed():
-    assert [d.name for d in processes.DOMAINS] == ["leads", "pipeline", "referrals"]
+    assert [d.name for d in processes.DOMAINS] == ["leads", "pipeline", "referrals", "broker"]
     for domain in processes.DOMAINS:
         package = importlib.import_module(f"processes.{domain.name}")
         assert package.DOMAIN is domain and domain.pages == f"web.{domain.name}"
@@ -48,7 +48,8 @@ def test_each_domains_case_rule_is_declared_with_it_and_a_process_ruled_twice_st
     declared = {key: (domain.name, rule) for domain in processes.DOMAINS
                 for key, rule in domain.case_parts.items()}
     assert {key: name for key, (name, _rule) in declared.items()} == {
-        "lead_handling": "leads", "prospect_pipeline": "pipeline", "loan_referral": "referrals"}
+        "lead_handling": "leads", "prospect_pipeline": "pipeline", "loan_referral": "referrals",
+        "broker_deal": "broker"}
     assert processes.CASE_PARTS == {key: rule for key, (_name, rule) in declared.items()}
     twice = Domain("other", case_parts={"loan_referral": lambda *args: None})
     with pytest.raises(ConfigError, match="case rule of process 'loan_referral' is declared twice"):

@@ -23,9 +23,11 @@ from crm.models import Order, StageChange
 from engine import attachments
 from engine.db import db
 from engine.models import HumanTask, Notification, ProcessInstance
+from processes.broker import deals
 from processes.leads import entry as leads
 from processes.pipeline import stages
 from processes.referrals import helpers as procedure
+from tests import broker_data
 from tests.conftest import ONE_BACKEND, ROOT, deploy_file, fresh_database
 from tests.engine.helpers import complete
 from tests.referral_data import CONSULTANT_PHONES, catalogue, deploy_procedure, referral_form, start_case
@@ -69,6 +71,14 @@ def _referral(shop_product, phone, referrer, consultant):
     case = start_case(row.id).id
     complete(case, "accept_referral", {"decision": "accept"}, actor=consultant)
     return row.id, case
+
+
+def _deals():
+    """A broker's deal of partner1 and one of partner2 (issue 15)."""
+    broker_data.deploy()
+    product = broker_data.product()
+    return (deals.register(broker_data.deal_form(product), actor="partner1").id,
+            deals.register(broker_data.deal_form(product, inn="7736207543", ogrn=None), actor="partner2").id)
 
 
 def _lead(owner, phone):
@@ -118,6 +128,7 @@ def build():
     referral, referral_case = _referral(shop.cash_loan, "0912000001", "partner1", "consultant1")
     other_referral, other_referral_case = _referral(shop.consumer_loan, "0912000002", "partner2",
                                                     "consultant2")
+    deal, other_deal = _deals()
     customer, lead_case = _lead("sales1", "0913000001")
     other_customer, other_lead_case = _lead("sales2", "0913000002")
     generic = {name: _generic(name) for name in USERS.values()}
@@ -140,6 +151,7 @@ def build():
         "order": dict.fromkeys(everyone, _order_of(customer)),
         "customer_file": dict.fromkeys(everyone, files[lead_case]),
         "referral": dict.fromkeys(everyone, referral),
+        "deal": dict.fromkeys(everyone, deal),
         "mine": {name: notes[name].id for name in everyone},
         "token": {name: issued[name] for name in everyone},
     }
@@ -148,7 +160,7 @@ def build():
         "task": _open_task(other_referral_case),
         "customer": other_customer, "order": _order_of(other_customer),
         "customer_file": files[other_lead_case],
-        "referral": other_referral, "mine": notes["sales2"].id, "token": issued["sales2"],
+        "referral": other_referral, "deal": other_deal, "mine": notes["sales2"].id, "token": issued["sales2"],
     }
     db.session.commit()
     return world
@@ -197,7 +209,7 @@ FIXED = {"formeditor.form_edit": {"key": "referral-accept"}}
 BODIES = {"api.prospects_create":
           lambda world, username, own: {"customer_id": world.of("customer", username, own)}}
 PARAM_KINDS = {"instance_id": "case", "task_id": "task", "customer_id": "customer", "order_id": "order",
-               "referral_id": "referral", "note_id": "mine", "token_id": "token"}
+               "referral_id": "referral", "deal_id": "deal", "note_id": "mine", "token_id": "token"}
 
 
 def url_rules(app):

@@ -27,7 +27,7 @@ class Rule:
 # A user's own notification or API token: theirs only, whoever they are.
 MINE = {"read": {table.DEFAULT: table.OWN}, "revoke": {table.DEFAULT: table.OWN}}
 OBJECTS = {"case": table.CASE, "task": table.TASK, "customer": table.CUSTOMER, "order": table.ORDER,
-           "referral": table.REFERRAL, "mine": MINE}
+           "referral": table.REFERRAL, "deal": table.DEAL, "mine": MINE}
 
 PUBLIC = Rule(public=True)
 SIGNED_IN = Rule()
@@ -37,6 +37,7 @@ LEAD_MAKERS = frozenset({"sales", "manager", "admin"})
 DEPLOYERS = frozenset({"process_owner", "admin"})
 ADMINS = frozenset({"admin"})
 PARTNERS = frozenset({"partner"})
+BROKER_TEAM = frozenset({"broker_analyst", "broker_lead", "admin"})
 OVERSEERS = frozenset({"manager", "admin", "auditor"})
 PROCESS_READERS = frozenset({"process_owner", "admin", "auditor", "manager"})
 DEFINITION_READERS = STAFF | {"auditor"}
@@ -145,6 +146,10 @@ ROUTES = {
         "product_index", "product_update", "policy_list", "policy_create", "settings_show",
         "settings_update")},
     "lending_payouts.commission_index": only(ADMINS), "lending_payouts.commission_pay": only(ADMINS),
+    # the broker's deals (issue 15): partners their own (another's is a 404), the team every deal
+    "api.deal_products_list": only(PARTNERS | BROKER_TEAM), "api.deals_create": only(PARTNERS),
+    "api.deals_list": only(PARTNERS | BROKER_TEAM), "api.deals_get": on("deal", roles=PARTNERS | BROKER_TEAM),
+    "api.deal_documents_create": on("deal", "attach", roles=PARTNERS | BROKER_TEAM),
     # people: the admin lists users and resets a password (docs/security.md)
     "users_admin.user_index": only(ADMINS), "users_admin.user_password_reset": only(ADMINS),
     "users_admin.user_roles_update": only(ADMINS),

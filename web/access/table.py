@@ -61,6 +61,13 @@ REFERRAL = {
     "answer": {"partner": OWN, DEFAULT: NONE},   # the referrer's cross-sell answer
 }
 
+# A broker's deal (issue 15): the team (analysts, their lead) and admins every deal, a partner
+# their own (processes.broker.deals.readable answers 404 for another partner's).
+DEAL = {
+    "read": {"broker_analyst": ANY, "broker_lead": ANY, "admin": ANY, "partner": OWN, DEFAULT: NONE},
+    "attach": {"broker_analyst": ANY, "broker_lead": ANY, "admin": ANY, "partner": OWN, DEFAULT: NONE},
+}
+
 
 def scope(table, action, roles):
     """The widest scope ``roles`` get for ``action`` in ``table``; no role: ``DEFAULT``'s."""

@@ -1,0 +1,211 @@
+"""Helpers of bpmn/broker_deal.bpmn: they keep the deal's record in step with its case
+(step, state, pre-check, range, due time) and ring the partner's and the team's bells.
+
+They run inside the case's unit of work, so what they write commits with the step or not
+at all. Each acts only on the deal whose case is the running one (:func:`case_deal`).
+``RULES``: a deal case starts only with its deal (``processes.broker.deals.register``).
+"""
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import lazy_gettext as _l
+
+from accounts.models import Role, User
+from engine import calendars, outbox
+from engine.db import db
+from engine.errors import ForbiddenError
+from engine.places import format_money, place
+from engine.unit import current_unit
+from processes.rules import ProcessRules, Start
+
+from . import deals, documents
+from . import steps as deal_steps
+from .models import DOMAIN, FACTS
+
+PROCESS = deals.PROCESS
+PARTNER_LANE = "partner"
+CALENDAR = "RU"
+ANALYSIS_DAYS = 2
+PORTAL_LINK = "/portal/deals/{id}"
+STAFF_LINK = "/broker/deals/{id}"
+
+RULES = ProcessRules(
+    PROCESS,
+    Start(owner=_l("A deal's case starts when a partner registers the deal (POST /api/v1/deals).")),
+)
+
+
+def case_deal(deal_id):
+    """The deal whose case is the running one.
+
+    :raises ForbiddenError: the deal belongs to another case
+    :raises NotFoundError: no such deal
+    """
+    row = deals.by_id(deal_id)
+    unit = current_unit()
+    if unit is None or row.instance_id != unit.instance.id:
+        raise ForbiddenError(f"deal {row.id} belongs to another case")
+    return row
+
+
+def open_deal(deal_id):
+    """Link the deal to this case; its details for the forms and instructions; the deal is
+    at step 3 (documents). Only the deal's own case links it: started for it (business key
+    ``deal:<id>``, as :func:`processes.broker.deals.register` does) and linked to no other.
+
+    :returns: plain values, kept in the case's data
+    """
+    unit = current_unit()
+    row = deals.by_id(deal_id)
+    case = unit.instance if unit is not None else None
+    # the deal's own case alone links it: started for it (business key), linked to no other
+    if (case is None or case.definition_key != PROCESS or case.business_key != f"deal:{row.id}"
+            or row.instance_id not in (None, case.id)):
+        raise ForbiddenError(f"deal {row.id} is not for this case")
+    row.instance_id, row.step = case.id, 3
+    return {
+        "company_name": row.company_name, "inn": row.inn, "partner": row.partner,
+        "amount": int(row.amount), "term_months": row.term_months, "purpose": row.purpose,
+        "amount_text": format_money(row.amount, row.currency, place(DOMAIN).language),
+        "product": row.product.name_ru, "lane_owners": {PARTNER_LANE: [row.partner]},
+    }
+
+
+def deal_step(deal_id, step):
+    """The deal is at ``step`` now (1-12)."""
+    row = case_deal(deal_id)
+    row.step = int(step)
+    return row.step
+
+
+def missing_documents(deal_id):
+    """Codes of the required checklist items still without a file."""
+    return [item.code for item in documents.missing(case_deal(deal_id))]
+
+
+def precheck_facts(deal_id, answers):
+    """What the pre-check's table reads, from the partner's answers (FACTS): stored on the
+    deal, so a rerun starts from them.
+
+    :returns: ``{fact: value}`` with every fact present
+    """
+    row = case_deal(deal_id)
+    answers = answers if isinstance(answers, dict) else {}
+    facts = {name: answers.get(name, default) for name, default in FACTS.items()}
+    row.facts = facts
+    row.step = 4
+    return facts
+
+
+def record_precheck(deal_id, stop_factors):
+    """The table's answer: ``stop_factors`` (codes). :returns: whether the deal may go on"""
+    row = case_deal(deal_id)
+    reasons = sorted({str(code) for code in (stop_factors or [])})
+    row.precheck = {"passed": not reasons, "reasons": reasons, "at": _now().isoformat()}
+    if reasons:
+        _tell(row.partner, "deal_precheck_refused", row, link=PORTAL_LINK)
+    return not reasons
+
+
+def post_deal(deal_id):
+    """Step 5: the deal goes to the team's queue; analysis is due in two business days on
+    the Russian calendar (the analysis task's due time is the same rule).
+
+    :returns: the due time (ISO-8601)
+    """
+    row = case_deal(deal_id)
+    row.step = 5
+    row.analysis_due_at = calendars.due_at(_now(), days=ANALYSIS_DAYS, calendar=CALENDAR)
+    for name in _team("broker_analyst"):
+        _tell(name, "deal_posted", row, link=STAFF_LINK)
+    return row.analysis_due_at.isoformat()
+
+
+def ask_documents(deal_id, request):
+    """The analyst asks the partner for more documents: the partner's bell."""
+    row = case_deal(deal_id)
+    _tell(row.partner, "deal_documents_requested", row, link=PORTAL_LINK, note=request)
+    return True
+
+
+def record_range(deal_id, range_from, range_to):
+    """The analysis' range. :returns: ``"agreement"`` ("from" below the amount wanted),
+    ``"contract"`` or ``"invalid"`` (not two amounts with from <= to: asked again)"""
+    row = case_deal(deal_id)
+    try:
+        low, high = Decimal(str(range_from)), Decimal(str(range_to))
+    except (InvalidOperation, ValueError):
+        return "invalid"
+    if low <= 0 or high < low:
+        return "invalid"
+    row.range_from, row.range_to, row.step = low, high, 7
+    _tell(row.partner, "deal_range", row, link=PORTAL_LINK)
+    if low < row.amount:
+        return "agreement"
+    row.step = 8
+    return "contract"
+
+
+def remind_agreement(deal_id):
+    row = case_deal(deal_id)
+    _tell(row.partner, "deal_agreement_reminder", row, link=PORTAL_LINK)
+    return True
+
+
+def escalate_agreement(deal_id):
+    row = case_deal(deal_id)
+    for name in _team("broker_lead"):
+        _tell(name, "deal_agreement_escalated", row, link=STAFF_LINK)
+    return True
+
+
+def close_deal(deal_id, state, reason=None):
+    """The deal ends without a loan: ``refused`` (pre-check) or ``closed`` (the client or the bank)."""
+    row = case_deal(deal_id)
+    row.state = state if state in ("refused", "closed") else "closed"
+    row.close_reason = (str(reason)[:2000] if reason else None)
+    _tell(row.partner, "deal_closed", row, link=PORTAL_LINK)
+    return row.state
+
+
+def complete_deal(deal_id):
+    """Step 12 done: the client paid, the signed act is in."""
+    row = case_deal(deal_id)
+    row.state, row.step = "completed", 12
+    _tell(row.partner, "deal_completed", row, link=PORTAL_LINK)
+    return True
+
+
+def _now():
+    return datetime.now(timezone.utc)
+
+
+def _team(role):
+    return [user.username for user in db.session.query(User).join(User.roles)
+            .filter(Role.name == role, User.active.is_(True)).order_by(User.username)]
+
+
+def _tell(username, kind, row, *, link, note=None):
+    params = {"deal": row.id, "company": row.company_name, "step": row.step}
+    if note:
+        params["note"] = str(note)[:500]
+    outbox.add("in_app", username, subject=row.company_name, body=str(note or ""),
+               link=link.format(id=row.id),
+               kind=kind, params=params, instance_id=row.instance_id)
+
+
+HELPERS = {
+    "open_deal": open_deal,
+    "deal_step": deal_step,
+    "missing_documents": missing_documents,
+    "precheck_facts": precheck_facts,
+    "record_precheck": record_precheck,
+    "post_deal": post_deal,
+    "ask_documents": ask_documents,
+    "record_range": record_range,
+    "remind_agreement": remind_agreement,
+    "escalate_agreement": escalate_agreement,
+    "close_deal": close_deal,
+    "complete_deal": complete_deal,
+}
+__all__ = ["HELPERS", "RULES", "deal_steps"]

@@ -1,0 +1,5 @@
+"""The loan broker's deal domain over the web (processes/broker/): ``/api/v1/deals``
+(:mod:`.api`, registered on the API blueprint when imported)."""
+from . import api  # noqa: F401 - api registers its operations
+
+BLUEPRINTS = ()
