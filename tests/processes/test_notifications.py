@@ -16,7 +16,7 @@ LANGUAGES = ("vi", "en", "ru")
 EMPTY = re.compile(r"\s[.,:;!?)]|:\s*$|#(?!\d)|\s{2}|^\s|\s$|%\(|\(\s*\)")
 NO_VALUES = (None, {}, {"name": "", "phone": "", "by": "", "case": "", "due": "", "titles": {},
                         "referral": None})
-FULL = {"name": "Nguyễn Văn An", "phone": "0912 345 678", "by": "manager", "case": 41,
+FULL = {"name": "Nguyễn Văn An", "phone": "0912 345 678", "by": "manager", "case": 41, "company": "ООО «Ромашка»",
         "due": "2026-12-07T09:30:00+00:00", "titles": {"vi": "Gọi khách", "en": "Call", "ru": "Позвонить"}}
 
 
@@ -53,7 +53,7 @@ def test_a_kind_with_its_values_shows_them(app, kind):
         shown = f"{title} {body}"
         assert not EMPTY.search(title) and not EMPTY.search(body), (kind, language, shown)
         assert any(value in shown for value in ("Nguyễn Văn An", "manager", "41", "Gọi khách", "Call",
-                                                "Позвонить")), (kind, language, shown)
+                                                "Позвонить", "ООО «Ромашка»")), (kind, language, shown)
 
 
 def test_a_deadline_shows_its_due_time_in_the_readers_language(app):
