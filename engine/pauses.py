@@ -48,14 +48,15 @@ def targets_of(task_spec):
 
 
 def paused_elements(workflow):
-    """The element ids of the workflow's process whose deadline some user task may pause
-    (cached on the spec: it is shared by every case of a version)."""
+    """``{element id: its task spec}`` of the user tasks of the workflow's process whose
+    deadline some user task may pause (cached on the spec: every case of a version shares it)."""
     spec = workflow.spec
     cached = getattr(spec, "_tasklane_paused", None)
     if cached is None:
-        specs = (spec, *workflow.subprocess_specs.values())
-        cached = frozenset(target for s in specs for ts in s.task_specs.values()
-                           if getattr(ts, "manual", False) for target in targets_of(ts))
+        task_specs = [ts for s in (spec, *workflow.subprocess_specs.values()) for ts in s.task_specs.values()]
+        by_id = {ts.bpmn_id: ts for ts in task_specs if getattr(ts, "bpmn_id", None)}
+        cached = {target: by_id[target] for ts in task_specs if getattr(ts, "manual", False)
+                  for target in targets_of(ts) if target in by_id}
         spec._tasklane_paused = cached
     return cached
 
@@ -100,7 +101,7 @@ def sync(instance, workflow, ready, open_rows, opened, closed, now, audit=None):
         step = _Step(element, [r for r in open_rows if r.element_id == element],
                      [r for r in opened if r.element_id == element],
                      [r for r in closed if r.element_id == element], sorted(set(pausing.get(element, ()))))
-        _sync_element(instance, ready, entries.get(element), step, now, audit or _no_audit)
+        _sync_element(instance, elements[element], entries.get(element), step, now, audit or _no_audit)
 
 
 class _Step:
@@ -112,7 +113,7 @@ def _no_audit(kind, **fields):
     return None
 
 
-def _sync_element(instance, ready, entry, step, now, audit):
+def _sync_element(instance, task_spec, entry, step, now, audit):
     live = entry is not None and entry.state != ENDED
     earlier = [row for row in step.mine if row not in step.new]
     if live and step.closed and not step.pausing and not earlier:
@@ -122,11 +123,12 @@ def _sync_element(instance, ready, entry, step, now, audit):
         _close(entry, step.closed, now)
         entry.state = ENDED
     if step.new and (entry is None or entry.state == ENDED):
-        entry = _start(instance, ready, entry, step.new[0], step.new[0].due_at, step.new[0].created_at)
-    elif entry is None and step.mine and step.pausing:
-        # a case whose task opened before its version named a pause (a migrated case)
-        first = min(step.mine, key=lambda row: row.created_at)
-        entry = _start(instance, ready, None, first, first.due_at, first.created_at)
+        entry = _start(instance, task_spec, entry, step.new[0], step.new[0].due_at, step.new[0].created_at)
+    elif entry is None and step.pausing and (step.mine or step.closed):
+        # a case whose task opened before its version named a pause (a migrated case): the
+        # deadline is the one that task had
+        first = min(step.mine + step.closed, key=lambda row: row.created_at)
+        entry = _start(instance, task_spec, None, first, first.due_at, first.created_at)
     if entry is None or entry.state == ENDED:
         return
     if step.pausing and entry.paused_since is None:
@@ -159,7 +161,7 @@ def _close(entry, rows, now):
         row.due_at, row.paused_since = due_of(entry, now), None
 
 
-def _start(instance, ready, entry, row, due, started):
+def _start(instance, task_spec, entry, row, due, started):
     """A new deadline for ``row``'s element (or ``None`` when its task has no due time)."""
     if due is None:
         return None
@@ -167,16 +169,14 @@ def _start(instance, ready, entry, row, due, started):
         entry = CaseDeadline(instance_id=instance.id, element_id=row.element_id)
         db.session.add(entry)
     entry.started_at, entry.base_due_at = started, due
-    entry.calendar = _calendar_of(ready.get(row.id))
+    entry.calendar = _calendar_of(task_spec)
     entry.paused_seconds, entry.paused_since, entry.pauses, entry.state = 0.0, None, 0, RUNNING
     return entry
 
 
-def _calendar_of(task):
+def _calendar_of(task_spec):
     """The calendar a task's deadline counts in: its business calendar, or ``None`` (wall time)."""
-    if task is None:
-        return None
-    props = task_meta.properties(task.task_spec)
+    props = task_meta.properties(task_spec)
     if not any(props.get(name) for name in task_meta.BUSINESS_DUE.values()):
         return None
     return calendars.get(props.get("businessCalendar") or None).name

@@ -181,6 +181,22 @@ def test_the_deadline_and_its_pause_survive_a_fresh_parse_of_the_version(app, cl
     assert analysis(case_id).due_at == msk(22, 10)   # 1 working hour paused: Wednesday 10:00
 
 
+def test_a_case_moved_to_a_version_that_pauses_keeps_the_deadline_its_analysis_had(app, clock):
+    without = diagram(LOOP).replace('<spiffworkflow:property name="pausesDeadlineOf" value="analysis" />', "")
+    engine.deploy(without, actor="owner", name=f"{LOOP}.bpmn")
+    case_id = engine.start(LOOP, actor="partner1").id
+    [(version, _status)] = engine.deploy(diagram(LOOP), actor="owner", name=f"{LOOP}.bpmn")
+    clock.at(msk(20, 9))
+    [moved] = engine.migrate([case_id], version, actor="owner")
+    assert moved.status == "migrated", moved.reasons
+    clock.at(msk(20, 10))
+    finish(case_id, "analysis", "more_documents")
+    clock.at(msk(20, 15))
+    finish(case_id, "upload_documents", actor="partner1")
+    assert analysis(case_id).due_at == msk(22, 14)
+    assert (ledger(case_id).started_at, ledger(case_id).calendar) == (FRIDAY_SIX, "RU")
+
+
 # --- the parallel shape: the analysis stays open, paused, while requests are open ---
 
 def test_the_open_analysis_shows_paused_while_a_request_is_open_and_is_never_overdue(app, clock):
