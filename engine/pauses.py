@@ -35,7 +35,7 @@ from datetime import timedelta, timezone
 from . import calendars, task_meta
 from .checks import problem
 from .db import db
-from .models import CaseDeadline
+from .models import CaseDeadline, HumanTask
 
 PROPERTY = "pausesDeadlineOf"
 RUNNING, PAUSED, ENDED = "running", "paused", "ended"
@@ -131,16 +131,30 @@ def _sync_element(instance, task_spec, entry, step, now, audit):
         entry = _start(instance, task_spec, None, first, first.due_at, first.created_at)
     if entry is None or entry.state == ENDED:
         return
-    if step.pausing and entry.paused_since is None:
+    since = entry.paused_since
+    if step.pausing and since is None:
         due = due_of(entry)
         entry.paused_since, entry.state, entry.pauses = now, PAUSED, (entry.pauses or 0) + 1
         audit("deadline_paused", element_id=step.element,
               details={"by": step.pausing, "due_before": due.isoformat()})
     elif not step.pausing:
         _resume(entry, step, now, audit)
+        if since is not None and not step.mine and not _handed_over(instance, step.element, since):
+            # the task stayed open when the pause began and was completed during it: its
+            # deadline is over (one that closed as the pause began comes back for it)
+            entry.state = ENDED
     _close(entry, step.closed, now)
     for row in step.mine:
         _show(row, entry, fresh=row in step.new)
+
+
+def _handed_over(instance, element, since):
+    """Whether the element's last task closed at ``since``, the moment the pause began (it
+    completed with "more documents" and the request opened: it is to open again)."""
+    last = db.session.query(HumanTask.completed_at).filter(
+        HumanTask.instance_id == instance.id, HumanTask.element_id == element, HumanTask.state != "open",
+    ).order_by(HumanTask.created_at.desc()).first()
+    return last is not None and last.completed_at == since
 
 
 def _resume(entry, step, now, audit):

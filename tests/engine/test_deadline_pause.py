@@ -169,6 +169,31 @@ def test_another_round_without_a_request_starts_a_new_deadline(app, clock):
     assert (entry.started_at, entry.base_due_at, entry.pauses) == (msk(20, 12), msk(22, 12), 0)
 
 
+def test_the_deadline_runs_between_the_uploads_end_and_the_analysis_opening_again(app, clock):
+    """A step between the upload and the analysis (here a message: the documents checked)."""
+    xml = diagram(LOOP).replace(
+        '<bpmn:sequenceFlow id="f5" sourceRef="upload_documents" targetRef="to_analysis" />',
+        '<bpmn:sequenceFlow id="f5" sourceRef="upload_documents" targetRef="checked" />'
+        '<bpmn:intermediateCatchEvent id="checked"><bpmn:incoming>f5</bpmn:incoming>'
+        '<bpmn:outgoing>f8</bpmn:outgoing><bpmn:messageEventDefinition id="checked_message" '
+        'messageRef="Message_checked" /></bpmn:intermediateCatchEvent>'
+        '<bpmn:sequenceFlow id="f8" sourceRef="checked" targetRef="to_analysis" />').replace(
+        "<bpmn:incoming>f5</bpmn:incoming><bpmn:incoming>f6</bpmn:incoming>",
+        "<bpmn:incoming>f8</bpmn:incoming><bpmn:incoming>f6</bpmn:incoming>").replace(
+        "<bpmn:process ", '<bpmn:message id="Message_checked" name="documents_checked" /><bpmn:process ')
+    engine.deploy(xml, actor="owner", name=f"{LOOP}.bpmn")
+    case_id = engine.start(LOOP, actor="partner1").id
+    clock.at(msk(20, 10))
+    finish(case_id, "analysis", "more_documents")
+    clock.at(msk(20, 15))
+    finish(case_id, "upload_documents", actor="partner1")
+    running = deadline(case_id, msk(20, 16))
+    assert (running["state"], running["paused"], running["due_at"]) == ("running", False, msk(22, 14))
+    clock.at(msk(20, 17))
+    engine.send_message(case_id, "documents_checked", actor="analyst1")
+    assert analysis(case_id).due_at == msk(22, 14)   # 10:00-15:00 paused; 15:00-17:00 counted
+
+
 def test_the_deadline_and_its_pause_survive_a_fresh_parse_of_the_version(app, clock):
     """Each call restores the case from the database; here the spec is parsed again too,
     as another process (a worker) would."""
@@ -296,6 +321,7 @@ def test_the_analysis_completed_while_paused_keeps_its_due_time_with_the_pause_s
     clock.at(msk(20, 16))
     finish(case_id, "upload_documents", actor="partner1")
     assert instance(case_id).status == "completed"
+    assert deadline(case_id, msk(20, 17))["state"] == "ended"   # the analysis is done, not coming back
 
 
 def test_a_pause_ends_when_a_boundary_timer_withdraws_the_request_and_warnings_follow_the_new_time(app):
