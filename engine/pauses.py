@@ -22,14 +22,16 @@ After every step (:func:`sync`, from the human-task projection) an element's dea
   event closes like a completed one);
 - **runs** otherwise, also between a request closing and the element's task opening again,
   which then takes the deadline on: its due time is the start's plus the time paused;
-- **ends** when the element's task closes with no request open: the next task of the
-  element (a later loop round) starts a new deadline.
+- **ends** when the element's task closes with no request open, or when the last request
+  closes after the element's task was completed during the pause (it stayed open when the
+  pause began): the next task of the element (a later loop round) starts a new deadline.
 
 While paused, the element's open tasks have no ``due_at`` (so no warning, no "overdue",
 no lateness in a report) and ``paused_since`` set; when the pause ends they get the new
 due time, and their due-soon warning is armed again.
 """
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta, timezone
 
 from . import calendars, task_meta
@@ -104,9 +106,16 @@ def sync(instance, workflow, ready, open_rows, opened, closed, now, audit=None):
         _sync_element(instance, elements[element], entries.get(element), step, now, audit or _no_audit)
 
 
+@dataclass
 class _Step:
-    def __init__(self, element, mine, new, closed, pausing):
-        self.element, self.mine, self.new, self.closed, self.pausing = element, mine, new, closed, pausing
+    """One element's part of a step: its open rows after it (``mine``), the ones opened and
+    closed in it, and the element ids of the open tasks that pause it."""
+
+    element: str
+    mine: list
+    new: list
+    closed: list
+    pausing: list
 
 
 def _no_audit(kind, **fields):
