@@ -181,6 +181,50 @@ def _add_hours(local, remaining, calendar):
         day, clock = _next_working_day(day + timedelta(days=1), calendar), calendar.work_start
 
 
+def working_time(start, end, *, calendar=None):
+    """The working time of ``calendar`` between two moments: the part of ``[start, end]``
+    that falls in the working hours of working days (a naive moment is UTC).
+
+    Friday 17:00 to Monday 10:00 (RU, 09:00-18:00) is 2 hours; a Saturday, 0.
+
+    :returns: a :class:`~datetime.timedelta`, zero when ``end`` is not after ``start``
+    :raises CalendarError: an unknown calendar, or more than :data:`MAX_DAYS` days between
+    """
+    calendar = _calendar(calendar)
+    start, end = (_aware(moment).astimezone(calendar.tz) for moment in (start, end))
+    if end <= start:
+        return timedelta(0)
+    if (end.date() - start.date()).days > MAX_DAYS:
+        raise CalendarError(f"at most {MAX_DAYS} days of working time can be measured")
+    total, day = timedelta(0), start.date()
+    while day <= end.date():
+        if is_working_day(day, calendar):
+            opens = max(start, datetime.combine(day, calendar.work_start, calendar.tz))
+            closes = min(end, datetime.combine(day, calendar.work_end, calendar.tz))
+            total += max(closes - opens, timedelta(0))
+        day += timedelta(days=1)
+    return total
+
+
+def add_working_time(moment, amount, *, calendar=None):
+    """``moment`` plus ``amount`` (a :class:`~datetime.timedelta`) of working time, as
+    :func:`add_business_time` adds hours; a zero ``amount`` leaves ``moment`` as it is, even
+    outside the working hours.
+
+    :returns: an aware datetime in the calendar's time zone
+    :raises CalendarError: an unknown calendar, a negative amount, or more than :data:`MAX_DAYS` days
+    """
+    calendar = _calendar(calendar)
+    if amount < timedelta(0) or amount > timedelta(days=MAX_DAYS):
+        raise CalendarError(f"working time to add must be from zero to {MAX_DAYS} days, not {amount}")
+    local = _aware(moment).astimezone(calendar.tz)
+    return _add_hours(local, amount, calendar) if amount else local
+
+
+def _aware(moment):
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
 def _next_working_day(day, calendar):
     """``day`` or the first working day after it."""
     for _ in range(SEARCH_DAYS):

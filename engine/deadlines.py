@@ -3,6 +3,10 @@
 Each task is warned at most once: the row is marked with a conditional update in
 the same transaction that writes the bell's outbox row, so two workers scanning at
 once warn once. The scan is a periodic job (engine/periodic.py), every minute.
+
+A task whose deadline another task pauses (engine/pauses.py) has no ``due_at`` while
+paused, so it is not warned then; when the pause ends its ``due_notified_at`` is cleared
+and it is warned as its new due time nears.
 """
 from datetime import timedelta
 

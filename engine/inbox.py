@@ -102,8 +102,8 @@ def _narrow(viewer, filters, now):
     elif filters.due in ("today", "week"):
         start, end = _day_bounds(now, viewer.timezone, 1 if filters.due == "today" else 7)
         clauses += [HumanTask.due_at >= start, HumanTask.due_at < end]
-    elif filters.due == "none":
-        clauses.append(HumanTask.due_at.is_(None))
+    elif filters.due == "none":   # a task whose deadline is paused has one, not running
+        clauses += [HumanTask.due_at.is_(None), HumanTask.paused_since.is_(None)]
     return clauses + search_clauses(filters.search, filters.phone)
 
 

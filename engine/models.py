@@ -103,8 +103,9 @@ class HumanTask(db.Model):
     candidate_role = db.Column(db.String(80))
     assignee = db.Column(db.String(80))
     claimed_at = db.Column(UTCDateTime)
-    due_at = db.Column(UTCDateTime)
+    due_at = db.Column(UTCDateTime)  # null while its deadline is paused (engine/pauses.py)
     due_notified_at = db.Column(UTCDateTime)
+    paused_since = db.Column(UTCDateTime)  # set while another task of the case pauses its deadline
     priority = db.Column(db.Integer, nullable=False, default=0)
     form_key = db.Column(db.String(255))
     ui_form_key = db.Column(db.String(255))
@@ -118,6 +119,31 @@ class HumanTask(db.Model):
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
     completed_at = db.Column(UTCDateTime)
     completed_by = db.Column(db.String(80))
+
+
+class CaseDeadline(db.Model):
+    """The deadline of one user task (BPMN element) of a case that other tasks may pause
+    (spiff property ``pausesDeadlineOf``, engine/pauses.py): it outlives the task, so a task
+    of the element that opens again after the pause takes the deadline on.
+
+    ``base_due_at`` is the due time computed when the deadline started; ``paused_seconds``
+    the time paused so far, working time of ``calendar`` (wall time when ``calendar`` is
+    null); ``paused_since`` is set while a pause runs. ``state``: ``running``, ``paused``,
+    or ``ended`` (the element's task closed with no pause open: the next one starts afresh).
+    """
+
+    __tablename__ = "case_deadline"
+    __table_args__ = (UniqueConstraint("instance_id", "element_id"),)
+    id = db.Column(db.Integer, primary_key=True)
+    instance_id = db.Column(db.ForeignKey("process_instance.id"), nullable=False, index=True)
+    element_id = db.Column(db.String(255), nullable=False)
+    started_at = db.Column(UTCDateTime, nullable=False)
+    base_due_at = db.Column(UTCDateTime, nullable=False)
+    calendar = db.Column(db.String(40))
+    paused_seconds = db.Column(db.Float, nullable=False, default=0.0)
+    paused_since = db.Column(UTCDateTime)
+    pauses = db.Column(db.Integer, nullable=False, default=0)  # how many pauses began
+    state = db.Column(db.String(20), nullable=False, default="running")
 
 
 class Comment(db.Model):

@@ -14,7 +14,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.util.task import TaskState
 
-from . import calendars, events, task_meta, texts
+from . import calendars, events, pauses, task_meta, texts
 from .db import db
 from .errors import ScriptError, describe
 from .models import HumanTask, Timer
@@ -24,17 +24,18 @@ def ready_user_tasks(workflow):
     return {str(t.id): t for t in workflow.get_tasks(state=TaskState.READY, manual=True)}
 
 
-def sync_human_tasks(instance, workflow, now, completed=None):
-    """Open rows for newly READY user tasks; close rows whose task is no longer READY.
+def sync_human_tasks(instance, workflow, now, completed=None, audit=None):
+    """Open rows for newly READY user tasks; close rows whose task is no longer READY; bring
+    the deadlines other tasks pause up to date (engine/pauses.py).
 
     :param completed: ``(task_id, actor)`` of the task completed in this step, if any
+    :param audit: ``audit(kind, **fields)`` for the pauses' events (the unit's)
     :returns: the newly opened rows
     """
     ready = ready_user_tasks(workflow)
     rows = db.session.query(HumanTask).filter_by(instance_id=instance.id, state="open").all()
-    for row in rows:
-        if row.id in ready:
-            continue
+    closed = [row for row in rows if row.id not in ready]
+    for row in closed:
         if completed and row.id == completed[0]:
             row.state, row.completed_by = "completed", completed[1]
         else:
@@ -46,6 +47,8 @@ def sync_human_tasks(instance, workflow, now, completed=None):
     known = {row.id for row in rows}
     opened = [_human_task(instance, task, now) for tid, task in ready.items() if tid not in known]
     db.session.add_all(opened)
+    still_open = [row for row in rows if row.id in ready] + opened
+    pauses.sync(instance, workflow, ready, still_open, opened, closed, now, audit)
     return opened
 
 

@@ -33,6 +33,7 @@ from . import (
     drawn_data,
     events,
     lanes,
+    pauses,
     reachability,
     resolution,
     texts,
@@ -347,6 +348,7 @@ def check(process, helpers, roles=None, extra=()):
                 problems.extend(_check_code(element, mode, source, what, helpers))
             for rule in (*checks.BUILT_IN, *extra):
                 problems.extend(checks.run(rule, task_spec, context))
+    problems.extend(pauses.problems((process.spec, *process.subprocess_specs.values())))
     problems.extend(lanes.problems(process.lanes, process.lane_roles, roles))
     return problems
 

@@ -1,8 +1,10 @@
-"""The test clock hook: make waiting timers come due sooner, for end-to-end tests.
+"""The test clock hook: make waiting timers and task deadlines come due sooner, for tests.
 
 A test cannot wait two minutes (or a day) for a call-back. :func:`move_clock` moves
-the clock forward *for the waiting timers only*: every pending timer (of one
-instance, or of all) comes due ``delta`` earlier. Nothing fires here.
+the clock forward *for the waiting timers and the deadlines only*: every pending timer
+and every open task's due time (of one instance, or of all) comes ``delta`` earlier,
+and a running pause of a deadline (engine/pauses.py) began ``delta`` earlier. Nothing
+fires here.
 
 - The due time SpiffWorkflow keeps for a waiting timer event is the catching task's
   ``internal_data["event_value"]`` (set when the event started waiting; ``has_fired``
@@ -26,10 +28,10 @@ from flask import current_app
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
-from . import events, projections, unit
+from . import events, pauses, projections, task_meta, unit
 from .db import db
 from .errors import ForbiddenError
-from .models import Timer
+from .models import CaseDeadline, HumanTask, Timer
 
 ACTOR = "test-clock"
 FLAG = "TASKLANE_TEST_HOOKS"
@@ -42,7 +44,8 @@ class ClockHookDisabledError(ForbiddenError):
 
 
 def move_clock(delta, *, instance_id=None, actor=ACTOR):
-    """Make every pending timer (of ``instance_id``, or of every instance) due ``delta`` sooner.
+    """Make every pending timer and open task (of ``instance_id``, or of every instance) due
+    ``delta`` sooner, and every running pause of a deadline begin ``delta`` earlier.
 
     Each instance is changed in its own unit of work; the moved rows are handed to
     the on-commit hooks (the workers arm their jobs), never fired here. Start timers
@@ -64,8 +67,7 @@ def move_clock(delta, *, instance_id=None, actor=ACTOR):
     if instance_id is not None:
         ids = [instance_id]
     else:
-        ids = [i for (i,) in db.session.query(Timer.instance_id).distinct().filter(
-            Timer.state == "pending", Timer.instance_id.is_not(None)).order_by(Timer.instance_id)]
+        ids = _instances_with_time()
         db.session.rollback()
     moved = []
     for one in ids:
@@ -92,8 +94,46 @@ def _move_instance(runtime, instance_id, delta, actor):
                                 "hook": FLAG})
             ids.add(row.id)
 
-    done = unit.run(runtime, instance_id, actor, action)
+    def with_deadlines(work):
+        action(work)
+        _move_deadlines(work, delta)
+
+    done = unit.run(runtime, instance_id, actor, with_deadlines)
     return [row for row in done.timers if row.id in ids]
+
+
+def _instances_with_time():
+    """The cases with a pending timer, an open task with a due time, or a deadline that runs."""
+    found = {i for (i,) in db.session.query(Timer.instance_id).filter(
+        Timer.state == "pending", Timer.instance_id.is_not(None))}
+    found |= {i for (i,) in db.session.query(HumanTask.instance_id).filter(
+        HumanTask.state == "open", HumanTask.due_at.is_not(None))}
+    found |= {i for (i,) in db.session.query(CaseDeadline.instance_id).filter(
+        CaseDeadline.state != pauses.ENDED)}
+    return sorted(found)
+
+
+def _move_deadlines(work, delta):
+    """Open tasks come due ``delta`` sooner; a deadline that tasks may pause moves in its ledger
+    (engine/pauses.py: its running pause began ``delta`` earlier), and the projection at save
+    derives its tasks' due times from it. Each one moved is a ``clock_moved`` event."""
+    moved = pauses.move(work.instance.id, delta)
+    for element, before, after in moved:
+        work.audit("clock_moved", element_id=element,
+                   details={"deadline": element, "by_seconds": delta.total_seconds(),
+                            "due_before": before.isoformat(), "due_after": after.isoformat(), "hook": FLAG})
+    ledgered = {element for element, _before, _after in moved}
+    rows = (db.session.query(HumanTask).filter(
+        HumanTask.instance_id == work.instance.id, HumanTask.state == "open", HumanTask.due_at.is_not(None))
+        .order_by(HumanTask.id).all())
+    for row in rows:
+        if row.element_id in ledgered:
+            continue
+        before, row.due_at = row.due_at, row.due_at - delta
+        row.sort_key = task_meta.sort_key(row.priority, row.due_at, row.created_at)
+        work.audit("clock_moved", task_id=row.id, element_id=row.element_id,
+                   details={"task_due": True, "by_seconds": delta.total_seconds(), "hook": FLAG,
+                            "due_before": before.isoformat(), "due_after": row.due_at.isoformat()})
 
 
 def _set_due(task, due):

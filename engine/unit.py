@@ -168,7 +168,8 @@ def save(unit):
     if instance.status != "running" and instance.ended_at is None:
         instance.ended_at = unit.now
     db.session.flush()
-    unit.opened_tasks = projections.sync_human_tasks(instance, workflow, unit.now, unit.completed)
+    unit.opened_tasks = projections.sync_human_tasks(instance, workflow, unit.now, unit.completed,
+                                                      audit=unit.audit)
     unit.timers.extend(projections.sync_timers(instance, workflow, unit.now, unit.fired_timer_id, unit.ran))
     if instance.status == "completed" and previous != "completed":
         unit.audit("instance_completed")

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 import engine
-from engine import attachments, comments
+from engine import attachments, comments, pauses
 from engine.db import db
 from engine.errors import ValidationError
 from engine.models import (
@@ -114,6 +114,7 @@ def case_show(instance_id):
     data = engine.case_data(instance_id)
     labels = case_data.labels(instance, data)
     rows, technical = case_data.shown(data, labels, current_user)
+    now = utcnow()
     return render_template(
         "cases/show.html", instance=instance, tasks=tasks, rows=rows, technical=technical,
         definition=db.session.query(ProcessDefinition).filter_by(key=instance.definition_key).first(),
@@ -121,9 +122,16 @@ def case_show(instance_id):
                                   lambda found: case_data.changes(found, labels)),
         comments=comments.of_case(instance_id),
         files=db.session.query(Attachment).filter_by(instance_id=instance_id).order_by(Attachment.id).all(),
-        may_take=lambda t: access.may_take(current_user, t), now=utcnow(),
+        may_take=lambda t: access.may_take(current_user, t), now=now,
+        deadlines=pauses.deadlines(instance_id, now), deadline_names=_task_names(tasks),
         read_only=not access.may_see_case(current_user, instance, "comment"),
         may_repair=access.may_see_case(current_user, instance, "repair"))
+
+
+def _task_names(tasks):
+    """``{element id: name in the reader's language}`` of a case's tasks (the deadlines' names)."""
+    lang = str(get_locale())
+    return {t.element_id: (t.titles or {}).get(lang) or t.title for t in reversed(tasks)}
 
 
 @bp.get("/cases/<int:instance_id>/diagram.json")

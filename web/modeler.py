@@ -120,6 +120,7 @@ def _labels():
         "dueInBusinessDays": _("Due in business days (e.g. 2)"),
         "dueInBusinessHours": _("Due in business hours (e.g. 4)"),
         "businessCalendar": _("Business calendar"),
+        "pausesDeadlineOf": _("While open, pauses the deadline of"),
         "calendars": {"": _("default (%(name)s)", name=calendars.default_name()),
                       **{cal.name: country(cal.country) for cal in calendars.built_in().values()}},
         "priorities": {"": _("normal"), "-1": _("low"), "1": _("high"), "2": _("urgent")},

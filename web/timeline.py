@@ -17,6 +17,8 @@ KINDS = {
     "timer_fired": _l("Timer fired"),
     "message_received": _l("Message received"),
     "clock_moved": _l("Clock moved (test hook)"),
+    "deadline_paused": _l("Deadline paused"),
+    "deadline_resumed": _l("Deadline runs again"),
     "script_run": _l("Script ran"),
     "gateway_passed": _l("Decision taken"),
     "event_passed": _l("Event passed"),

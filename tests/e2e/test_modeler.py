@@ -271,3 +271,25 @@ def test_the_owner_edits_process_names_and_instructions_per_language_and_they_su
     page.evaluate(SELECT, "lead_handling_participant")  # a pool edits its process's names too
     expect(panel.locator("[data-field=process_title_ru]")).to_have_value("Обработка новых заявок")
     assert errors == []
+
+
+def test_the_owner_makes_a_task_pause_another_tasks_deadline_and_validation_names_a_task_without_one(
+        lead_handling, new_page, live_server):
+    page, errors = open_modeler(new_page, live_server)
+    page.click("[data-element-id=call_contact]")
+    options = page.locator("#tasklane-panel [data-field=pausesDeadlineOf] option")
+    assert "Call the lead (call_lead)" in options.all_inner_texts()
+    assert "call_contact" not in " ".join(options.all_inner_texts())   # not itself
+    edit(page, "pausesDeadlineOf", "call_lead")
+    page.evaluate(SELECT, "call_lead")
+    edit(page, "dueIn", "")
+    page.click("[data-action=validate]")
+    expect(page.locator("[data-problem-element=call_contact]")).to_contain_text("pausesDeadlineOf")
+    page.evaluate(SELECT, "call_lead")
+    edit(page, "dueInBusinessDays", "2")
+    page.click("[data-action=validate]")
+    expect(page.locator("[data-problem-element=call_contact]")).to_have_count(0)
+    saved = page.evaluate("() => window.tasklaneModeler.saveXML({ format: true }).then(r => r.xml)")
+    contact = saved.split('id="call_contact"')[1].split("</bpmn:userTask>")[0]
+    assert 'name="pausesDeadlineOf" value="call_lead"' in contact
+    assert errors == []

@@ -1,7 +1,7 @@
 """Business calendars (issue 12): Russia's production calendar for 2025 and 2026, Vietnam's
 Tết, business days and hours, and a user task due in business time through the engine."""
 from dataclasses import replace
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -62,6 +62,55 @@ def test_a_holiday_moves_the_due_day_and_a_working_saturday_counts():
 def test_the_new_year_holidays_of_2026_are_skipped():
     last = datetime(2025, 12, 30, 12, 0, tzinfo=MSK)
     assert add_business_time(last, days=1, calendar=RU) == datetime(2026, 1, 12, 12, 0, tzinfo=MSK)
+
+
+@pytest.mark.parametrize("posted, due", [
+    # 2026: 1 May (Friday) is off, 9 May falls on a Saturday and moves to Monday 11 May
+    ((2026, 4, 30), (2026, 5, 5)),    # Thursday: Mon 4 May, Tue 5 May
+    ((2026, 5, 8), (2026, 5, 13)),    # Friday: Sat-Mon off, Tue 12, Wed 13
+    # 2027: 1 May (Saturday) moves to Monday 3 May, 9 May (Sunday) to Monday 10 May
+    ((2027, 4, 30), (2027, 5, 5)),    # Friday: Sat 1-Mon 3 off, Tue 4, Wed 5
+    ((2027, 5, 7), (2027, 5, 12)),    # Friday: Sat 8-Mon 10 off, Tue 11, Wed 12
+    # 2027: Saturday 20 February is working, its day off Monday 22, and 23 February a holiday
+    ((2027, 2, 19), (2027, 2, 24)),   # Friday: Sat 20 (working), then Wed 24
+])
+def test_two_business_days_from_six_in_the_evening_across_the_may_holidays(posted, due):
+    assert add_business_time(datetime(*posted, 18, 0, tzinfo=MSK), days=2, calendar=RU) == \
+        datetime(*due, 18, 0, tzinfo=MSK)
+
+
+def test_the_package_knows_the_transferred_days_the_may_examples_rely_on():
+    def working(year, month, *days):
+        return [is_working_day(date(year, month, d), RU) for d in days]
+
+    assert working(2027, 2, 20, 21, 22, 23, 24) == [True, False, False, False, True]
+    assert working(2027, 5, 1, 2, 3, 4) == [False, False, False, True]
+    assert working(2026, 5, 8, 9, 10, 11, 12) == [True, False, False, False, True]
+
+
+@pytest.mark.parametrize("start, end, hours", [
+    (datetime(2025, 10, 17, 17, 0), datetime(2025, 10, 20, 10, 0), 2),    # Friday 17:00 to Monday 10:00
+    (datetime(2025, 10, 18, 9, 0), datetime(2025, 10, 19, 20, 0), 0),     # a weekend
+    (datetime(2025, 10, 20, 10, 0), datetime(2025, 10, 23, 12, 0), 29),   # Mon 10:00 to Thu 12:00: 8+9+9+3
+    (datetime(2025, 10, 20, 7, 0), datetime(2025, 10, 20, 8, 0), 0),      # before the day starts
+    (datetime(2026, 4, 30, 12, 0), datetime(2026, 5, 4, 12, 0), 9),       # 6 h on 30 April, 3 h on 4 May
+    (datetime(2025, 10, 20, 12, 0), datetime(2025, 10, 20, 11, 0), 0),    # an end before its start
+])
+def test_working_time_between_two_moments_counts_only_working_hours(start, end, hours):
+    start, end = start.replace(tzinfo=MSK), end.replace(tzinfo=MSK)
+    assert calendars.working_time(start, end, calendar=RU) == timedelta(hours=hours)
+
+
+def test_working_time_added_to_a_due_time_at_the_end_of_the_day_goes_on_the_next_working_morning():
+    tuesday_six = datetime(2025, 10, 21, 18, 0, tzinfo=MSK)
+    assert calendars.add_working_time(tuesday_six, timedelta(hours=5), calendar=RU) == \
+        datetime(2025, 10, 22, 14, 0, tzinfo=MSK)
+    thursday_night = datetime(2026, 4, 30, 20, 0, tzinfo=MSK)   # the evening before the May days off
+    assert calendars.add_working_time(thursday_night, timedelta(minutes=1), calendar=RU) == \
+        datetime(2026, 5, 4, 9, 1, tzinfo=MSK)
+    assert calendars.add_working_time(thursday_night, timedelta(0), calendar=RU) == thursday_night
+    with pytest.raises(CalendarError):
+        calendars.add_working_time(tuesday_six, timedelta(hours=-1), calendar=RU)
 
 
 def test_business_hours_carry_across_a_weekend():

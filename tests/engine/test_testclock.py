@@ -146,3 +146,18 @@ def test_the_moved_timer_is_armed_in_redis_at_its_new_due_time(deploy, redis_con
     assert Job.fetch(job_id, connection=redis_conn).args == (moved.id,)
     scheduled_at = registry.get_scheduled_time(job_id)
     assert abs((scheduled_at - moved.due_at).total_seconds()) <= 1
+
+
+def test_an_open_tasks_due_time_comes_sooner_too_and_the_move_is_audited(deploy):
+    deploy("two_lanes.bpmn")
+    started = engine.start("two_lanes", actor="sales1")
+    task = open_tasks(started.id)["call"]
+    due, order = task.due_at, task.sort_key
+    assert testclock.move_clock(HOUR, instance_id=started.id) == []   # no timer to move
+    moved = open_tasks(started.id)["call"]
+    assert moved.due_at == due - HOUR
+    assert moved.sort_key < order   # the inbox orders it by the new time
+    [event] = clock_events(started.id)
+    assert (event.task_id, event.element_id) == (task.id, "call")
+    assert event.details["task_due"] is True and event.details["due_after"] == (due - HOUR).isoformat()
+    assert audit.verify(f"instance:{started.id}") == []

@@ -5,10 +5,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 import engine
+from engine import pauses
 from engine.db import db
 from engine.errors import ConflictError, NotFoundError
 from engine.inbox import COUNT_CAP
 from engine.models import AuditEvent, HumanTask, ProcessDefinition, ProcessInstance
+from engine.types import utcnow
 
 from .. import access, case_search
 from ..formatting import process_names
@@ -27,10 +29,10 @@ from .schemas import (
 
 
 def instance_view(instance):
-    """``instance`` with its open tasks, as :class:`InstanceSchema` dumps it."""
+    """``instance`` with its open tasks and its pausable deadlines, as :class:`InstanceSchema` dumps it."""
     open_tasks = db.session.scalars(select(HumanTask).filter_by(instance_id=instance.id, state="open")
                                     .order_by(HumanTask.sort_key)).all()
-    return Viewed(instance, open_tasks=open_tasks)
+    return Viewed(instance, open_tasks=open_tasks, deadlines=pauses.deadlines(instance.id, utcnow()))
 
 
 @operation("/process-definitions/<key>/instances", "POST", summary="Start an instance of a process",

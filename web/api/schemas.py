@@ -186,7 +186,14 @@ class TaskSchema(Schema):
     candidate_role = fields.String(allow_none=True)
     assignee = fields.String(allow_none=True)
     claimed_at = fields.DateTime(allow_none=True)
-    due_at = fields.DateTime(allow_none=True)
+    due_at = fields.DateTime(allow_none=True, metadata={
+        "description": "null when the task has no due time, and while its deadline is paused"})
+    deadline_paused = fields.Function(lambda task: task.paused_since is not None, metadata={
+        "type": "boolean", "description": "another task of the case pauses this task's deadline now "
+                                          "(spiff property `pausesDeadlineOf`, docs/calendars.md); "
+                                          "`due_at` is null until the pause ends and the due time moves"})
+    paused_since = fields.DateTime(allow_none=True, metadata={
+        "description": "when the running pause of its deadline began; null when not paused"})
     priority = DbInteger()
     form_key = fields.String(allow_none=True)
     ui_form_key = fields.String(allow_none=True)
@@ -263,6 +270,22 @@ class CompleteRequestSchema(Schema):
 
 # --- instances ---
 
+class DeadlineSchema(Schema):
+    """A deadline of the case that other tasks may pause (engine/pauses.py)."""
+    element_id = fields.String(metadata={"description": "the user task whose deadline it is"})
+    state = fields.String(metadata={"enum": ["running", "paused", "ended"], "description":
+                                    "`ended`: its task closed with no request open"})
+    due_at = fields.DateTime(allow_none=True, metadata={"description": "null while paused"})
+    paused = fields.Boolean()
+    paused_since = fields.DateTime(allow_none=True)
+    paused_seconds = fields.Float(metadata={"description": "time paused so far, the running pause "
+                                                           "included: working time of `calendar`, or "
+                                                           "wall time when `calendar` is null"})
+    started_at = fields.DateTime()
+    calendar = fields.String(allow_none=True, metadata={"description": "the business calendar (`RU`, "
+                                                                      "`VN`); null: wall time (`dueIn`)"})
+
+
 class InstanceSchema(Schema):
     id = DbInteger()
     process = fields.String(attribute="definition_key")
@@ -279,6 +302,10 @@ class InstanceSchema(Schema):
         "description": "changes with every change of the case; a correction or a retry names the one it "
                        "was made on (409 when the case changed meanwhile)"})
     open_tasks = fields.List(fields.Nested(TaskSchema))
+    deadlines = fields.List(fields.Nested(DeadlineSchema), metadata={
+        "description": "the deadlines other tasks of the case may pause, by element id, kept while "
+                       "their task is closed (a deal shows its analysis deadline paused while the "
+                       "analysis waits for documents); empty for a process that pauses none"})
 
 
 class InstanceQuerySchema(PageQuerySchema):

@@ -255,6 +255,16 @@
       parts.push(field(labels.businessCalendar, select(calendars, spiffProperty(element, 'businessCalendar'), function (v) {
         setSpiffProperty(element, 'businessCalendar', v);
       }), 'businessCalendar'));
+      // another user task whose deadline stops while this one is open (docs/calendars.md)
+      var others = service('elementRegistry').filter(function (e) {
+        return e.type !== 'label' && e.id !== element.id && is(e.businessObject, 'bpmn:UserTask');
+      }).map(function (e) {
+        var name = e.businessObject.name;
+        return [e.id, name ? name + ' (' + e.id + ')' : e.id];
+      });
+      parts.push(field(labels.pausesDeadlineOf, select([['', labels.none]].concat(others), spiffProperty(element, 'pausesDeadlineOf'), function (v) {
+        setSpiffProperty(element, 'pausesDeadlineOf', v);
+      }), 'pausesDeadlineOf'));
       var priorities = Object.keys(labels.priorities).map(function (k) { return [k, labels.priorities[k]]; });
       parts.push(field(labels.priority, select(priorities, spiffProperty(element, 'priority'), function (v) {
         setSpiffProperty(element, 'priority', v);
