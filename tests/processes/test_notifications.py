@@ -16,7 +16,8 @@ LANGUAGES = ("vi", "en", "ru")
 EMPTY = re.compile(r"\s[.,:;!?)]|:\s*$|#(?!\d)|\s{2}|^\s|\s$|%\(|\(\s*\)")
 NO_VALUES = (None, {}, {"name": "", "phone": "", "by": "", "case": "", "due": "", "titles": {},
                         "referral": None})
-FULL = {"name": "Nguyễn Văn An", "phone": "0912 345 678", "by": "manager", "case": 41, "company": "ООО «Ромашка»",
+FULL = {"name": "Nguyễn Văn An", "phone": "0912 345 678", "by": "manager", "case": 41,
+        "company": "ООО «Ромашка»",
         "due": "2026-12-07T09:30:00+00:00", "titles": {"vi": "Gọi khách", "en": "Call", "ru": "Позвонить"}}
 
 
