@@ -139,7 +139,7 @@ def test_dmn_expressions_run_within_the_sandbox_limits(app):
     text = DISCOUNT_DMN.replace('<text>"gold"</text>', "<text>tier * 10**9</text>", 1)
     engine.deploy(pair("discount", dmn=text), actor="owner")
     with pytest.raises(IncidentError, match=r"decide_discount: Error evaluating expression '\(tier\) == "
-                                            r"\(tier \* 10\*\*9\)'.*\(LimitError: repetition would make"):
+                                            r"\(tier \* 10\*\*9\)'.*\(repetition would make"):
         engine.start("dmn_discount", actor="sales1", data={"tier": "gold", "amount": 1000})
 
 
