@@ -11,6 +11,7 @@ domain package never imports another (setup.cfg, the independence contract).
 messages (``rules``); :func:`rules_for` answers for any deployed process.
 """
 from . import leads, pipeline, referrals, rules
+from .broker import edo as _broker_edo  # noqa: F401 - its tables, until the broker's DOMAIN declares them
 from .domain import merge
 from .platform import PLATFORM, SUBJECT_LABELS  # noqa: F401 - the pages read it here
 

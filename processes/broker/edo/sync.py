@@ -1,0 +1,138 @@
+"""The status sync: a periodic job that sends what was queued, asks the adapter where each
+sent document stands, and reports the outcome to its case (:mod:`.report`).
+
+Every step is a conditional update of the ``edo_document`` row, so the job may run twice,
+or in two workers at once: a document is handed to the adapter by the worker that moved
+it ``queued -> sending`` (and the adapter's idempotency key makes a send interrupted
+between the two harmless), and a state is recorded by the worker that found it unchanged.
+"""
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+
+from engine.db import db
+from engine.models import AttachmentBlob
+from engine.periodic import PeriodicJob
+from engine.types import utcnow
+
+from . import adapter as edo
+from . import report
+from .models import FAILED, QUEUED, SENDING, EdoDocument
+
+BATCH = 100
+MAX_SEND_ATTEMPTS = 5
+SENDING_LEASE = timedelta(minutes=10)  # a send claimed this long ago was interrupted
+
+
+def run(_scheduled_at=None):
+    """One pass: send, poll, report. Raises what it did not expect (the run is marked failed;
+    the rows it had not finished go on at the next run)."""
+    sent = dispatch()
+    changed = poll()
+    reported = report.deliver_outcomes()
+    return f"sent {sent}, changed {changed}, reported {reported}"
+
+
+def key_of(row_id):
+    """The adapter's idempotency key of document ``row_id``."""
+    return f"tasklane-edo-{row_id}"
+
+
+def dispatch():
+    """Hand each queued document to the adapter. :returns: how many were sent"""
+    _release_interrupted()
+    ids = db.session.scalars(select(EdoDocument.id).where(EdoDocument.state == QUEUED)
+                             .order_by(EdoDocument.id).limit(BATCH)).all()
+    db.session.rollback()
+    return sum(_send(row_id) for row_id in ids)
+
+
+def _release_interrupted():
+    stale = utcnow() - SENDING_LEASE
+    if db.session.scalar(select(EdoDocument.id).where(
+            EdoDocument.state == SENDING, EdoDocument.state_at < stale).limit(1)) is None:
+        db.session.rollback()
+        return
+    _move(None, SENDING, QUEUED, extra=(EdoDocument.state_at < stale,))
+
+
+def _send(row_id):
+    now = utcnow()
+    if not _move(row_id, QUEUED, SENDING, state_at=now, attempts=EdoDocument.attempts + 1):
+        return 0
+    row = db.session.get(EdoDocument, row_id, populate_existing=True)
+    document = edo.File(row.filename, row.content_type, db.session.get(AttachmentBlob, row.sha256).data)
+    counterparty = edo.Counterparty(row.counterparty_inn, row.counterparty_kpp, row.counterparty_name)
+    sender, attempts = row.requested_by, row.attempts
+    db.session.rollback()
+    try:
+        sent_id = edo.current().send(document, counterparty, key=key_of(row_id), sender=sender)
+    except edo.EdoError as error:
+        final = not error.retryable or attempts >= MAX_SEND_ATTEMPTS
+        _move(row_id, SENDING, FAILED if final else QUEUED, state_at=utcnow(),
+              last_error=error.message[:2000], reason=error.message[:2000] if final else None)
+        return 0
+    except Exception as error:
+        _move(row_id, SENDING, QUEUED, state_at=utcnow(),
+              last_error=f"{type(error).__name__}: {error}"[:2000])
+        raise
+    _move(row_id, SENDING, edo.SENT, sent_id=sent_id, sent_at=utcnow(), state_at=utcnow(), last_error=None)
+    return 1
+
+
+def poll():
+    """Ask the adapter about each document sent and not yet answered; record what changed.
+
+    :returns: how many documents changed state
+    """
+    rows = db.session.execute(select(EdoDocument.id, EdoDocument.sent_id, EdoDocument.state).where(
+        EdoDocument.state.in_((edo.SENT, edo.DELIVERED))).order_by(EdoDocument.id).limit(BATCH)).all()
+    db.session.rollback()
+    adapter = edo.current()
+    changed = 0
+    for row_id, sent_id, state in rows:
+        try:
+            status = adapter.status(sent_id)
+        except edo.EdoError as error:
+            if error.retryable:
+                _note(row_id, error.message)
+                continue
+            changed += _move(row_id, state, FAILED, state_at=utcnow(), reason=error.message[:2000],
+                             last_error=error.message[:2000])
+            continue
+        if status.state != state and status.state in edo.STATES:
+            changed += _move(row_id, state, status.state, state_at=status.at or utcnow(),
+                             reason=status.reason, last_error=None)
+    return changed
+
+
+def _move(row_id, from_state, to_state, *, extra=(), **values):
+    """``from_state -> to_state`` if the row is still in ``from_state``; commits."""
+    query = update(EdoDocument).where(EdoDocument.state == from_state, *extra)
+    if row_id is not None:
+        query = query.where(EdoDocument.id == row_id)
+    moved = db.session.execute(query.values(state=to_state, **values)
+                               .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return int(moved >= 1)
+
+
+def _note(row_id, message):
+    db.session.execute(update(EdoDocument).where(EdoDocument.id == row_id)
+                       .values(last_error=message[:2000]).execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def pending_count():
+    """Documents not yet answered or not yet reported (the status page, tests)."""
+    open_states = (QUEUED, SENDING, edo.SENT, edo.DELIVERED)
+    count = db.session.scalar(select(db.func.count(EdoDocument.id)).where(
+        or_(EdoDocument.state.in_(open_states), EdoDocument.reported_at.is_(None))))
+    db.session.rollback()
+    return count
+
+
+# Every 30 seconds: the development counterparty answers within minutes, a real one
+# within days; a poll of the few unanswered contracts costs one query and a call each.
+PERIODIC = (PeriodicJob(name="broker_edo_sync", cron="*/30 * * * * *", timezone="UTC", function=run,
+                        timeout=timedelta(minutes=4)),)
