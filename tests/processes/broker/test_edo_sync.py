@@ -204,3 +204,18 @@ def test_a_case_not_waiting_for_the_answer_is_tried_again_after_a_growing_wait(e
 def _attachments(case_id):
     db.session.expire_all()
     return db.session.query(Attachment).filter_by(instance_id=case_id).all()
+
+
+def test_the_sync_is_a_periodic_job_every_30_seconds_and_one_occurrence_runs_once(edo_app):
+    from engine import periodic
+    from processes.broker import edo as package
+
+    [job] = package.PERIODIC
+    now = utcnow().replace(second=10, microsecond=0)
+    assert (job.latest(now).second, job.next_after(now).second) == (0, 30)
+    periodic.init_app(edo_app, [*periodic.registered(edo_app).values(), job])
+    case_id = waiting_case(7)
+    run = periodic.record_due(job)
+    assert periodic.run(run.id, edo_app) == "sent 1, changed 0, reported 0"
+    assert periodic.run(run.id, edo_app) == "done"   # the occurrence was run already
+    assert document_of(case_id).state == "sent"
