@@ -80,30 +80,46 @@ def _send(row_id):
     return 1
 
 
-def poll():
-    """Ask the adapter about each document sent and not yet answered; record what changed.
+def poll(row_id=None):
+    """Ask the adapter about each document sent and not yet answered (or only ``row_id``);
+    record what changed.
 
     :returns: how many documents changed state
     """
-    rows = db.session.execute(select(EdoDocument.id, EdoDocument.sent_id, EdoDocument.state).where(
-        EdoDocument.state.in_((edo.SENT, edo.DELIVERED))).order_by(EdoDocument.id).limit(BATCH)).all()
+    query = select(EdoDocument.id, EdoDocument.sent_id, EdoDocument.state).where(
+        EdoDocument.state.in_((edo.SENT, edo.DELIVERED)))
+    if row_id is not None:
+        query = query.where(EdoDocument.id == row_id)
+    rows = db.session.execute(query.order_by(EdoDocument.id).limit(BATCH)).all()
     db.session.rollback()
-    adapter = edo.current()
-    changed = 0
-    for row_id, sent_id, state in rows:
-        try:
-            status = adapter.status(sent_id)
-        except edo.EdoError as error:
-            if error.retryable:
-                _note(row_id, error.message)
-                continue
-            changed += _move(row_id, state, FAILED, state_at=utcnow(), reason=error.message[:2000],
-                             last_error=error.message[:2000])
-            continue
-        if status.state != state and status.state in edo.STATES:
-            changed += _move(row_id, state, status.state, state_at=status.at or utcnow(),
-                             reason=status.reason, last_error=None)
-    return changed
+    return sum(_poll(row_id, sent_id, state) for row_id, sent_id, state in rows)
+
+
+def _poll(row_id, sent_id, state):
+    try:
+        status = edo.current().status(sent_id)
+    except edo.EdoError as error:
+        if error.retryable:
+            _note(row_id, error.message)
+            return 0
+        return _move(row_id, state, FAILED, state_at=utcnow(), reason=error.message[:2000],
+                     last_error=error.message[:2000])
+    if status.state != state and status.state in edo.STATES:
+        return _move(row_id, state, status.state, state_at=status.at or utcnow(), reason=status.reason,
+                     last_error=None)
+    return 0
+
+
+def refresh(row_id):
+    """Poll document ``row_id`` and report its outcome now, as the next run would (a page
+    that has just played the counterparty). :returns: whether its case was told"""
+    poll(row_id)
+    return bool(report.deliver(row_id))
+
+
+def documents(limit=200):
+    """The latest documents sent for signature, newest first (the ЭДО page)."""
+    return db.session.scalars(select(EdoDocument).order_by(EdoDocument.id.desc()).limit(limit)).all()
 
 
 def _move(row_id, from_state, to_state, *, extra=(), **values):
