@@ -11,7 +11,7 @@ from processes.broker.edo.adapter import File
 from processes.broker.edo.models import EdoDocument
 from tests.conftest import deploy_file
 from tests.engine.helpers import complete
-from tests.processes.broker.edo_support import CLIENT, PDF, case_state, messages_received
+from tests.processes.broker.edo_support import CLIENT, PDF, RefusingAdapter, case_state, messages_received
 from tests.web.conftest import post
 from web.broker import edo as page
 
@@ -30,7 +30,8 @@ def edo_page(app, users):
 
 def _sent_case(deal_id):
     case = engine.start("edo_contract", actor="admin", data={"deal_id": deal_id, "uses_edo": True, **CLIENT})
-    contract = attachments.attach(case.id, File(f"Договор {deal_id}.pdf", "application/pdf", PDF), actor="admin")
+    file = File(f"Договор {deal_id}.pdf", "application/pdf", PDF)
+    contract = attachments.attach(case.id, file, actor="admin")
     complete(case.id, "approve", {"contract": attachments.reference(contract)}, actor="admin")
     sync.run()
     return case.id, db.session.query(EdoDocument).filter_by(instance_id=case.id).one().id
@@ -76,8 +77,6 @@ def test_people_outside_the_team_may_not_open_the_page_and_an_unknown_document_i
 
 
 def test_with_another_adapter_the_page_has_no_buttons_and_they_answer_404(edo_page, sign_in):
-    from tests.processes.broker.edo_support import RefusingAdapter
-
     _case_id, document_id = _sent_case(7)
     db.session.query(EdoDocument).filter_by(id=document_id).update({"state": "sent", "sent_id": "x"})
     db.session.commit()
