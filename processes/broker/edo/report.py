@@ -24,6 +24,7 @@ from engine.types import utcnow
 from engine.unit import current_unit
 
 from . import adapter as edo
+from .batches import each
 from .models import FAILED, EdoDocument
 
 SIGNED_MESSAGE, REJECTED_MESSAGE, FAILED_MESSAGE = "edo_signed", "edo_rejected", "edo_failed"
@@ -41,15 +42,14 @@ def deliver_outcomes(now=None):
         or_(EdoDocument.report_after.is_(None), EdoDocument.report_after <= now))
         .order_by(EdoDocument.id).limit(BATCH)).all()
     db.session.rollback()
-    return sum(deliver(row_id) for row_id in ids)
+    return each(ids, deliver)
 
 
 def deliver(row_id):
     """Deliver document ``row_id``'s outcome to its case unless someone did.
 
-    :returns: 1 if this call delivered it, else 0
-    :raises EdoError: the adapter could not hand back a signed document (retryable ones
-        are left for the next run)
+    :returns: 1 if this call delivered it, else 0 (someone did, or it failed and is tried
+        again later: ``report_error`` says why)
     """
     row = db.session.get(EdoDocument, row_id, populate_existing=True)
     if row is None or row.reported_at is not None or row.state not in MESSAGES:
@@ -73,17 +73,22 @@ def deliver(row_id):
     except TasklaneError as error:  # a correlation value missing, a script failing after the catch
         _failed(row_id, error, ended=False)
         return 0
+    except Exception as error:  # a defect: tried again later, less often, and raised to the job
+        db.session.rollback()
+        _failed(row_id, error, ended=False)
+        raise
     return int(delivered is not None)
 
 
 def _signed(row):
+    """The signed copy, or ``None`` when the adapter could not give it now (tried again later,
+    less often; a refusal too, since the document is signed and the copy must come)."""
     try:
         return edo.current().signed_document(row.sent_id)
     except edo.EdoError as error:
-        if not error.retryable:
-            raise
+        row_id = row.id
         db.session.rollback()
-        _failed(row.id, error, ended=False)
+        _failed(row_id, error, ended=False)
         return None
 
 

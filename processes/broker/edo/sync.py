@@ -17,6 +17,7 @@ from engine.types import utcnow
 
 from . import adapter as edo
 from . import report
+from .batches import SyncError, each
 from .models import FAILED, QUEUED, SENDING, EdoDocument
 
 BATCH = 100
@@ -25,11 +26,21 @@ SENDING_LEASE = timedelta(minutes=10)  # a send claimed this long ago was interr
 
 
 def run(_scheduled_at=None):
-    """One pass: send, poll, report. Raises what it did not expect (the run is marked failed;
-    the rows it had not finished go on at the next run)."""
-    sent = dispatch()
-    changed = poll()
-    reported = report.deliver_outcomes()
+    """One pass: send, poll, report.
+
+    :raises SyncError: documents failed for a reason the sync did not expect (a defect);
+        every other document went on, and the run is marked failed with their errors
+    """
+    counts, failures = [], []
+    for step in (dispatch, poll, report.deliver_outcomes):
+        try:
+            counts.append(step())
+        except SyncError as error:
+            counts.append(error.done)
+            failures.append(error.message)
+    if failures:
+        raise SyncError("; ".join(failures), done=sum(counts))
+    sent, changed, reported = counts
     return f"sent {sent}, changed {changed}, reported {reported}"
 
 
@@ -44,7 +55,7 @@ def dispatch():
     ids = db.session.scalars(select(EdoDocument.id).where(EdoDocument.state == QUEUED)
                              .order_by(EdoDocument.id).limit(BATCH)).all()
     db.session.rollback()
-    return sum(_send(row_id) for row_id in ids)
+    return each(ids, _send)
 
 
 def _release_interrupted():
@@ -73,8 +84,10 @@ def _send(row_id):
               last_error=error.message[:2000], reason=error.message[:2000] if final else None)
         return 0
     except Exception as error:
-        _move(row_id, SENDING, QUEUED, state_at=utcnow(),
-              last_error=f"{type(error).__name__}: {error}"[:2000])
+        said = f"{type(error).__name__}: {error}"[:2000]
+        final = attempts >= MAX_SEND_ATTEMPTS
+        _move(row_id, SENDING, FAILED if final else QUEUED, state_at=utcnow(), last_error=said,
+              reason=said if final else None)
         raise
     _move(row_id, SENDING, edo.SENT, sent_id=sent_id, sent_at=utcnow(), state_at=utcnow(), last_error=None)
     return 1
@@ -92,7 +105,7 @@ def poll(row_id=None):
         query = query.where(EdoDocument.id == row_id)
     rows = db.session.execute(query.order_by(EdoDocument.id).limit(BATCH)).all()
     db.session.rollback()
-    return sum(_poll(row_id, sent_id, state) for row_id, sent_id, state in rows)
+    return each(rows, lambda row: _poll(*row))
 
 
 def _poll(row_id, sent_id, state):

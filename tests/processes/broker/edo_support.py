@@ -80,3 +80,26 @@ class FlakyAdapter(RefusingAdapter):
 
 def refusing(_config):
     return RefusingAdapter()
+
+
+class BrokenForOneAdapter:
+    """The development adapter, except that sending to ``inn`` raises what no adapter should
+    (a defect): the other documents must go on."""
+
+    name = "development"
+
+    def __init__(self, config, inn):
+        from processes.broker.edo.development import DevelopmentAdapter
+
+        self.inner, self.inn = DevelopmentAdapter(config), inn
+
+    def send(self, document, counterparty, *, key, sender):
+        if counterparty.inn == self.inn:
+            raise RuntimeError("the adapter broke")
+        return self.inner.send(document, counterparty, key=key, sender=sender)
+
+    def status(self, sent_id):
+        return self.inner.status(sent_id)
+
+    def signed_document(self, sent_id):
+        return self.inner.signed_document(sent_id)

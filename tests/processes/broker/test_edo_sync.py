@@ -3,6 +3,8 @@ operator that is down is tried again, one that refuses ends the document and tel
 import threading
 from datetime import timedelta
 
+import pytest
+
 import engine
 from engine.db import db
 from engine.models import Attachment
@@ -219,3 +221,26 @@ def test_the_sync_is_a_periodic_job_every_30_seconds_and_one_occurrence_runs_onc
     assert periodic.run(run.id, edo_app) == "sent 1, changed 0, reported 0"
     assert periodic.run(run.id, edo_app) == "done"   # the occurrence was run already
     assert document_of(case_id).state == "sent"
+
+
+def test_a_document_that_breaks_the_adapter_holds_up_no_other_and_fails_the_run_naming_it(edo_app):
+    from processes.broker.edo.batches import SyncError
+    from tests.processes.broker.edo_support import BrokenForOneAdapter
+
+    edo_app.extensions["tasklane_edo_adapter"] = BrokenForOneAdapter(edo_app.config, inn="7736207543")
+    broken = waiting_case(7, inn="7736207543")
+    fine = waiting_case(8)
+    with pytest.raises(SyncError) as failed:
+        sync.run()
+    assert "RuntimeError: the adapter broke" in failed.value.message and failed.value.done == 1
+    assert document_of(fine).state == "sent" and document_of(broken).state == "queued"
+    development.sign(document_of(fine).sent_id)
+    with pytest.raises(SyncError):
+        sync.run()
+    assert case_state(fine) == ("completed", [])   # told although the other document broke the run
+    for _ in range(sync.MAX_SEND_ATTEMPTS - 2):
+        with pytest.raises(SyncError):
+            sync.run()
+    assert document_of(broken).state == "failed" and "the adapter broke" in document_of(broken).reason
+    assert messages_received(broken) == ["edo_failed"]   # told in the run that gave up on it
+    assert sync.run() == "sent 0, changed 0, reported 0"   # and the next run is clean
