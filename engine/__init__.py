@@ -119,9 +119,10 @@ def complete_task(task_id, *, actor, data=None):
     return _runtime.complete_task(get_runtime(), task_id, actor=actor, data=data)
 
 
-def send_message(instance_id, name, *, actor, payload=None):
-    """Deliver a BPMN message; see :func:`engine.runtime.send_message`."""
-    return _runtime.send_message(get_runtime(), instance_id, name, actor=actor, payload=payload)
+def send_message(instance_id, name, *, actor, payload=None, claim=None):
+    """Deliver a BPMN message (once, with ``claim``); see :func:`engine.runtime.send_message`."""
+    return _runtime.send_message(get_runtime(), instance_id, name, actor=actor, payload=payload,
+                                 claim=claim)
 
 
 def cancel(instance_id, *, actor, reason=None):

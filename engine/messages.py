@@ -7,6 +7,7 @@ without them is refused naming ``payload.<expression>`` (422) rather than failin
 inside SpiffWorkflow; with them, the case takes the message only if
 the values match the ones it is already correlated with (else 409: not waiting for it).
 """
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
@@ -45,14 +46,21 @@ def event(workflow, name, payload):
 
 def _catching(workflow, name):
     """The definition of message ``name`` that a waiting element of ``workflow`` (or the
-    start of one of its event sub-processes) catches, if any."""
+    start of one of its event sub-processes) catches, if any. An event-based gateway waits
+    for several events at once: its catch events' definitions are looked at one by one."""
     for task in workflow.get_tasks(state=TaskState.WAITING):
-        definition = getattr(task.task_spec, "event_definition", None)
-        if isinstance(definition, MessageEventDefinition) and definition.name == name:
-            return definition
+        for definition in _definitions(getattr(task.task_spec, "event_definition", None)):
+            if isinstance(definition, MessageEventDefinition) and definition.name == name:
+                return definition
     for spec_name in triggers(workflow.spec):
         for start in workflow.subprocess_specs[spec_name].bpmn_start_events:
             definition = start.event_definition
             if isinstance(definition, MessageEventDefinition) and definition.name == name:
                 return definition
     return None
+
+
+def _definitions(definition):
+    if isinstance(definition, MultipleEventDefinition):
+        return list(definition.event_definitions)
+    return [definition]

@@ -3,7 +3,7 @@ from sqlalchemy import case, select
 
 from .db import db
 from .errors import ValidationError
-from .models import HumanTask, Outbox
+from .models import AttachmentBlob, HumanTask, Outbox
 from .unit import current_unit
 
 # "start" starts another process once this transaction commits (recipient: its key;
@@ -15,7 +15,7 @@ CASE_LINK = "/cases/{id}"
 
 
 def add(channel, recipient, *, subject="", body="", link=None, instance_id=None, kind=None,
-        params=None):
+        params=None, attachments=None):
     """Queue a message to send once the current transaction commits.
 
     ``kind`` and ``params`` name a message the web layer shows in the reader's
@@ -24,12 +24,18 @@ def add(channel, recipient, *, subject="", body="", link=None, instance_id=None,
     Inside an instance's unit of work (a script calling a helper) the row joins
     that unit and is scheduled after its commit.
 
-    :raises ValidationError: unknown channel or empty recipient
+    :param attachments: files an e-mail carries: objects with ``filename``,
+        ``content_type`` and ``sha256`` whose bytes are stored (``attachment_blob``: a
+        case's file, or :func:`keep_file`); kept in ``params["attachments"]``
+    :raises ValidationError: unknown channel, empty recipient, attachments on another
+        channel than e-mail or whose bytes are not stored
     """
     if channel not in CHANNELS:
         raise ValidationError(f"unknown channel '{channel}'", fields={"channel": "unknown"})
     if not recipient:
         raise ValidationError("a message needs a recipient", fields={"recipient": "required"})
+    if attachments:
+        params = {**(params or {}), "attachments": _attachments(channel, attachments)}
     work = current_unit()
     if work is not None and instance_id is None:
         instance_id = work.instance.id
@@ -43,6 +49,35 @@ def add(channel, recipient, *, subject="", body="", link=None, instance_id=None,
     if work is not None:
         work.outbox.append(row)
     return row
+
+
+def keep_file(file):
+    """Store ``file``'s bytes (``filename``, ``content_type``, ``data``, ``sha256``) once, in the
+    current transaction, for an e-mail to carry (:func:`add`'s ``attachments``)."""
+    if db.session.get(AttachmentBlob, file.sha256) is None:
+        db.session.add(AttachmentBlob(sha256=file.sha256, data=file.data, size=len(file.data)))
+        db.session.flush()
+    return file
+
+
+def _attachments(channel, files):
+    if channel != "email":
+        raise ValidationError("only an e-mail carries files", fields={"attachments": "e-mail only"})
+    listed = [{"filename": f.filename, "content_type": f.content_type, "sha256": f.sha256} for f in files]
+    for item in listed:
+        if db.session.get(AttachmentBlob, item["sha256"]) is None:
+            raise ValidationError(f"the file {item['filename']} is not stored",
+                                  fields={"attachments": "not stored"})
+    return listed
+
+
+def attached_files(row):
+    """``[(filename, content_type, bytes)]`` of the files an outbox row's e-mail carries."""
+    found = []
+    for item in (row.params or {}).get("attachments") or []:
+        blob = db.session.get(AttachmentBlob, item["sha256"])
+        found.append((item["filename"], item["content_type"], blob.data))
+    return found
 
 
 # A bell's link that names the task its step opens next (a call-back bell rings in the step

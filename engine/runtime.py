@@ -256,16 +256,23 @@ def _ready_user_task(workflow, task_id):
     return task
 
 
-def send_message(runtime, instance_id, name, *, actor, payload=None):
+def send_message(runtime, instance_id, name, *, actor, payload=None, claim=None):
     """Deliver BPMN message ``name`` to a waiting instance.
 
     Uploaded files in ``payload`` are stored as attachments of the case in the same
     transaction and replaced by references, as in :func:`complete_task`.
 
+    :param claim: ``claim() -> bool``, run first under the case's lock in the transaction
+        that delivers the message (a conditional update of the caller's row, say): when it
+        returns False nothing is written and the message is not delivered. A job that may
+        run twice, or in two workers at once, delivers its message once this way.
+    :returns: the instance, or ``None`` when ``claim`` declined
     :raises NotFoundError: no such instance
     :raises ConflictError: the instance is not waiting for that message
     """
     def action(work):
+        if claim is not None and not claim():
+            raise _NothingToDo
         if work.instance.status != "running":
             raise ConflictError(f"instance {instance_id} is {work.instance.status}")
         values = payload
@@ -281,7 +288,10 @@ def send_message(runtime, instance_id, name, *, actor, payload=None):
         work.audit("message_received", data_after=values, details={"message": name})
         run_engine(work)
 
-    return unit.run(runtime, instance_id, actor, action).instance
+    try:
+        return unit.run(runtime, instance_id, actor, action).instance
+    except _NothingToDo:
+        return None
 
 
 def cancel(runtime, instance_id, *, actor, reason=None):

@@ -110,6 +110,15 @@ SETTINGS = [
             "empty: none (docs/runtime.md, Service tasks)"),
     Setting("TASKLANE_SERVICE_TIMEOUT_SECONDS", float, 10.0,
             "time limit of one HTTP call a service task makes"),
+    Setting("TASKLANE_EDO_ADAPTER", str, "development",
+            "ЭДО adapter of the broker's contracts: development (records what would be sent and "
+            "simulates the counterparty; nothing leaves the machine) or package.module:factory of an "
+            "installed production adapter (docs/broker-edo.md)"),
+    Setting("TASKLANE_EDO_DEV_DELIVER_SECONDS", float, 30.0,
+            "development ЭДО: a sent document reaches the simulated counterparty this long after "
+            "sending (0: only by hand)"),
+    Setting("TASKLANE_EDO_DEV_SIGN_SECONDS", float, 120.0,
+            "development ЭДО: the simulated counterparty signs this long after delivery (0: only by hand)"),
     Setting("TASKLANE_TEST_HOOKS", bool, False,
             "let the test clock hook (engine/testclock.py) move timers; tests only, refused in production"),
 ]
@@ -160,6 +169,7 @@ def _derive(config):
                           "(docs/calendars.md)")
     instance = Path(config["TASKLANE_INSTANCE_DIR"]).resolve()
     config["TASKLANE_INSTANCE_DIR"] = str(instance)
+    _edo_adapter(config)
     if config["TASKLANE_TEST_HOOKS"] and config["TASKLANE_ENV"] == "production":
         raise ConfigError("TASKLANE_TEST_HOOKS moves timers for tests; it cannot be on in production")
     if not config["TASKLANE_SECRET_KEY"]:
@@ -248,6 +258,27 @@ def _calendars(config):
         if not start < end:
             raise ConfigError(f"TASKLANE_CALENDARS[{name!r}]: the working day ends before it starts")
     config["TASKLANE_CALENDARS"] = calendars
+
+
+def _edo_adapter(config):
+    """``development`` or ``package.module:factory`` of a module that can be imported; the
+    factory itself is called at first use (processes/broker/edo/adapter.py)."""
+    import importlib.util
+
+    name = config["TASKLANE_EDO_ADAPTER"] = config["TASKLANE_EDO_ADAPTER"].strip() or "development"
+    if name == "development":
+        return
+    module, colon, factory = name.partition(":")
+    found = None
+    if colon and module and factory.isidentifier():
+        try:
+            found = importlib.util.find_spec(module)
+        except (ImportError, ValueError):
+            found = None
+    if found is None:
+        raise ConfigError(f"TASKLANE_EDO_ADAPTER={name!r}: use development, or package.module:factory of "
+                          "an installed production adapter; no Diadoc adapter ships with Tasklane "
+                          "(docs/broker-edo.md says what one needs)")
 
 
 def _cookies(production):

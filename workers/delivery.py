@@ -93,6 +93,10 @@ def _deliver_smtp(outbox_id):
     message["Subject"] = row.subject
     message["Message-ID"] = f"<outbox-{row.id}@tasklane>"
     message.set_content(row.body)
+    for filename, content_type, data in outbox.attached_files(row):
+        maintype, _, subtype = content_type.partition("/")
+        message.add_attachment(data, maintype=maintype or "application",
+                               subtype=subtype or "octet-stream", filename=filename)
     try:
         with smtplib.SMTP(current_app.config["TASKLANE_SMTP_HOST"],
                           current_app.config["TASKLANE_SMTP_PORT"], timeout=30) as smtp:

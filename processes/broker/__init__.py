@@ -3,13 +3,14 @@ registers a business client (:mod:`.deals`, ИНН/ОГРН checks in :mod:`.inn
 product's checklist documents (:mod:`.documents`), the pre-check's decision table decides,
 the team analyses and gives a range, and the case goes on to the contract, credit support,
 completion and commission. The deal's record follows its case through the script helpers
-(:mod:`.helpers`); its tables are :mod:`.models`; the step names :mod:`.steps`.
+(:mod:`.helpers`); its tables are :mod:`.models`; the step names :mod:`.steps`. The
+contract goes to the client through ЭДО or e-mail (:mod:`.edo`, docs/broker-edo.md).
 
 Pages and API: ``web/broker/``. docs/broker.md tells what is built and what is left.
 """
 from processes.domain import Domain
 
-from . import deals, helpers, models, notifications
+from . import deals, edo, helpers, models, notifications
 
 
 def load_demo(seed):
@@ -40,8 +41,10 @@ def case_part(username, roles, fallback, customers):
 
 DOMAIN = Domain(
     name="broker",
-    models=(models,),
+    models=(models, *edo.MODELS),
     helpers=helpers.HELPERS,
+    operators=edo.OPERATORS,
+    periodic=tuple(edo.PERIODIC),
     rules=(helpers.RULES,),
     notifications=notifications.NOTIFICATIONS,
     demo=load_demo,

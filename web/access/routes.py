@@ -150,6 +150,8 @@ ROUTES = {
     "api.deal_products_list": only(PARTNERS | BROKER_TEAM), "api.deals_create": only(PARTNERS),
     "api.deals_list": only(PARTNERS | BROKER_TEAM), "api.deals_get": on("deal", roles=PARTNERS | BROKER_TEAM),
     "api.deal_documents_create": on("deal", "attach", roles=PARTNERS | BROKER_TEAM),
+    **{f"broker_edo.{name}": only(BROKER_TEAM) for name in (
+        "document_index", "document_deliver", "document_sign", "document_reject")},
     # people: the admin lists users and resets a password (docs/security.md)
     "users_admin.user_index": only(ADMINS), "users_admin.user_password_reset": only(ADMINS),
     "users_admin.user_roles_update": only(ADMINS),
