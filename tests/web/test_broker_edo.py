@@ -5,7 +5,6 @@ import pytest
 import engine
 from engine import attachments
 from engine.db import db
-from processes.broker import edo
 from processes.broker.edo import sync
 from processes.broker.edo.adapter import File
 from processes.broker.edo.models import EdoDocument
@@ -13,16 +12,10 @@ from tests.conftest import deploy_file
 from tests.engine.helpers import complete
 from tests.processes.broker.edo_support import CLIENT, PDF, RefusingAdapter, case_state, messages_received
 from tests.web.conftest import post
-from web.broker import edo as page
-
-pytestmark = pytest.mark.fresh_app   # the page's blueprint is registered by the test
 
 
 @pytest.fixture
 def edo_page(app, users):
-    app.register_blueprint(page.bp)
-    for name, operator in edo.OPERATORS.items():
-        engine.register_operator(name, operator)
     app.config.update(TASKLANE_EDO_DEV_DELIVER_SECONDS=0.0, TASKLANE_EDO_DEV_SIGN_SECONDS=0.0)
     deploy_file("edo_contract.bpmn")
     return app
