@@ -10,11 +10,11 @@ domain package never imports another (setup.cfg, the independence contract).
 ``RULES`` collects each procedure's declaration of who may start it and send it
 messages (``rules``); :func:`rules_for` answers for any deployed process.
 """
-from . import leads, pipeline, referrals, rules
+from . import broker, leads, pipeline, referrals, rules
 from .domain import merge
 from .platform import PLATFORM, SUBJECT_LABELS  # noqa: F401 - the pages read it here
 
-DOMAINS = (leads.DOMAIN, pipeline.DOMAIN, referrals.DOMAIN)
+DOMAINS = (leads.DOMAIN, pipeline.DOMAIN, referrals.DOMAIN, broker.DOMAIN)
 
 
 def installed():

@@ -21,7 +21,7 @@ def _renders(title, body):
 
 
 def test_every_domain_package_exports_its_declaration_and_is_installed():
-    assert [d.name for d in processes.DOMAINS] == ["leads", "pipeline", "referrals"]
+    assert [d.name for d in processes.DOMAINS] == ["leads", "pipeline", "referrals", "broker"]
     for domain in processes.DOMAINS:
         package = importlib.import_module(f"processes.{domain.name}")
         assert package.DOMAIN is domain and domain.pages == f"web.{domain.name}"
