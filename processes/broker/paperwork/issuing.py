@@ -98,30 +98,33 @@ def preview(kind, context=None, *, template=None):
     return docx, pdf, filled["number"]
 
 
-def record(change, kind, context):
+def record(change, kind, context, *, actor=None):
     """Issue a document inside ``change`` (an ``engine.side.Change`` or a unit of work:
     anything with ``instance``, ``actor``, ``now`` and ``audit``), which commits it.
+
+    :param actor: who issues it (default: the change's actor)
 
     :returns: the :class:`IssuedDocument` row
     :raises ValidationError: see :func:`render`
     """
+    actor = actor or change.actor
     template = templates.current(kind, commit=False)
     filled = _numbered(kind, context)
     docx, pdf = _fill(template, filled)
     stored = {}
     for form, data, content_type in (("docx", docx, DOCX_TYPE), ("pdf", pdf, "application/pdf")):
         upload = Upload(f"{TITLES[kind]} {filled['number']}.{form}", content_type, data)
-        row = attachments.store(upload, instance_id=change.instance.id, actor=change.actor, at=change.now)
-        change.audit("attachment_added", details=attachments.reference(row))
+        row = attachments.store(upload, instance_id=change.instance.id, actor=actor, at=change.now)
+        change.audit("attachment_added", actor=actor, details=attachments.reference(row))
         stored[form] = row
     document = IssuedDocument(
         kind=kind, year=filled["date"].year, seq=int(filled["number"].rsplit("-", 1)[1]),
         number=filled["number"], document_date=filled["date"], instance_id=change.instance.id,
         template_id=template.id, docx_attachment_id=stored["docx"].id, pdf_attachment_id=stored["pdf"].id,
-        amount=filled["amount"], currency=place(PLACE).currency, issued_by=change.actor, issued_at=change.now)
+        amount=filled["amount"], currency=place(PLACE).currency, issued_by=actor, issued_at=change.now)
     db.session.add(document)
     db.session.flush()
-    change.audit("document_issued", details={
+    change.audit("document_issued", actor=actor, details={
         "kind": kind, "number": document.number, "date": document.document_date.isoformat(),
         "template_version": template.version, "amount": str(document.amount) if document.amount is not None
         else None, "docx_attachment_id": document.docx_attachment_id,

@@ -310,3 +310,50 @@ def test_a_twelve_digit_inn_of_a_sole_trader_is_accepted(app):
     saved = requisites.save({**requisites.SAMPLE, "inn": "500100732259", "kpp": "",
                              "ogrn": "304500116000157"}, actor="lead")
     assert saved["inn"] == "500100732259"
+
+
+# The script helper: a step of a case's diagram issues its document --------------------------
+
+def _issuing_case(context):
+    import engine
+    from tests.conftest import deploy_file
+
+    deploy_file("broker_paperwork_issue.bpmn")
+    return engine.start("broker_paperwork_issue", actor="manager", data={"context": context}).id
+
+
+def test_a_step_issues_the_act_of_its_own_case_by_the_user_who_completed_the_task(app, ours):
+    import engine
+    from tests.engine.helpers import complete, open_tasks
+
+    case_id = _issuing_case(deal())
+    complete(case_id, "complete_work", actor="analyst1")
+    act = engine.task_data(open_tasks(case_id)["send_act"].id)["act"]
+    document = db.session.query(IssuedDocument).filter_by(instance_id=case_id).one()
+    assert document.number == "А-2026-0001" and document.issued_by == "analyst1"
+    assert "send_act" in open_tasks(case_id)
+    issued = db.session.query(AuditEvent).filter_by(instance_id=case_id, kind="document_issued").one()
+    assert issued.actor == "analyst1"
+    assert act == {"kind": "act", "number": "А-2026-0001", "date": "2026-12-07", "amount": "1234567.89",
+                   "docx_attachment_id": document.docx_attachment_id,
+                   "pdf_attachment_id": document.pdf_attachment_id}
+
+
+def test_a_step_that_cannot_issue_stops_the_case_and_takes_no_number(app):
+    from engine.errors import IncidentError
+    from tests.engine.helpers import complete, open_tasks
+
+    case_id = _issuing_case(deal())          # our requisites are not filled in
+    with pytest.raises(IncidentError, match="requisites"):
+        complete(case_id, "complete_work", actor="analyst1")
+    assert numbering.last("act", 2026) == 0
+    assert db.session.query(IssuedDocument).count() == 0
+    assert "complete_work" in open_tasks(case_id)
+
+
+def test_the_helper_refuses_to_run_outside_a_case(app, ours):
+    from engine.errors import ForbiddenError
+    from processes.broker.paperwork.helpers import issue_document
+
+    with pytest.raises(ForbiddenError):
+        issue_document("act", deal())
