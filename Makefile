@@ -11,8 +11,11 @@ export CHROMIUM ?= /usr/bin/chromium
 # Noto Sans covers Vietnamese and Cyrillic, and base.html asks for it by name.
 BROWSER_FONTS := fonts-noto-core
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+# WeasyPrint (the broker's PDF documents, docs/broker.md "Documents") loads Pango, HarfBuzz's
+# subsetter and fontconfig at run time; the documents ask for Noto Serif / Noto Sans (Cyrillic).
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libfontconfig1 fonts-noto-core
 
-.PHONY: install run test lint bench clean translations assets browser screenshots
+.PHONY: install run test lint bench clean translations assets browser pdf-libs screenshots
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +24,7 @@ $(STAMP): setup.cfg pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP) translations assets
+install: $(STAMP) translations assets pdf-libs
 
 # Message catalogs are compiled from the .po files in the repository, never committed.
 translations: $(STAMP)
@@ -75,6 +78,15 @@ browser:
 	  chromium $(BROWSER_FONTS) && \
 	$(CHROMIUM) --version
 
+# The system libraries of WeasyPrint, installed with apt-get where they are missing (Debian);
+# elsewhere, install Pango >= 1.44 and HarfBuzz (see WeasyPrint's "First steps") and fonts.
+pdf-libs:
+	@if ! command -v dpkg >/dev/null || dpkg -s $(PDF_LIBS) >/dev/null 2>&1; then exit 0; fi; \
+	command -v apt-get >/dev/null 2>&1 || { echo "error: WeasyPrint needs $(PDF_LIBS)" >&2; exit 1; }; \
+	echo "Installing $(PDF_LIBS) with apt-get"; \
+	$(SUDO) apt-get update -qq && \
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(PDF_LIBS)
+
 run: install
 	$(VENV)/bin/tasklane run
 
@@ -88,7 +100,7 @@ lint: install
 # tests takes half of the other's queue, so the slow browser and worker-process tests do
 # not end the run on one worker (ignored with -n 0).
 TEST_WORKERS ?= 2
-test: lint browser
+test: lint browser pdf-libs
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # Regenerate the screenshots of docs/ from the end-to-end tests.

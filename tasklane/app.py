@@ -28,7 +28,7 @@ def create_app(test_config=None):
     app.config.update(config_module.load(overrides=test_config))
     Path(app.config["TASKLANE_INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("spiff", "spiff.task", "spiff.workflow", "spiff.metrics"):
+    for noisy in ("spiff", "spiff.task", "spiff.workflow", "spiff.metrics", "weasyprint", "fontTools"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     engine.init_app(app)

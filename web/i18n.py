@@ -3,7 +3,7 @@
 The choice comes from the signed-in user's profile, else from the session (the
 language switcher), else from the browser's Accept-Language, else English.
 """
-from flask import request, session
+from flask import has_request_context, request, session
 from flask_babel import Babel, format_number, get_locale, refresh
 from flask_login import current_user
 
@@ -14,6 +14,8 @@ DEFAULT_LOCALE = "en"
 
 
 def select_locale():
+    if not has_request_context():   # a job or a script helper: nobody reads, the default language
+        return DEFAULT_LOCALE
     if current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     if session.get("locale") in LANGUAGES:

@@ -31,6 +31,8 @@ BODY_LIMITS = {
     "pipeline.prospect_move": "TASKLANE_MAX_UPLOAD_BYTES",
     "api.tasks_complete": "TASKLANE_MAX_UPLOAD_BYTES",
     "api.prospects_move": "TASKLANE_MAX_UPLOAD_BYTES",
+    # a DOCX template (at most processes.broker.paperwork.rendering.MAX_DOCX, refused by name past it)
+    "broker_paperwork.template_docx_update": "TASKLANE_MAX_UPLOAD_BYTES",
     "leads.lead_import_create": "TASKLANE_MAX_IMPORT_BYTES",
     "api.leads_import": "TASKLANE_MAX_IMPORT_BYTES",
     "modeler.modeler_draft_save": "TASKLANE_MAX_BPMN_BYTES",

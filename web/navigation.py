@@ -41,6 +41,7 @@ LINKS = (
     Link("dashboard.dashboard_index", "bi-speedometer2", lazy_pgettext("nav", "Dashboard"), ("dashboard.",)),
     Link("reports.report_index", "bi-bar-chart-line", _l("Reports"), ("reports.",)),
     Link("lending_admin.company_index", "bi-bank", _l("Lending"), ("lending_",)),
+    Link("broker_paperwork.template_index", "bi-file-earmark-text", _l("Documents"), ("broker_paperwork.",)),
     Link("health.health_page", "bi-activity", lazy_pgettext("nav", "Status"), ("health.health_page",),
          audience=frozenset({"admin", "process_owner"}), tool=True),
 )

@@ -25,6 +25,7 @@ KINDS = {
     "subprocess_completed": _l("Sub-process completed"),
     "comment_added": _l("Comment"),
     "attachment_added": _l("File attached"),
+    "document_issued": _l("Document issued"),
     "order_corrected": _l("Order corrected"),
     "order_cancelled": _l("Order cancelled"),
     "step": _l("Step completed"),

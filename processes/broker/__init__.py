@@ -4,13 +4,17 @@ product's checklist documents (:mod:`.documents`), the pre-check's decision tabl
 the team analyses and gives a range, and the case goes on to the contract, credit support,
 completion and commission. The deal's record follows its case through the script helpers
 (:mod:`.helpers`); its tables are :mod:`.models`; the step names :mod:`.steps`. The
-contract goes to the client through ЭДО or e-mail (:mod:`.edo`, docs/broker-edo.md).
+contract goes to the client through ЭДО or e-mail (:mod:`.edo`, docs/broker-edo.md); the
+contract, act and invoice are issued from templates the team edits (:mod:`.paperwork`,
+docs/broker-paperwork.md).
 
 Pages and API: ``web/broker/``. docs/broker.md tells what is built and what is left.
 """
 from processes.domain import Domain
 
 from . import deals, edo, helpers, models, notifications
+from .paperwork import helpers as paperwork_helpers
+from .paperwork import models as paperwork_models
 
 
 def load_demo(seed):
@@ -41,8 +45,8 @@ def case_part(username, roles, fallback, customers):
 
 DOMAIN = Domain(
     name="broker",
-    models=(models, *edo.MODELS),
-    helpers=helpers.HELPERS,
+    models=(models, paperwork_models, *edo.MODELS),
+    helpers={**helpers.HELPERS, **paperwork_helpers.HELPERS},
     operators=edo.OPERATORS,
     periodic=tuple(edo.PERIODIC),
     rules=(helpers.RULES,),

@@ -124,7 +124,7 @@ def build():
                          "product_id": shop.cash_loan,
                          "policy_id": 1, "commission_id": 1, "stage_id": stages.ordered()[0].id,
                          "username": "consultant1", "filename": "tasklane.css", "user_id": 1,
-                         "file_name": "two_lanes.bpmn"})
+                         "file_name": "two_lanes.bpmn", "kind": "act", "version": 1})
     referral, referral_case = _referral(shop.cash_loan, "0912000001", "partner1", "consultant1")
     other_referral, other_referral_case = _referral(shop.consumer_loan, "0912000002", "partner2",
                                                     "consultant2")

@@ -37,10 +37,12 @@ LEAD_MAKERS = frozenset({"sales", "manager", "admin"})
 DEPLOYERS = frozenset({"process_owner", "admin"})
 ADMINS = frozenset({"admin"})
 PARTNERS = frozenset({"partner"})
-BROKER_TEAM = frozenset({"broker_analyst", "broker_lead", "admin"})
 OVERSEERS = frozenset({"manager", "admin", "auditor"})
 PROCESS_READERS = frozenset({"process_owner", "admin", "auditor", "manager"})
 DEFINITION_READERS = STAFF | {"auditor"}
+# The broker team (issue 15): analysts work deals, the lead also keeps the document templates.
+BROKER_TEAM = frozenset({"broker_analyst", "broker_lead", "admin"})
+BROKER_LEADS = frozenset({"broker_lead", "admin"})
 
 
 def on(obj, action="read", roles=None, **extra):
@@ -159,6 +161,12 @@ ROUTES = {
     # roles: lanes name them; the admin adds them (docs/security.md "Roles")
     "roles_admin.role_index": only(ADMINS), "roles_admin.role_create": only(ADMINS),
     "api.roles_list": only(DEFINITION_READERS), "api.roles_create": only(ADMINS),
+    # broker deals' documents: templates, samples and our requisites (docs/broker.md "Documents")
+    **{f"broker_paperwork.{name}": only(BROKER_TEAM) for name in (
+        "template_index", "template_show", "template_sample_pdf", "template_sample_docx",
+        "template_docx_file", "template_html_file", "requisites_show")},
+    **{f"broker_paperwork.{name}": only(BROKER_LEADS) for name in (
+        "template_docx_update", "template_html_update", "template_restore", "requisites_update")},
     # business calendars: the admin's hours and exceptions (docs/calendars.md)
     **{f"calendars_admin.{name}": only(ADMINS) for name in (
         "calendar_index", "calendar_hours_update", "calendar_exception_create", "calendar_exception_delete")},
