@@ -38,6 +38,7 @@ DEPLOYERS = frozenset({"process_owner", "admin"})
 ADMINS = frozenset({"admin"})
 PARTNERS = frozenset({"partner"})
 BROKER_TEAM = frozenset({"broker_analyst", "broker_lead", "admin"})
+BROKER_EDITORS = frozenset({"broker_lead", "admin"})
 OVERSEERS = frozenset({"manager", "admin", "auditor"})
 PROCESS_READERS = frozenset({"process_owner", "admin", "auditor", "manager"})
 DEFINITION_READERS = STAFF | {"auditor"}
@@ -150,6 +151,13 @@ ROUTES = {
     "api.deal_products_list": only(PARTNERS | BROKER_TEAM), "api.deals_create": only(PARTNERS),
     "api.deals_list": only(PARTNERS | BROKER_TEAM), "api.deals_get": on("deal", roles=PARTNERS | BROKER_TEAM),
     "api.deal_documents_create": on("deal", "attach", roles=PARTNERS | BROKER_TEAM),
+    # their pages: the partner's deals in the portal, the team's queue and deal page, the lead's editors
+    "broker_portal.deal_index": only(PARTNERS), "broker_portal.deal_new": only(PARTNERS),
+    "broker_portal.deal_create": only(PARTNERS), "broker_portal.deal_show": on("deal", roles=PARTNERS),
+    "broker_portal.deal_document_create": on("deal", "attach", roles=PARTNERS),
+    "broker.deal_queue": only(BROKER_TEAM), "broker.deal_show": on("deal", roles=BROKER_TEAM),
+    **{f"broker_products.{name}": only(BROKER_EDITORS) for name in (
+        "product_index", "product_show", "item_create", "item_update")},
     # people: the admin lists users and resets a password (docs/security.md)
     "users_admin.user_index": only(ADMINS), "users_admin.user_password_reset": only(ADMINS),
     "users_admin.user_roles_update": only(ADMINS),
