@@ -40,8 +40,7 @@ from web.api.registry import OPERATIONS
 # One user of each role; "own" objects are theirs, "other" ones belong to sales2, partner2
 # and consultant2, whom no one here is.
 USERS = {"sales": "sales1", "manager": "manager", "admin": "admin", "process_owner": "owner",
-         "auditor": "auditor", "partner": "partner1", "customer": "customer1", "consultant": "consultant1",
-         "broker_analyst": "analyst1", "broker_lead": "brokerlead"}
+         "auditor": "auditor", "partner": "partner1", "customer": "customer1", "consultant": "consultant1"}
 OTHER = "other"
 # Routes that answer 500 for reasons outside access (bad input handling), left to their owners:
 KNOWN_500 = {}
