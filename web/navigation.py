@@ -31,10 +31,13 @@ class Link:
 
 LINKS = (
     Link("portal.portal_home", "bi-person-plus", _l("Referrals"), ("portal.",), side=PARTNER),
+    Link("broker_portal.deal_index", "bi-briefcase", _l("My deals"), ("broker_portal.",), side=PARTNER),
     Link("account.account_home", "bi-house-door", _l("My page"), ("account.",), side=CUSTOMER),
     Link("inbox.inbox_index", "bi-inbox", _l("Inbox"), ("inbox.inbox_index",)),
     Link("cases.case_index", "bi-folder2-open", _l("Cases"), ("cases.",)),
     Link("referrals.referral_index", "bi-cash-coin", lazy_pgettext("nav", "Referrals"), ("referrals.",)),
+    Link("broker.deal_queue", "bi-briefcase", lazy_pgettext("nav", "Deals"), ("broker.", "broker_products."),
+         audience=frozenset({"broker_analyst", "broker_lead"})),
     Link("leads.lead_index", "bi-person-lines-fill", _l("Leads"), ("leads.",)),
     Link("pipeline.pipeline_board", "bi-kanban", _l("Pipeline"), ("pipeline.", "stages.")),
     Link("processes.process_index", "bi-diagram-3", _l("Processes"), ("processes.",)),

@@ -24,6 +24,7 @@ from engine import attachments
 from engine.db import db
 from engine.models import HumanTask, Notification, ProcessInstance
 from processes.broker import deals
+from processes.broker.models import ChecklistItem
 from processes.leads import entry as leads
 from processes.pipeline import stages
 from processes.referrals import helpers as procedure
@@ -78,7 +79,8 @@ def _deals():
     broker_data.deploy()
     product = broker_data.product()
     return (deals.register(broker_data.deal_form(product), actor="partner1").id,
-            deals.register(broker_data.deal_form(product, inn="7736207543", ogrn=None), actor="partner2").id)
+            deals.register(broker_data.deal_form(product, inn="7736207543", ogrn=None), actor="partner2").id,
+            product)
 
 
 def _lead(owner, phone):
@@ -128,7 +130,10 @@ def build():
     referral, referral_case = _referral(shop.cash_loan, "0912000001", "partner1", "consultant1")
     other_referral, other_referral_case = _referral(shop.consumer_loan, "0912000002", "partner2",
                                                     "consultant2")
-    deal, other_deal = _deals()
+    deal, other_deal, broker_product = _deals()
+    world.fixed.update(kind="checklist", item_id=db.session.scalar(
+        select(ChecklistItem.id).filter_by(product_id=broker_product).order_by(ChecklistItem.id).limit(1)))
+    world.broker_product = broker_product
     customer, lead_case = _lead("sales1", "0913000001")
     other_customer, other_lead_case = _lead("sales2", "0913000002")
     generic = {name: _generic(name) for name in USERS.values()}
@@ -224,6 +229,8 @@ def _values(matrix, rule, endpoint, username, own):
             values[name] = matrix.world.of(kind, username, own)
         elif name in PARAM_KINDS:
             values[name] = matrix.world.of(PARAM_KINDS[name], username, own)
+        elif name == "product_id" and endpoint.startswith("broker_products."):
+            values[name] = matrix.world.broker_product   # a credit product of the broker's
         else:
             values[name] = FIXED.get(endpoint, {}).get(name, matrix.world.fixed[name])
     return values

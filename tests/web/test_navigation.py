@@ -44,7 +44,9 @@ def test_the_header_offers_each_side_its_own_pages(sign_in):
     assert "/dashboard" in links("auditor") and "/inbox" in links("auditor")
     assert "/lending/admin/companies" not in links("auditor") and "/status" not in links("auditor")
     assert "/lending/admin/companies" in links("admin")
-    assert links("partner1") == {"/portal"}
+    assert links("partner1") == {"/portal", "/portal/deals"}   # referrals, and the broker's deals
+    assert "/broker/deals" in links("analyst1") and "/broker/deals" in links("brokerlead")
+    assert "/broker/deals" not in links("sales1") and "/portal/deals" not in links("analyst1")
     assert links("customer1") == {"/me"}
     assert {"/inbox", "/leads", "/pipeline"} <= links("sales1")
     assert {"/dashboard", "/reports", "/processes"}.isdisjoint(links("sales1"))

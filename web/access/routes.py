@@ -154,6 +154,13 @@ ROUTES = {
     "api.deal_documents_create": on("deal", "attach", roles=PARTNERS | BROKER_TEAM),
     **{f"broker_edo.{name}": only(BROKER_TEAM) for name in (
         "document_index", "document_deliver", "document_sign", "document_reject")},
+    # their pages: the partner's deals in the portal, the team's queue and deal page, the lead's editors
+    "broker_portal.deal_index": only(PARTNERS), "broker_portal.deal_new": only(PARTNERS),
+    "broker_portal.deal_create": only(PARTNERS), "broker_portal.deal_show": on("deal", roles=PARTNERS),
+    "broker_portal.deal_document_create": on("deal", "attach", roles=PARTNERS),
+    "broker.deal_queue": only(BROKER_TEAM), "broker.deal_show": on("deal", roles=BROKER_TEAM),
+    **{f"broker_products.{name}": only(BROKER_LEADS) for name in (
+        "product_index", "product_show", "item_create", "item_update")},
     # people: the admin lists users and resets a password (docs/security.md)
     "users_admin.user_index": only(ADMINS), "users_admin.user_password_reset": only(ADMINS),
     "users_admin.user_roles_update": only(ADMINS),

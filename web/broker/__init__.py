@@ -1,10 +1,12 @@
 """The loan broker's deal domain over the web (processes/broker/): ``/api/v1/deals``
-(:mod:`.api`, registered on the API blueprint when imported), the ЭДО page (:mod:`.edo`)
-and the document templates (:mod:`.paperwork`)."""
-from . import (
-    api,  # noqa: F401 - api registers its operations
-    edo,
-    paperwork,
-)
+(:mod:`.api`, registered on the API blueprint when imported), the partner's deals in the
+portal (:mod:`.portal`), the team's queue and deal page (:mod:`.staff`), the checklist
+and question editors (:mod:`.editors`), the ЭДО page (:mod:`.edo`) and the document
+templates (:mod:`.paperwork`); what the pages show of a deal is :mod:`.views`.
+Templates: ``templates/{broker_portal,broker_staff}/``."""
+from flask import Blueprint
 
-BLUEPRINTS = (edo.bp, *paperwork.BLUEPRINTS)
+from . import api, editors, edo, paperwork, portal, staff  # noqa: F401 - api registers its operations
+
+TEMPLATES = Blueprint("broker_templates", __name__, template_folder="templates")
+BLUEPRINTS = (portal.bp, staff.bp, editors.bp, edo.bp, *paperwork.BLUEPRINTS, TEMPLATES)

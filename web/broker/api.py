@@ -12,9 +12,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import or_, select
 
 from engine.db import db
-from engine.errors import ValidationError
 from engine.models import AuditEvent, HumanTask
-from forms import uploads
 from processes.broker import deals, documents
 from processes.broker import steps as deal_steps
 from processes.broker.models import STATES
@@ -22,6 +20,8 @@ from web import access, timeline
 from web.api.common import Viewed, caller, load_body, load_query, respond
 from web.api.registry import operation
 from web.api.schemas import DbInteger, DecimalString
+
+from . import views
 
 MONEY = {"description": "a decimal string, in the currency beside it (roubles)", "example": "15000000.00"}
 DOCUMENT_UPLOAD = {"multipart/form-data": {"schema": {
@@ -254,13 +254,5 @@ def deal_documents_create(deal_id):
     """
     user, roles = _reader()
     row = deals.readable(user.username, roles, deal_id)
-    kind = request.form.get("kind") or ""
-    documents.item_of(row, kind)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise ValidationError(_("Choose a file first."), fields={"file": _("This field is required.")})
-    try:
-        stored = uploads.from_storage(upload, uploads.allowed_kinds({}), uploads.max_bytes({}), _language())
-    except uploads.UploadError as error:
-        raise ValidationError(error.message, fields={"file": error.message}) from error
-    return respond(DocumentSchema, documents.add(row, kind, stored, actor=user.username), 201)
+    document = views.upload(row, request.form.get("kind"), request.files.get("file"), actor=user.username)
+    return respond(DocumentSchema, document, 201)
