@@ -9,7 +9,7 @@ Pages and API: ``web/broker/``. docs/broker.md tells what is built and what is l
 """
 from processes.domain import Domain
 
-from . import deals, helpers, models, notifications
+from . import commission_models, deals, helpers, models, notifications
 
 
 def load_demo(seed):
@@ -40,7 +40,7 @@ def case_part(username, roles, fallback, customers):
 
 DOMAIN = Domain(
     name="broker",
-    models=(models,),
+    models=(models, commission_models),
     helpers=helpers.HELPERS,
     rules=(helpers.RULES,),
     notifications=notifications.NOTIFICATIONS,
