@@ -32,7 +32,7 @@ class CommissionPolicy(db.Model):
     valid_to = db.Column(db.Date)
     created_by = db.Column(db.String(80), nullable=False)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)
-    product = db.relationship("CreditProduct", lazy="joined")
+    product = db.relationship("CreditProduct", lazy="selectin")
 
 
 class Commission(db.Model):

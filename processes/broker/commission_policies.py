@@ -137,11 +137,14 @@ def _no_overlap(policy):
     other = db.session.scalars(query.order_by(CommissionPolicy.valid_from)).first()
     if other is None:
         return
-    until = format_date(other.valid_to, "medium") if other.valid_to else _("until further notice")
-    message = _("These days overlap the policy of %(rate)s%% from %(first)s to %(last)s for the same "
-                "product. End that policy first, or choose days outside it.",
-                rate=f"{other.rate_percent.normalize():f}", first=format_date(other.valid_from, "medium"),
-                last=until)
+    rate, first = f"{other.rate_percent.normalize():f}", format_date(other.valid_from, "medium")
+    if other.valid_to is None:
+        message = _("These days overlap the policy of %(rate)s%% from %(first)s until further notice for the "
+                    "same product. End that policy first, or choose days outside it.", rate=rate, first=first)
+    else:
+        message = _("These days overlap the policy of %(rate)s%% from %(first)s to %(last)s for the same "
+                    "product. End that policy first, or choose days outside it.", rate=rate, first=first,
+                    last=format_date(other.valid_to, "medium"))
     _refuse({"valid_from": message})
 
 

@@ -150,6 +150,10 @@ ROUTES = {
     "api.deal_products_list": only(PARTNERS | BROKER_TEAM), "api.deals_create": only(PARTNERS),
     "api.deals_list": only(PARTNERS | BROKER_TEAM), "api.deals_get": on("deal", roles=PARTNERS | BROKER_TEAM),
     "api.deal_documents_create": on("deal", "attach", roles=PARTNERS | BROKER_TEAM),
+    # the partners' commissions (issue 15, step 12): a partner reads their own, the team all; admins pay
+    "api.deal_commissions_list": only(PARTNERS | BROKER_TEAM), "api.deal_commission_pay": only(ADMINS),
+    **{f"broker_commissions.{name}": only(ADMINS) for name in (
+        "policy_index", "policy_create", "policy_end", "commission_index", "commission_pay")},
     # people: the admin lists users and resets a password (docs/security.md)
     "users_admin.user_index": only(ADMINS), "users_admin.user_password_reset": only(ADMINS),
     "users_admin.user_roles_update": only(ADMINS),
