@@ -9,7 +9,7 @@ commissions were recorded under cannot be ended before the last day it was used 
 Every change is checked whole (nothing stored on bad input), audited in the stream
 ``broker:commission_policies`` and committed.
 """
-from flask_babel import format_date
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 from marshmallow import ValidationError as MarshmallowError
 from marshmallow import validates_schema
@@ -137,7 +137,7 @@ def _no_overlap(policy):
     other = db.session.scalars(query.order_by(CommissionPolicy.valid_from)).first()
     if other is None:
         return
-    rate, first = f"{other.rate_percent.normalize():f}", format_date(other.valid_from, "medium")
+    rate, first = format_decimal(other.rate_percent, "#,##0.###"), format_date(other.valid_from, "medium")
     if other.valid_to is None:
         message = _("These days overlap the policy of %(rate)s%% from %(first)s until further notice for the "
                     "same product. End that policy first, or choose days outside it.", rate=rate, first=first)

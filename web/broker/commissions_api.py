@@ -33,7 +33,7 @@ class DealCommissionSchema(Schema):
     paid_by = fields.String(allow_none=True)
 
 
-class CommissionSchema(DealCommissionSchema):
+class DealCommissionItemSchema(DealCommissionSchema):
     deal_id = DbInteger()
     company_name = fields.String()
     partner = fields.String()
@@ -41,7 +41,7 @@ class CommissionSchema(DealCommissionSchema):
     policy_id = DbInteger(allow_none=True, metadata={"description": "null: the default 2.5%"})
 
 
-class CommissionQuerySchema(Schema):
+class DealCommissionQuerySchema(Schema):
     partner = fields.String(validate=validate.Length(min=1, max=80),
                             metadata={"description": "the team and admins: one partner's only (a partner "
                                                      "always sees their own)"})
@@ -50,16 +50,16 @@ class CommissionQuerySchema(Schema):
     per_page = DbInteger(load_default=50, validate=validate.Range(min=1, max=200))
 
 
-class TotalsSchema(Schema):
+class DealCommissionTotalsSchema(Schema):
     earned = DecimalString(places=2, metadata={**MONEY, "description": "all earned, paid or not"})
     pending = DecimalString(places=2, metadata={**MONEY, "description": "earned, not yet paid"})
     paid = DecimalString(places=2, metadata=MONEY)
     currency = fields.String()
 
 
-class CommissionListSchema(Schema):
-    items = fields.List(fields.Nested(CommissionSchema), required=True)
-    totals = fields.Nested(TotalsSchema, required=True,
+class DealCommissionListSchema(Schema):
+    items = fields.List(fields.Nested(DealCommissionItemSchema), required=True)
+    totals = fields.Nested(DealCommissionTotalsSchema, required=True,
                            metadata={"description": "of the partner (or every partner), whatever the state "
                                                     "and page asked"})
     total = DbInteger(required=True)
@@ -77,7 +77,7 @@ def _viewed(row):
 
 
 @operation("/deals/commissions", "GET", summary="Partners' commissions with totals", tag="deals",
-           query=CommissionQuerySchema, response=CommissionListSchema, errors=(403,))
+           query=DealCommissionQuerySchema, response=DealCommissionListSchema, errors=(403,))
 def deal_commissions_list():
     """Newest first. A partner: their own (``partner`` is ignored); the broker team and
     admins: every partner's, or one's with ``partner``. ``totals``: earned, pending (to pay)
@@ -89,18 +89,18 @@ def deal_commissions_list():
     roles = access.roles(user)
     team = deals.is_team(roles)
     access.check("partner" in roles or team)
-    query = load_query(CommissionQuerySchema)
+    query = load_query(DealCommissionQuerySchema)
     partner = query.get("partner") if team else user.username
     rows, total = commissions.listed(partner=partner, state=query.get("state"), limit=query["per_page"],
                                      offset=(query["page"] - 1) * query["per_page"])
     totals = {**commissions.totals(partner=partner), "currency": domain_currency()}
-    return respond(CommissionListSchema, {"items": [_viewed(r) for r in rows], "totals": totals,
+    return respond(DealCommissionListSchema, {"items": [_viewed(r) for r in rows], "totals": totals,
                                           "total": total, "page": query["page"],
                                           "per_page": query["per_page"]})
 
 
 @operation("/deals/commissions/<int:commission_id>/pay", "POST", summary="Mark a commission paid (admins)",
-           tag="deals", response=CommissionSchema, errors=(403, 404, 409))
+           tag="deals", response=DealCommissionItemSchema, errors=(403, 404, 409))
 def deal_commission_pay(commission_id):
     """The commission is paid now by the caller, once; audited in the deal's history and the
     partner's bell rings.
@@ -111,4 +111,4 @@ def deal_commission_pay(commission_id):
     """
     user = caller()
     access.check("admin" in access.roles(user))
-    return respond(CommissionSchema, _viewed(commissions.mark_paid(commission_id, actor=user.username)))
+    return respond(DealCommissionItemSchema, _viewed(commissions.mark_paid(commission_id, actor=user.username)))
