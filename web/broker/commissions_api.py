@@ -111,4 +111,5 @@ def deal_commission_pay(commission_id):
     """
     user = caller()
     access.check("admin" in access.roles(user))
-    return respond(DealCommissionItemSchema, _viewed(commissions.mark_paid(commission_id, actor=user.username)))
+    paid = commissions.mark_paid(commission_id, actor=user.username)
+    return respond(DealCommissionItemSchema, _viewed(paid))
