@@ -58,3 +58,37 @@ def deal_form(product_id, **changes):
 
 def pdf(name="statement"):
     return (io.BytesIO(f"%PDF-1.4 {name}\n%%EOF".encode()), f"{name}.pdf")
+
+
+CLEAN_FACTS = {"business_age_months": 48, "arrears_days": 0, "court_cases": 0, "tax_debt": False,
+               "turnover_change_percent": 12, "bankruptcy": False}
+
+
+def to_commission(product_id, *, partner="partner1", approved_amount=15_000_000, **changes):
+    """A deal of ``partner`` taken through the engine to step 12 (the commission task):
+    documents, a range from the full amount, the contract, the bank's approval of
+    ``approved_amount``, the act and invoice sent. :returns: ``(deal_id, case_id)``"""
+    from forms.uploads import Upload
+    from processes.broker import deals, documents
+    from processes.broker.models import Deal
+    from tests.engine.helpers import complete
+
+    row = deals.register(deal_form(product_id, **changes), actor=partner)
+    deal_id, case = row.id, row.instance_id
+    for kind in ("bank_statements", "balance_sheet"):
+        file = Upload(f"{kind}.pdf", "application/pdf", f"%PDF-1.4 {kind}\n%%EOF".encode())
+        documents.add(db.session.get(Deal, deal_id), kind, file, actor=partner)
+    complete(case, "collect_documents", CLEAN_FACTS, actor=partner)
+    amount = int(row.amount)
+    complete(case, "analysis", {"outcome": "range", "range_from": amount, "range_to": amount},
+             actor="analyst1")
+    complete(case, "contract_details", {"bank_account": "40702810900000000001", "bik": "044525225",
+                                        "legal_address": "Москва, ул. Тверская, 1",
+                                        "contract_email": "ceo@example.ru", "contract_phone": "+74951234567",
+                                        "uses_edo": False}, actor=partner)
+    complete(case, "send_contract", {"channel": "email"}, actor="analyst1")
+    complete(case, "contract_signed", {"decision": "accept"}, actor="analyst1")
+    complete(case, "credit_support", {"stage": "approved", "approved_amount": approved_amount},
+             actor="analyst1")
+    complete(case, "completion", {"documents_sent": True}, actor="analyst1")
+    return deal_id, case

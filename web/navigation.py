@@ -45,6 +45,8 @@ LINKS = (
     Link("reports.report_index", "bi-bar-chart-line", _l("Reports"), ("reports.",)),
     Link("lending_admin.company_index", "bi-bank", _l("Lending"), ("lending_",)),
     Link("broker_paperwork.template_index", "bi-file-earmark-text", _l("Documents"), ("broker_paperwork.",)),
+    Link("broker_commissions.commission_index", "bi-percent", _l("Partners' commissions"),
+         ("broker_commissions.",)),
     Link("health.health_page", "bi-activity", lazy_pgettext("nav", "Status"), ("health.health_page",),
          audience=frozenset({"admin", "process_owner"}), tool=True),
 )

@@ -12,7 +12,7 @@ Pages and API: ``web/broker/``. docs/broker.md tells what is built and what is l
 """
 from processes.domain import Domain
 
-from . import deals, edo, helpers, models, notifications
+from . import commission_models, deals, edo, helpers, models, notifications
 from .paperwork import helpers as paperwork_helpers
 from .paperwork import models as paperwork_models
 
@@ -45,7 +45,7 @@ def case_part(username, roles, fallback, customers):
 
 DOMAIN = Domain(
     name="broker",
-    models=(models, paperwork_models, *edo.MODELS),
+    models=(models, commission_models, paperwork_models, *edo.MODELS),
     helpers={**helpers.HELPERS, **paperwork_helpers.HELPERS},
     operators=edo.OPERATORS,
     periodic=tuple(edo.PERIODIC),

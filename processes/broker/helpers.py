@@ -18,7 +18,7 @@ from engine.places import format_money, place
 from engine.unit import current_unit
 from processes.rules import ProcessRules, Start
 
-from . import deals, documents
+from . import commissions, deals, documents
 from . import steps as deal_steps
 from .models import DOMAIN, FACTS
 
@@ -168,9 +168,41 @@ def close_deal(deal_id, state, reason=None):
     return row.state
 
 
-def complete_deal(deal_id):
-    """Step 12 done: the client paid, the signed act is in."""
+def record_approval(deal_id, approved_amount):
+    """Step 10 ends with the bank's approval: the approved amount (the commission's base) is
+    kept on the deal, which is at step 11 (completion) now.
+
+    :raises ValueError: not a positive amount (the form requires one; the step fails as an incident)
+    """
     row = case_deal(deal_id)
+    try:
+        amount = Decimal(str(approved_amount)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError) as error:
+        raise ValueError(f"the approved amount {approved_amount!r} is not a number") from error
+    if amount <= 0:
+        raise ValueError(f"the approved amount {approved_amount!r} is not above zero")
+    row.approved_amount, row.step = amount, 11
+    return str(amount)
+
+
+def commission_receipts(deal_id, payment_received, act_signed):
+    """Step 12: note what has arrived (the client's payment, the signed act; once noted it
+    stays), and when both are in, earn the partner's commission (once).
+
+    :returns: whether both are in
+    """
+    row = case_deal(deal_id)
+    unit = current_unit()
+    return commissions.record_receipts(row, payment=payment_received is True, act=act_signed is True,
+                                       actor=unit.actor if unit is not None else "system")
+
+
+def complete_deal(deal_id):
+    """Step 12 done: the client paid, the signed act is in; the commission is earned (if the
+    receipts step has not yet: recording it twice records one)."""
+    row = case_deal(deal_id)
+    unit = current_unit()
+    commissions.earn(row, actor=unit.actor if unit is not None else "system")
     row.state, row.step = "completed", 12
     _tell(row.partner, "deal_completed", row, link=PORTAL_LINK)
     return True
@@ -206,6 +238,8 @@ HELPERS = {
     "remind_agreement": remind_agreement,
     "escalate_agreement": escalate_agreement,
     "close_deal": close_deal,
+    "record_approval": record_approval,
+    "commission_receipts": commission_receipts,
     "complete_deal": complete_deal,
 }
 __all__ = ["HELPERS", "RULES", "deal_steps"]

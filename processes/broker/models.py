@@ -115,6 +115,9 @@ class Deal(db.Model):
     analysis_due_at = db.Column(UTCDateTime)
     range_from = db.Column(db.Numeric(18, 2))
     range_to = db.Column(db.Numeric(18, 2))
+    approved_amount = db.Column(db.Numeric(18, 2))  # the bank's approval (step 10): the commission's base
+    payment_received_at = db.Column(UTCDateTime)    # step 12: the client paid for the broker's work
+    act_signed_at = db.Column(UTCDateTime)          # step 12: the signed act of completed work is in
     close_reason = db.Column(db.Text)
     instance_id = db.Column(db.ForeignKey("process_instance.id"), index=True)
     created_at = db.Column(UTCDateTime, nullable=False, default=utcnow)

@@ -12,6 +12,8 @@ TITLES = {
     "deal_agreement_escalated": _l("No answer to the range for %(company)s in three business days"),
     "deal_closed": _l("Deal closed: %(company)s"),
     "deal_completed": _l("Deal completed: %(company)s"),
+    "deal_commission_earned": _l("Commission earned on %(company)s"),
+    "deal_commission_paid": _l("Commission paid on %(company)s"),
 }
 
 

@@ -161,6 +161,10 @@ ROUTES = {
     "broker.deal_queue": only(BROKER_TEAM), "broker.deal_show": on("deal", roles=BROKER_TEAM),
     **{f"broker_products.{name}": only(BROKER_LEADS) for name in (
         "product_index", "product_show", "item_create", "item_update")},
+    # the partners' commissions (issue 15, step 12): a partner reads their own, the team all; admins pay
+    "api.deal_commissions_list": only(PARTNERS | BROKER_TEAM), "api.deal_commission_pay": only(ADMINS),
+    **{f"broker_commissions.{name}": only(ADMINS) for name in (
+        "policy_index", "policy_create", "policy_end", "commission_index", "commission_pay")},
     # people: the admin lists users and resets a password (docs/security.md)
     "users_admin.user_index": only(ADMINS), "users_admin.user_password_reset": only(ADMINS),
     "users_admin.user_roles_update": only(ADMINS),

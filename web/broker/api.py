@@ -20,6 +20,7 @@ from web import access, timeline
 from web.api.common import Viewed, caller, load_body, load_query, respond
 from web.api.registry import operation
 from web.api.schemas import DbInteger, DecimalString
+from web.broker.commissions_api import DealCommissionSchema, deal_commission
 
 from . import views
 
@@ -114,8 +115,12 @@ class DealSchema(Schema):
     analysis_due_at = fields.DateTime(allow_none=True)
     range_from = DecimalString(places=2, allow_none=True, metadata=MONEY)
     range_to = DecimalString(places=2, allow_none=True, metadata=MONEY)
-    commission = fields.Dict(allow_none=True, metadata={
-        "description": "rate, amount, earned/paid; null until the commission step is built (docs/broker.md)"})
+    approved_amount = DecimalString(places=2, allow_none=True, metadata={
+        **MONEY, "description": "the loan the bank approved (step 10): the commission's base"})
+    payment_received_at = fields.DateTime(allow_none=True, metadata={"description": "step 12: client paid"})
+    act_signed_at = fields.DateTime(allow_none=True, metadata={"description": "step 12: signed act in"})
+    commission = fields.Nested(DealCommissionSchema, allow_none=True, metadata={
+        "description": "the partner's commission: rate, amount, earned/paid; null until earned"})
     close_reason = fields.String(allow_none=True)
     instance_id = DbInteger(allow_none=True)
     created_at = fields.DateTime()
@@ -169,7 +174,8 @@ def _precheck(row):
 
 
 def _viewed(row, **extra):
-    return Viewed(row, step_name=deal_steps.name(row.step), precheck=_precheck(row), commission=None,
+    return Viewed(row, step_name=deal_steps.name(row.step), precheck=_precheck(row),
+                  commission=deal_commission(row),
                   missing_documents=[item.code for item in documents.missing(row)], **extra)
 
 
@@ -187,7 +193,11 @@ def _history(row):
 
 
 def _event_label(entry):
-    return _("Deal registered") if entry.event.kind == "deal_registered" else entry.label
+    labels = {"deal_registered": _("Deal registered"),
+              "deal_payment_received": _("The client's payment received"),
+              "deal_act_signed": _("The signed act received"), "commission_earned": _("Commission earned"),
+              "commission_paid": _("Commission paid")}
+    return labels.get(entry.event.kind, entry.label)
 
 
 @operation("/deals/products", "GET", summary="The active credit products", tag="deals",
