@@ -14,7 +14,7 @@ idempotent, because a run interrupted after its work committed (a killed worker)
 runs again. It returns a short outcome text (or ``None``) and raises on failure.
 """
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -42,6 +42,8 @@ class PeriodicJob:
     :param timeout: a run is stopped after this long; one ``running`` half as long again
         (:attr:`lease`) was in a worker that died and runs again
     :param max_attempts: interrupted runs of one occurrence before it is marked failed
+    :param title: what the status page calls it, in the reader's language (a lazy string);
+        the name alone when ``None``
     :raises ConfigError: the name, expression or zone is invalid
     """
 
@@ -51,6 +53,7 @@ class PeriodicJob:
     function: Callable
     timeout: timedelta = timedelta(minutes=5)
     max_attempts: int = 3
+    title: object = field(default=None, compare=False)
 
     def __post_init__(self):
         if not self.name or len(self.name) > 100:

@@ -126,7 +126,8 @@ def build():
                          "product_id": shop.cash_loan,
                          "policy_id": 1, "commission_id": 1, "stage_id": stages.ordered()[0].id,
                          "username": "consultant1", "filename": "tasklane.css", "user_id": 1,
-                         "file_name": "two_lanes.bpmn", "kind": "act", "version": 1})
+                         "file_name": "two_lanes.bpmn", "kind": "act", "version": 1,
+                         "document_id": 1})
     referral, referral_case = _referral(shop.cash_loan, "0912000001", "partner1", "consultant1")
     other_referral, other_referral_case = _referral(shop.consumer_loan, "0912000002", "partner2",
                                                     "consultant2")
@@ -210,7 +211,11 @@ PROBES = {"cases.case_comment_create": {"body": ""}, "cases.case_attachment_crea
           "tasks.task_comment_create": {"body": ""}}
 # What some routes need besides their URL's values to reach their access check.
 QUERIES = {"processes.process_diff": "?a=1&b=1", "processes.process_migrate_check": "?from=1&to=1"}
-FIXED = {"formeditor.form_edit": {"key": "referral-accept"}}
+FIXED = {"formeditor.form_edit": {"key": "referral-accept"},
+         # a document template's kind (the products' editors take "checklist" or "question")
+         **{f"broker_paperwork.{name}": {"kind": "act"} for name in (
+             "template_show", "template_docx_update", "template_html_update", "template_sample_pdf",
+             "template_sample_docx", "template_docx_file", "template_html_file", "template_restore")}}
 BODIES = {"api.prospects_create":
           lambda world, username, own: {"customer_id": world.of("customer", username, own)}}
 PARAM_KINDS = {"instance_id": "case", "task_id": "task", "customer_id": "customer", "order_id": "order",

@@ -79,6 +79,45 @@ def _helper(name, *args, offered=False, cross_sell=False):
     return scenario
 
 
+def _deal(request):
+    """A registered deal of partner1 (tests/broker_data.py), and its case; the broker team
+    are the demo users (analyst1, brokerlead)."""
+    from accounts import service
+    from processes.broker import deals
+    from tests.broker_data import deal_form, deploy, product
+
+    with request.getfixturevalue("app").test_request_context():
+        service.ensure_roles()
+        product_id = product()
+        deploy()
+        row = deals.register(deal_form(product_id), actor="partner1")
+    return row.id, row.instance_id
+
+
+def _broker(name, *args, approved=False):
+    """A deal kind sent by the broker's script helper ``name`` (processes/broker/helpers.py),
+    called in a unit of work of the deal's case as its script would; ``approved``: the bank
+    approved the loan and the payment and signed act are in (the commission is earned)."""
+    def scenario(request):
+        from processes.broker import helpers as broker
+
+        deal_id, case = _deal(request)
+        runtime = current_app.extensions["tasklane_runtime"]
+        if approved:
+            unit.run(runtime, case, "system", lambda _unit: (broker.record_approval(deal_id, 10_000_000),
+                                                             broker.commission_receipts(deal_id, True, True)))
+        unit.run(runtime, case, "system", lambda _unit: getattr(broker, name)(deal_id, *args))
+    return scenario
+
+
+def deal_commission_paid(request):
+    from processes.broker import commissions
+
+    _broker("deal_step", 12, approved=True)(request)
+    [earned], _total = commissions.listed(state="earned")
+    commissions.mark_paid(earned.id, actor="admin")
+
+
 SCENARIOS = {
     "task_assigned": task_assigned, "comment_added": comment_added, "deadline_near": deadline_near,
     "callback_due": callback_due, "referral_offered": referral_offered,
@@ -91,6 +130,16 @@ SCENARIOS = {
     "cross_sell_expired": _helper("expire_cross_sell", cross_sell=True),
     "referral_disbursed": _helper("disburse_referral"),
     "referral_failed": _helper("fail_referral"),
+    "deal_precheck_refused": _broker("record_precheck", ["arrears"]),
+    "deal_posted": _broker("post_deal"),
+    "deal_documents_requested": _broker("ask_documents", "Выписка за последний месяц"),
+    "deal_range": _broker("record_range", 10_000_000, 12_000_000),
+    "deal_agreement_reminder": _broker("remind_agreement"),
+    "deal_agreement_escalated": _broker("escalate_agreement"),
+    "deal_closed": _broker("close_deal", "closed", "Клиент отказался"),
+    "deal_completed": _broker("complete_deal", approved=True),
+    "deal_commission_earned": _broker("deal_step", 12, approved=True),
+    "deal_commission_paid": deal_commission_paid,
 }
 
 

@@ -8,6 +8,7 @@ between the two harmless), and a state is recorded by the worker that found it u
 """
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 
 from engine.db import db
@@ -164,4 +165,4 @@ def pending_count():
 # Every 30 seconds: the development counterparty answers within minutes, a real one
 # within days; a poll of the few unanswered contracts costs one query and a call each.
 PERIODIC = (PeriodicJob(name="broker_edo_sync", cron="*/30 * * * * *", timezone="UTC", function=run,
-                        timeout=timedelta(minutes=4)),)
+                        timeout=timedelta(minutes=4), title=_l("EDO: contracts sent for signature")),)

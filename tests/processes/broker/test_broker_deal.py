@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 
 from accounts import service
+from engine import pauses
 from engine.db import db
 from engine.models import HumanTask, Outbox
+from engine.types import utcnow
 from forms.uploads import Upload
 from processes.broker import deals, documents
 from processes.broker.models import Deal
@@ -136,8 +138,13 @@ def test_the_analyst_asks_for_more_documents_and_the_partner_gets_a_task_and_a_b
     assert task.assignee == "partner1"
     bell = db.session.query(Outbox).filter_by(recipient="partner1", kind="deal_documents_requested").one()
     assert bell.params["note"] == "Выписка за последний месяц"
+    # the analysis deadline waits while the partner brings the documents (pausesDeadlineOf)
+    [analysis] = [d for d in pauses.deadlines(case, utcnow()) if d["element_id"] == "analysis"]
+    assert analysis["paused"] and analysis["due_at"] is None
     complete(case, "more_documents", {"comment": "Загрузил"}, actor="partner1")
     assert set(open_tasks(case)) == {"analysis"}
+    [analysis] = [d for d in pauses.deadlines(case, utcnow()) if d["element_id"] == "analysis"]
+    assert not analysis["paused"] and open_tasks(case)["analysis"].due_at == analysis["due_at"]
 
 
 def test_a_range_below_the_amount_asks_the_clients_agreement_and_agreeing_goes_on_to_the_contract(shop):
