@@ -52,6 +52,18 @@ def deploy():
     return engine.deploy(shipped_source(path), actor="owner", name=path.name, roles=service.role_names())
 
 
+# Our requisites (a plainly fictitious company) and our fee: what the contract, the act and
+# the invoice of steps 9 and 11 are issued with.
+FEE_PERCENT = "3"
+
+
+def paperwork():
+    """Our requisites filled in by the team lead, our fee 3 % of the approved loan."""
+    from processes.broker.paperwork import requisites
+
+    requisites.save({**requisites.SAMPLE, "fee_percent": FEE_PERCENT}, actor="lead1")
+
+
 def deal_form(product_id, **changes):
     return {**DEAL, "product_id": product_id, **changes}
 
@@ -66,13 +78,16 @@ CLEAN_FACTS = {"business_age_months": 48, "arrears_days": 0, "court_cases": 0, "
 
 def to_commission(product_id, *, partner="partner1", approved_amount=15_000_000, **changes):
     """A deal of ``partner`` taken through the engine to step 12 (the commission task):
-    documents, a range from the full amount, the contract, the bank's approval of
-    ``approved_amount``, the act and invoice sent. :returns: ``(deal_id, case_id)``"""
+    documents, a range from the full amount, the contract issued and e-mailed (our
+    requisites filled in first) and its scan accepted, the bank's approval of
+    ``approved_amount`` (the act and the invoice issued), the act and invoice sent.
+    :returns: ``(deal_id, case_id)``"""
     from forms.uploads import Upload
     from processes.broker import deals, documents
     from processes.broker.models import Deal
     from tests.engine.helpers import complete
 
+    paperwork()
     row = deals.register(deal_form(product_id, **changes), actor=partner)
     deal_id, case = row.id, row.instance_id
     for kind in ("bank_statements", "balance_sheet"):
@@ -86,7 +101,6 @@ def to_commission(product_id, *, partner="partner1", approved_amount=15_000_000,
                                         "legal_address": "Москва, ул. Тверская, 1",
                                         "contract_email": "ceo@example.ru", "contract_phone": "+74951234567",
                                         "uses_edo": False}, actor=partner)
-    complete(case, "send_contract", {"channel": "email"}, actor="analyst1")
     complete(case, "contract_signed", {"decision": "accept"}, actor="analyst1")
     complete(case, "credit_support", {"stage": "approved", "approved_amount": approved_amount},
              actor="analyst1")

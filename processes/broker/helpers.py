@@ -6,7 +6,7 @@ at all. Each acts only on the deal whose case is the running one (:func:`case_de
 ``RULES``: a deal case starts only with its deal (``processes.broker.deals.register``).
 """
 from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
@@ -21,6 +21,7 @@ from processes.rules import ProcessRules, Start
 from . import commissions, deals, documents
 from . import steps as deal_steps
 from .models import DOMAIN, FACTS
+from .paperwork import requisites
 
 PROCESS = deals.PROCESS
 PARTNER_LANE = "partner"
@@ -185,6 +186,61 @@ def record_approval(deal_id, approved_amount):
     return str(amount)
 
 
+# What the contract-details form (step 8) gives, and where the paperwork's context keeps it.
+CONTRACT_DETAILS = {"kpp": "kpp", "bank_account": "account", "bik": "bik", "legal_address": "address",
+                    "contract_email": "email", "contract_phone": "phone"}
+
+
+def contract_context(deal_id, details):
+    """Step 9: the contract's context (docs/broker-paperwork.md) from the deal and the
+    client's requisites of the contract-details form (``details``: its values, ``uses_edo``
+    among them): the client, the loan (the range's "from" when the analysis gave one, else
+    the amount wanted), the term and product, and our fee as a share of the loan (the
+    requisite ``fee_percent``; none: the contract leaves the price to an agreement).
+
+    :returns: a plain dict, kept in the case's data for the act and the invoice
+    """
+    row = case_deal(deal_id)
+    details = details if isinstance(details, dict) else {}
+    client = {"name": row.company_name, "inn": row.inn, "ogrn": row.ogrn or ""}
+    for field, key in CONTRACT_DETAILS.items():
+        client[key] = str(details.get(field) or "").strip()
+    loan = row.range_from if row.range_from is not None and row.range_from < row.amount else row.amount
+    context = {"client": client,
+               "deal": {"id": row.id, "product": row.product.name_ru, "loan_amount": str(loan),
+                        "term_months": row.term_months, "purpose": row.purpose},
+               "edo": details.get("uses_edo") is True}
+    fee = requisites.current().get("fee_percent", "")
+    if fee:
+        context["fee_percent"] = fee
+    return context
+
+
+def closing_context(deal_id, contract_data, contract):
+    """Step 11: the act's and the invoice's context: the contract's (``contract_data``, what
+    :func:`contract_context` gave), under the contract issued (``contract``: ``number``,
+    ``date``), for our fee: ``fee_percent`` of the loan the bank approved, in kopecks half up.
+
+    :raises ValueError: no approved amount on the deal, or our fee is not set (the step
+        fails as an incident; the team fills in the requisite and retries it)
+    """
+    row = case_deal(deal_id)
+    if row.approved_amount is None:
+        raise ValueError(f"deal {row.id} has no approved amount")
+    fee = requisites.current().get("fee_percent", "")
+    if not fee:
+        raise ValueError("our fee (% of the approved loan) is not set in the paperwork's requisites")
+    amount = (row.approved_amount * Decimal(fee) / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    given = dict(contract_data) if isinstance(contract_data, dict) else {}
+    given.pop("fee_percent", None)
+    given.pop("date", None)
+    deal = dict(given.get("deal") or {})
+    deal["loan_amount"] = str(row.approved_amount)
+    contract = contract if isinstance(contract, dict) else {}
+    return {**given, "deal": deal, "amount": str(amount),
+            "contract": {"number": contract.get("number", ""), "date": contract.get("date", "")}}
+
+
 def commission_receipts(deal_id, payment_received, act_signed):
     """Step 12: note what has arrived (the client's payment, the signed act; once noted it
     stays), and when both are in, earn the partner's commission (once).
@@ -239,6 +295,8 @@ HELPERS = {
     "escalate_agreement": escalate_agreement,
     "close_deal": close_deal,
     "record_approval": record_approval,
+    "contract_context": contract_context,
+    "closing_context": closing_context,
     "commission_receipts": commission_receipts,
     "complete_deal": complete_deal,
 }

@@ -273,3 +273,32 @@ def test_the_partner_sees_the_step_change_after_completing_the_documents_task(si
     body = text(get(speaking(client, "ru"), f"/portal/deals/{deal}"))
     assert 'data-step="5"' in body and "Шаг 5 из 12: Сделка передана команде" in body
     assert 'data-precheck="passed"' in body and "Сейчас от вас ничего не нужно" in body
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_issued_contract_act_and_invoice_show_with_downloads_to_the_partner_and_the_team(
+        sign_in, shop, app, language):
+    from processes.broker import paperwork
+    from tests.broker_data import people, to_commission
+
+    with app.test_request_context():
+        people()
+        deal_id, case = to_commission(shop, approved_amount=10_000_000)
+        issued = paperwork.documents(case)
+    assert [d.kind for d in issued] == ["contract", "act", "invoice"]
+    words = {"ru": ("Выпущенные документы", "Договор", "Акт выполненных работ", "Счёт"),
+             "vi": ("Văn bản đã lập",),
+             "en": ("Issued documents", "Contract", "Act of completed work", "Invoice")}
+    for user, page in (("partner1", f"/portal/deals/{deal_id}"), ("analyst1", f"/broker/deals/{deal_id}")):
+        client = speaking(sign_in(user), language)
+        body = text(get(client, page))
+        assert "data-issued" in body and all(word in body for word in words[language])
+        for document in issued:
+            assert f'data-issued-number="{document.number}"' in body
+            assert f"/attachments/{document.pdf_attachment_id}" in body
+            assert f"/attachments/{document.docx_attachment_id}" in body
+        download = get(client, f"/attachments/{issued[1].pdf_attachment_id}")
+        assert download.status_code == 200 and download.get_data().startswith(b"%PDF")
+    other = sign_in("partner2")
+    assert get(other, f"/portal/deals/{deal_id}").status_code == 404
+    assert get(other, f"/attachments/{issued[1].pdf_attachment_id}").status_code in (403, 404)

@@ -7,7 +7,7 @@ reads records only, never the workflow.
 """
 from dataclasses import dataclass
 
-from flask_babel import format_number, get_locale
+from flask_babel import format_date, format_number, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -18,6 +18,7 @@ from engine.errors import ValidationError
 from engine.models import Attachment, AuditEvent, HumanTask
 from forms import uploads
 from processes.broker import documents as deal_documents
+from processes.broker import paperwork
 from processes.broker import steps as deal_steps
 from processes.broker.helpers import PARTNER_LANE
 
@@ -133,6 +134,31 @@ def files_of(deal):
     return {row.id: row for row in db.session.scalars(select(Attachment).where(Attachment.id.in_(ids)))}
 
 
+# The documents the case issues from the team's templates (steps 9 and 11).
+ISSUED_KINDS = {"contract": _l("Contract"), "act": _l("Act of completed work"), "invoice": _l("Invoice")}
+
+
+@dataclass
+class Issued:
+    kind: str
+    number: str
+    date: str
+    amount: object
+    pdf_id: int
+    docx_id: int
+
+
+def issued(deal):
+    """The documents issued for the deal's case, oldest first: kind (in the reader's
+    language), number, date (in the reader's words), amount and the two files (PDF and DOCX)."""
+    if deal.instance_id is None:
+        return []
+    return [Issued(str(ISSUED_KINDS.get(row.kind, row.kind)), row.number,
+                   format_date(row.document_date, "medium"), row.amount,
+                   row.pdf_attachment_id, row.docx_attachment_id)
+            for row in paperwork.documents(deal.instance_id)]
+
+
 @dataclass
 class Event:
     at: object
@@ -194,7 +220,7 @@ def context(deal):
             "product_name": product_name(deal.product), "asked": next((a for a in found if a.partner), None),
             "waiting": [a for a in found if not a.partner], "lines": checklist(deal), "files": files_of(deal),
             "missing": {item.id for item in deal_documents.missing(deal)}, "reasons": reasons(deal),
-            "history": history(deal)}
+            "history": history(deal), "issued": issued(deal)}
 
 
 def facts(deal):

@@ -47,6 +47,7 @@ FIELDS = {
     "vat_basis": (_l("Why without VAT"), 200, False),
     "payment_days": (_l("Days to pay an invoice (banking days)"), 2, True),
     "service_name": (_l("Service line of acts and invoices"), 300, True),
+    "fee_percent": (_l("Our fee (percent of the approved loan)"), 7, False),
 }
 DEFAULTS = {"basis": "Устава", "city": "г. Москва", "payment_days": "5", "vat_rate": "",
             "service_name": "Услуги по подбору кредитного продукта и сопровождению получения "
@@ -137,9 +138,19 @@ def _check(values):
     days = values["payment_days"]
     if days and not (days.isdigit() and 1 <= int(days) <= 90):
         errors["payment_days"] = _("Enter a whole number from 1 to 90.")
+    fee = values["fee_percent"]
+    if fee and not _percent(fee):
+        errors["fee_percent"] = _("Enter a percentage above 0 and up to 100, at most three decimals.")
     if values["email"] and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", values["email"]):
         errors["email"] = messages.email()
     return errors
+
+
+def _percent(text):
+    """Whether ``text`` is a percentage above 0 and up to 100 with at most three decimals."""
+    if not re.fullmatch(r"\d{1,3}(\.\d{1,3})?", text):
+        return False
+    return 0 < float(text) <= 100
 
 
 def save(values, *, actor):

@@ -13,7 +13,7 @@ from engine.types import utcnow
 from forms.uploads import Upload
 from processes.broker import deals, documents
 from processes.broker.models import Deal
-from tests.broker_data import deal_form, deploy, people, product
+from tests.broker_data import deal_form, deploy, paperwork, people, product
 from tests.engine.helpers import complete, fire_when_due, instance, open_tasks, pending_timers
 
 CLEAN = {"business_age_months": 48, "arrears_days": 0, "court_cases": 0, "tax_debt": False,
@@ -32,6 +32,7 @@ def shop(app):
         people()
         product_id = product()
         deploy()
+        paperwork()
         yield product_id
 
 
@@ -71,7 +72,6 @@ def through_contract(case):
                                         "legal_address": "Москва, ул. Тверская, 1",
                                         "contract_email": "ceo@example.ru", "contract_phone": "+74951234567",
                                         "uses_edo": False}, actor="partner1")
-    complete(case, "send_contract", {"channel": "email"}, actor="analyst1")
 
 
 def test_a_registered_deal_has_its_case_waiting_on_the_partners_documents(shop):
