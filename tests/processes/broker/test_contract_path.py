@@ -94,11 +94,12 @@ def test_a_rejected_contract_goes_back_to_the_team_and_is_issued_and_sent_again(
     assert set(open_tasks(case)) == {"revise_contract"}
     assert engine.case_data(case)["edo_rejection"]["reason"] == "Неверный срок кредита"
 
-    complete(case, "revise_contract", {"revised": True, "note": "Срок исправлен"}, actor="analyst1")
+    complete(case, "revise_contract", {**DETAILS, "revised": True, "kpp": "770701002",
+                                       "note": "КПП исправлен"}, actor="analyst1")
     first, second = issued(case, "contract")
     assert second.number == first.number[:-4] + "0002" and second.issued_by == "analyst1"
     again = document_of(case)
-    assert again.state == "queued"
+    assert again.state == "queued" and again.counterparty_kpp == "770701002"
     assert again.filename == db.session.get(Attachment, second.pdf_attachment_id).filename
     sync.run()
     development.sign(again.sent_id)
