@@ -20,7 +20,7 @@ from typing import NamedTuple
 from babel.numbers import format_currency
 from flask import has_request_context
 from flask_babel import get_locale
-from marshmallow import EXCLUDE, Schema, ValidationError, missing, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, missing, validate, validates_schema
 from marshmallow import fields as mfields
 
 from engine.durations import after
@@ -34,6 +34,7 @@ TRUE, FALSE = {"true", "on", "1", "yes"}, {"false", "off", "0", "no"}
 WHOLE = re.compile(r"[+-]?[0-9]{1,18}")
 DAYS = (1900, 2999)   # also keeps the day after the last one within datetime's range
 PROBE = datetime(2026, 1, 1, tzinfo=timezone.utc)
+RATE_PLACES = 3   # decimals of a commission rate in percent
 
 
 class Amount(NamedTuple):
@@ -317,6 +318,28 @@ class InputSchema(Schema):
 
     class Meta:
         unknown = EXCLUDE
+
+
+class RatePeriodSchema(InputSchema):
+    """A rate in percent (above 0, at most three decimals) in force from one day to another,
+    both included; no last day: open. A commission policy of the referrals and of the broker.
+
+    :param first: the period's first day, when only its last one is given (ending a period)
+    """
+
+    rate_percent = Percent(zero=False, places=RATE_PLACES, required=True, missing_message=messages.number)
+    valid_from = Day(required=True)
+    valid_to = Day()
+
+    def __init__(self, *, first=None, **kwargs):
+        super().__init__(**kwargs)
+        self.first = first
+
+    @validates_schema(skip_on_field_errors=False)
+    def _in_order(self, data, **kwargs):
+        first, last = data.get("valid_from", self.first), data.get("valid_to")
+        if first is not None and last is not None and last < first:
+            raise ValidationError(messages.last_day_before_first(), "valid_to")
 
 
 def field_errors(found):

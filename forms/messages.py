@@ -193,6 +193,10 @@ def end_before_start():
     return _("The end date is before the start date.")
 
 
+def last_day_before_first():
+    return _("The last day must not be before the first day.")
+
+
 def time():
     return _("Enter a time as HH:MM, e.g. 09:00.")
 

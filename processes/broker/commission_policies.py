@@ -11,8 +11,6 @@ Every change is checked whole (nothing stored on bad input), audited in the stre
 """
 from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
-from marshmallow import ValidationError as MarshmallowError
-from marshmallow import validates_schema
 from sqlalchemy import func, or_, select
 
 from engine import audit
@@ -25,31 +23,12 @@ from .commission_models import Commission, CommissionPolicy
 from .models import CreditProduct
 
 STREAM = "broker:commission_policies"
-RATE_PLACES = 3
 
 
-def _before_first():
-    return _("The last day must not be before the first day.")
-
-
-class PolicySchema(inputs.InputSchema):
+class PolicySchema(inputs.RatePeriodSchema):
     """A policy: the product (empty: every product), its rate and the days it is in force."""
 
     product_id = inputs.Whole(1, 2**31 - 1, message=lambda: _("Choose a credit product from the list."))
-    rate_percent = inputs.Percent(zero=False, places=RATE_PLACES, required=True,
-                                  missing_message=messages.number)
-    valid_from = inputs.Day(required=True)
-    valid_to = inputs.Day()
-
-    def __init__(self, *, first=None, **kwargs):
-        super().__init__(**kwargs)
-        self.first = first   # the policy's first day, when only its last one is given
-
-    @validates_schema(skip_on_field_errors=False)
-    def _in_order(self, data, **kwargs):
-        first, last = data.get("valid_from", self.first), data.get("valid_to")
-        if first is not None and last is not None and last < first:
-            raise MarshmallowError(_before_first(), "valid_to")
 
 
 def policies(product_id=None, *, every=True):

@@ -26,7 +26,6 @@ STREAM = "lending:admin"
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 NAME_MAX = 200
 TERM_MAX = 600
-RATE_PLACES = 3
 
 
 def _log(kind, *, actor, before=None, after=None):
@@ -55,10 +54,6 @@ def _code_message():
 
 def _months_message():
     return _("Enter a whole number of months from 1 to %(max)d.", max=TERM_MAX)
-
-
-def _before_first():
-    return _("The last day must not be before the first day.")
 
 
 class _Named(inputs.InputSchema):
@@ -105,23 +100,8 @@ class ProductSchema(_Named):
             raise MarshmallowError(_("The longest term must not be below the shortest."), "max_term_months")
 
 
-class PolicySchema(inputs.InputSchema):
-    """A commission policy: its rate and the days it is in force (both included; no end: open)."""
-
-    rate_percent = inputs.Percent(zero=False, places=RATE_PLACES, required=True,
-                                  missing_message=messages.number)
-    valid_from = inputs.Day(required=True)
-    valid_to = inputs.Day()
-
-    def __init__(self, *, first=None, **kwargs):
-        super().__init__(**kwargs)
-        self.first = first   # the policy's first day, when only its last one is set
-
-    @validates_schema(skip_on_field_errors=False)
-    def _in_order(self, data, **kwargs):
-        first, last = data.get("valid_from", self.first), data.get("valid_to")
-        if first is not None and last is not None and last < first:
-            raise MarshmallowError(_before_first(), "valid_to")
+# A commission policy: its rate and the days it is in force (both included; no end: open).
+PolicySchema = inputs.RatePeriodSchema
 
 
 # Finance companies ------------------------------------------------------------------------------
