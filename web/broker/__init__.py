@@ -15,8 +15,10 @@ from . import (  # noqa: F401 - the API modules register their operations
     edo,
     paperwork,
     portal,
+    sections,
     staff,
 )
 
 TEMPLATES = Blueprint("broker_templates", __name__, template_folder="templates")
+TEMPLATES.add_app_template_global(sections.sections, "broker_sections")
 BLUEPRINTS = (portal.bp, staff.bp, editors.bp, edo.bp, *paperwork.BLUEPRINTS, commissions.bp, TEMPLATES)

@@ -39,8 +39,7 @@ def lead_required(view):
 @lead_required
 def product_index():
     return render_template("broker_staff/products.html", products=catalogue.products(),
-                           product_name=views.product_name, modeler_url=staff.modeler_url(),
-                           editors_url=url_for("broker_products.product_index"))
+                           product_name=views.product_name, modeler_url=staff.modeler_url())
 
 
 @bp.get("/<int:product_id>")
@@ -56,8 +55,7 @@ def _page(product, errors=None, values=None, status=200):
                            languages=LANGUAGES, language_names=_language_names(), errors=errors or {},
                            values=values or {},
                            changes=catalogue.changes(product), events=_event_names(),
-                           product_name=views.product_name(product), modeler_url=staff.modeler_url(),
-                           editors_url=url_for("broker_products.product_index")), status
+                           product_name=views.product_name(product), modeler_url=staff.modeler_url()), status
 
 
 def _language_names():

@@ -78,8 +78,7 @@ def deal_queue():
     return render_template("broker_staff/queue.html", cards=cards, total=total, state=state, step=step,
                            page=page, more=page * PAGE < total, states=STATES, steps=STEPS, counts=_counts(),
                            analysis_steps=ANALYSIS_STEPS, step_name=deal_steps.name,
-                           state_name=views.state_name, product_name=views.product_name,
-                           editors_url=editors_url())
+                           state_name=views.state_name, product_name=views.product_name)
 
 
 @bp.get("/deals/<int:deal_id>")
@@ -88,7 +87,7 @@ def deal_show(deal_id):
     """:raise 404: no such deal"""
     row = deals.readable(current_user.username, access.roles(current_user), deal_id)
     return render_template("broker_staff/show.html", **views.context(row), errors={},
-                           fact_lines=views.facts(row), modeler_url=modeler_url(), editors_url=editors_url())
+                           fact_lines=views.facts(row), modeler_url=modeler_url())
 
 
 def modeler_url():
@@ -98,11 +97,3 @@ def modeler_url():
     if endpoint not in ROUTES or not allowed(ROUTES[endpoint], access.roles(current_user), True):
         return None
     return url_for(endpoint, key=PRECHECK_PROCESS)
-
-
-def editors_url():
-    """The checklist and question editors, for the team lead and admins; else ``None``."""
-    endpoint = "broker_products.product_index"
-    if endpoint not in ROUTES or not allowed(ROUTES[endpoint], access.roles(current_user), True):
-        return None
-    return url_for(endpoint)
