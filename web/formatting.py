@@ -36,6 +36,7 @@ ROLE_NAMES = {
     "sales": _l("Sales"), "manager": _l("Manager"), "process_owner": _l("Process owner"),
     "auditor": _l("Auditor"), "admin": _l("Administrator"), "partner": _l("Referrer / partner"),
     "customer": _l("Customer"), "consultant": _l("Loan consultant"),
+    "broker_analyst": _l("Broker analyst"), "broker_lead": _l("Broker team lead"),
 }
 
 
